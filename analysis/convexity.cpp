@@ -1,0 +1,77 @@
+#include "analysis/convexity.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "analysis/line_restriction.hpp"
+
+namespace relucert {
+
+const char* verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::Convex: return "convex";
+    case Verdict::NotConvex: return "not_convex";
+    case Verdict::Unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+std::string describe_facet(const RegionComplex& cx, const Halfspace& facet) {
+  std::string s = facet.to_string();
+  if (facet.origin.kind == RowOrigin::Kind::Neuron && facet.origin.index < cx.neurons.size())
+    s += " (zero set of " + cx.neurons[facet.origin.index].name() + ")";
+  return s;
+}
+
+std::optional<std::size_t> find_violating_adjacency(const RegionComplex& cx) {
+  for (std::size_t e = 0; e < cx.adjacencies.size(); ++e) {
+    const Adjacency& adj = cx.adjacencies[e];
+    const Vector a = adj.facet.normal();
+    const Vector delta = sub(cx.cells[adj.upper].gradient, cx.cells[adj.lower].gradient);
+    const Rational jump = dot(delta, a);
+    // Continuity forces delta = lambda a; a failure means an internal error, never a verdict.
+    const Rational lambda = jump / dot(a, a);
+    if (delta != scale(lambda, a)) throw std::logic_error("gradient jump is not parallel to the facet normal");
+    if (sgn(jump) < 0) return e;
+  }
+  return std::nullopt;
+}
+
+CheckResult check_convexity(const Network& net, const Domain& domain, const CheckOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  auto finish = [&](CheckResult r) {
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return r;
+  };
+  CheckResult r;
+  if (options.refuter_lines > 0) {
+    if (auto w = refute_on_random_lines(net, domain, options.refuter_lines, options.seed)) {
+      r.verdict = Verdict::NotConvex;
+      r.witness = std::move(w);
+      r.method = "line-refuter";
+      r.violation = Violation{"slope decrease along the segment from x to y", "negative"};
+      return finish(std::move(r));
+    }
+  }
+  RegionComplex cx = build_region_complex(net, domain, options.limits);
+  r.method = "region-complex";
+  r.cells = cx.cells.size();
+  r.lp_solves = cx.lp_solves;
+  if (cx.status != BuildStatus::Complete) {
+    r.verdict = Verdict::Unknown;
+    r.unknown_reason = cx.status == BuildStatus::CellLimit ? "cell limit reached (--max-cells)" : "time limit reached (--time-limit)";
+    return finish(std::move(r));
+  }
+  r.pairs = cx.adjacencies.size();
+  r.pieces = cx.distinct_affine_pieces();
+  if (auto e = find_violating_adjacency(cx)) {
+    r.verdict = Verdict::NotConvex;
+    r.witness = witness_from_adjacency(net, cx, *e);
+    r.violation = Violation{describe_facet(cx, cx.adjacencies[*e].facet), "negative"};
+  } else {
+    r.verdict = Verdict::Convex;
+  }
+  return finish(std::move(r));
+}
+
+}  // namespace relucert

@@ -1,0 +1,51 @@
+#pragma once
+// The convexity decision (THEORY.md §1, Theorem A): f is convex on the domain iff across
+// every adjacent pair of cells the gradient jumps by lambda * n with lambda >= 0.
+// A cheap exact refuter on random lines runs first; a verdict is never decided by a float.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "analysis/witness.hpp"
+#include "core/domain.hpp"
+#include "core/network.hpp"
+#include "geometry/region_complex.hpp"
+
+namespace relucert {
+
+enum class Verdict { Convex, NotConvex, Unknown };
+const char* verdict_name(Verdict v);  // "convex" | "not_convex" | "unknown"
+
+struct CheckOptions {
+  std::size_t refuter_lines = 64;  // 0 disables the line refuter
+  std::uint64_t seed = 1;
+  BuildLimits limits;
+};
+
+// Where a non-convexity was found, in the user's vocabulary.
+struct Violation {
+  std::string facet;       // e.g. "x1 + x2 <= 0 (zero set of L1:N3)" or "line restriction"
+  std::string lambda_sign; // "negative"
+};
+
+struct CheckResult {
+  Verdict verdict = Verdict::Unknown;
+  std::optional<Witness> witness;
+  std::string method;        // "line-refuter" | "region-complex"
+  std::string unknown_reason;
+  std::optional<Violation> violation;
+  std::size_t cells = 0, pairs = 0, pieces = 0;
+  unsigned long long lp_solves = 0;
+  double seconds = 0;
+};
+
+// The jump test on a complete complex: index of an adjacency with lambda < 0, if any.
+// Also asserts that every jump is parallel to its facet normal (continuity; THEORY.md §1).
+std::optional<std::size_t> find_violating_adjacency(const RegionComplex& complex);
+
+CheckResult check_convexity(const Network& net, const Domain& domain, const CheckOptions& options = {});
+
+// "x1 + x2 <= 0 (zero set of L1:N3)" for a facet row of the complex.
+std::string describe_facet(const RegionComplex& complex, const Halfspace& facet);
+
+}  // namespace relucert

@@ -1,0 +1,137 @@
+#include "core/json_tree.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/input_error.hpp"
+
+namespace relucert {
+namespace {
+
+std::string line_col(const std::string& text, std::size_t pos) {
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < pos && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
+
+// Depth limit: hostile inputs with deep nesting must not overflow the stack.
+constexpr std::size_t kMaxDepth = 64;
+
+class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  TreeBuilder(const std::string& text, const std::string& source) : text_(text), source_(source) {}
+  JsonNode root;
+
+  bool null() override { return put(JsonNode{}); }
+  bool boolean(bool v) override {
+    JsonNode n;
+    n.kind = JsonNode::Kind::Bool;
+    n.boolean = v;
+    return put(std::move(n));
+  }
+  bool number_integer(number_integer_t v) override { return number(std::to_string(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return number(std::to_string(v)); }
+  bool number_float(number_float_t, const string_t& s) override { return number(s); }
+  bool string(string_t& v) override {
+    JsonNode n;
+    n.kind = JsonNode::Kind::String;
+    n.text = v;
+    return put(std::move(n));
+  }
+  bool binary(binary_t&) override { return false; }
+  bool start_object(std::size_t) override { return open(JsonNode::Kind::Object); }
+  bool key(string_t& k) override {
+    JsonNode* obj = stack_.back();
+    for (const auto& f : obj->fields)
+      if (f.first == k) throw InputError(source_, "", "duplicate key \"" + k + "\"");
+    pending_key_ = k;
+    return true;
+  }
+  bool end_object() override {
+    stack_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override { return open(JsonNode::Kind::Array); }
+  bool end_array() override {
+    stack_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string& last_token, const nlohmann::detail::exception& ex) override {
+    std::string msg = ex.what();
+    // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: "; keep the reason.
+    if (auto p = msg.rfind(": "); p != std::string::npos) msg = msg.substr(p + 2);
+    throw InputError(source_, line_col(text_, position ? position - 1 : 0),
+                     "malformed JSON near '" + last_token + "': " + msg);
+  }
+
+ private:
+  bool number(const std::string& s) {
+    JsonNode n;
+    n.kind = JsonNode::Kind::Number;
+    n.text = s;
+    return put(std::move(n));
+  }
+  JsonNode* place(JsonNode n) {
+    if (stack_.empty()) {
+      root = std::move(n);
+      return &root;
+    }
+    JsonNode* top = stack_.back();
+    if (top->kind == JsonNode::Kind::Array) {
+      top->items.push_back(std::move(n));
+      return &top->items.back();
+    }
+    top->fields.emplace_back(pending_key_, std::move(n));
+    return &top->fields.back().second;
+  }
+  bool put(JsonNode n) {
+    place(std::move(n));
+    return true;
+  }
+  bool open(JsonNode::Kind k) {
+    if (stack_.size() >= kMaxDepth) throw InputError(source_, "", "JSON nested deeper than " + std::to_string(kMaxDepth));
+    JsonNode n;
+    n.kind = k;
+    stack_.push_back(place(std::move(n)));
+    return true;
+  }
+
+  const std::string& text_;
+  const std::string& source_;
+  std::vector<JsonNode*> stack_;  // pointers stay valid: a container is only appended to while it is on top
+  std::string pending_key_;
+};
+
+}  // namespace
+
+const JsonNode* JsonNode::find(const std::string& key) const {
+  for (const auto& f : fields)
+    if (f.first == key) return &f.second;
+  return nullptr;
+}
+
+const char* JsonNode::kind_name(Kind k) {
+  switch (k) {
+    case Kind::Null: return "null";
+    case Kind::Bool: return "a boolean";
+    case Kind::Number: return "a number";
+    case Kind::String: return "a string";
+    case Kind::Array: return "an array";
+    case Kind::Object: return "an object";
+  }
+  return "?";
+}
+
+JsonNode parse_json_exact(const std::string& text, const std::string& source) {
+  TreeBuilder builder(text, source);
+  nlohmann::json::sax_parse(text, &builder);
+  return std::move(builder.root);
+}
+
+}  // namespace relucert

@@ -1,0 +1,33 @@
+#pragma once
+// Dense exact vectors and matrices: the sizes involved are small (input dimension,
+// layer widths), so plain row-major std::vector storage is the clearest choice.
+#include "core/rational.hpp"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace relucert {
+
+using Vector = std::vector<Rational>;
+using Matrix = std::vector<Vector>;  // row-major; every row has the same length
+
+Rational dot(const Vector& a, const Vector& b);
+Vector add(const Vector& a, const Vector& b);
+Vector sub(const Vector& a, const Vector& b);
+Vector scale(const Rational& s, const Vector& a);
+Vector mat_vec(const Matrix& m, const Vector& v);
+Matrix mat_mul(const Matrix& a, const Matrix& b);  // a: r x k, b: k x c
+Matrix zeros(std::size_t rows, std::size_t cols);
+bool is_zero(const Vector& v);
+
+// Affine map x -> A x + c from R^d to R^rows.
+struct AffineMap {
+  Matrix A;
+  Vector c;
+  Vector apply(const Vector& x) const { return add(mat_vec(A, x), c); }
+};
+
+std::string to_string(const Vector& v);  // "(p1, p2, ...)"
+
+}  // namespace relucert

@@ -1,0 +1,48 @@
+#include "core/network.hpp"
+
+#include <stdexcept>
+
+namespace relucert {
+
+std::string NeuronId::name() const { return "L" + std::to_string(layer) + ":N" + std::to_string(index); }
+
+Network::Network(std::size_t input_dim, std::vector<Layer> layers) : input_dim_(input_dim), layers_(std::move(layers)) {
+  std::size_t prev = input_dim_;
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const Layer& L = layers_[l];
+    if (L.width() == 0 || L.b.size() != L.width())
+      throw std::invalid_argument("Network: layer " + std::to_string(l + 1) + " has inconsistent sizes");
+    for (const auto& row : L.W)
+      if (row.size() != prev) throw std::invalid_argument("Network: layer " + std::to_string(l + 1) + " W width mismatch");
+    if (L.has_skip()) {
+      if (L.U.size() != L.width())
+        throw std::invalid_argument("Network: layer " + std::to_string(l + 1) + " U height mismatch");
+      for (const auto& row : L.U)
+        if (row.size() != input_dim_) throw std::invalid_argument("Network: layer " + std::to_string(l + 1) + " U width mismatch");
+    }
+    prev = L.width();
+  }
+}
+
+std::size_t Network::relu_count() const {
+  std::size_t n = 0;
+  for (const auto& L : layers_)
+    if (L.relu) n += L.width();
+  return n;
+}
+
+Vector Network::forward(const Vector& x) const {
+  if (x.size() != input_dim_) throw std::invalid_argument("Network::forward: wrong input size");
+  Vector a = x;
+  for (const Layer& L : layers_) {
+    Vector z = add(mat_vec(L.W, a), L.b);
+    if (L.has_skip()) z = add(z, mat_vec(L.U, x));
+    if (L.relu)
+      for (auto& v : z)
+        if (sgn(v) < 0) v = 0;
+    a = std::move(z);
+  }
+  return a;
+}
+
+}  // namespace relucert

@@ -1,0 +1,50 @@
+#pragma once
+// The network model: fully connected layers in order, each an affine map of the previous
+// layer's output (plus an optional input-skip term U x, as in ICNNs), optionally followed
+// by ReLU. The function analysed is the exact real function of the stored weights.
+#include "core/linear.hpp"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace relucert {
+
+struct Layer {
+  Matrix W;             // n_l x n_{l-1}   (n_0 = input dimension)
+  Vector b;             // n_l
+  Matrix U;             // n_l x d input-skip weights, or empty when absent
+  bool relu = true;     // ReLU after this layer
+  std::size_t width() const { return W.size(); }
+  bool has_skip() const { return !U.empty(); }
+};
+
+// A neuron that carries a ReLU, named as users see it: layer and index, both 1-based.
+struct NeuronId {
+  std::size_t layer = 0;  // 1-based layer number
+  std::size_t index = 0;  // 1-based index within the layer
+  std::string name() const;  // "L2:N7"
+};
+
+class Network {
+ public:
+  Network() = default;
+  Network(std::size_t input_dim, std::vector<Layer> layers);
+
+  std::size_t input_dim() const { return input_dim_; }
+  const std::vector<Layer>& layers() const { return layers_; }
+  std::size_t output_dim() const { return layers_.empty() ? 0 : layers_.back().width(); }
+  // Total number of ReLU neurons, in topological (layer, index) order.
+  std::size_t relu_count() const;
+
+  // Exact forward pass. Throws std::invalid_argument on a size mismatch.
+  Vector forward(const Vector& x) const;
+  // The scalar function f analysed (output 0).
+  Rational value(const Vector& x) const { return forward(x).at(0); }
+
+ private:
+  std::size_t input_dim_ = 0;
+  std::vector<Layer> layers_;
+};
+
+}  // namespace relucert

@@ -1,0 +1,84 @@
+#include "geometry/halfspace.hpp"
+
+#include <stdexcept>
+
+namespace relucert {
+
+Rational Halfspace::slack(const Vector& x) const {
+  Rational s = b;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (sgn(a[i]) != 0) s -= a[i] * x[i];
+  return s;
+}
+
+Rational Halfspace::normal_dot(const Vector& v) const {
+  Rational s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (sgn(a[i]) != 0) s += a[i] * v[i];
+  return s;
+}
+
+Vector Halfspace::normal() const {
+  Vector v(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) v[i] = Rational(a[i]);
+  return v;
+}
+
+bool Halfspace::same_hyperplane_as(const Halfspace& o) const {
+  if (*this == o) return true;
+  if (b != -o.b || a.size() != o.a.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != -o.a[i]) return false;
+  return true;
+}
+
+Halfspace Halfspace::flipped() const {
+  Halfspace h = *this;
+  for (auto& v : h.a) v = -v;
+  h.b = -h.b;
+  return h;
+}
+
+std::string Halfspace::to_string() const {
+  std::string s;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (sgn(a[i]) == 0) continue;
+    std::string c = a[i].get_str();
+    if (!s.empty()) s += (sgn(a[i]) > 0 ? " + " : " - ");
+    else if (sgn(a[i]) < 0) s += "-";
+    if (c[0] == '-') c = c.substr(1);
+    if (c != "1") s += c + "*";
+    s += "x" + std::to_string(i + 1);
+  }
+  return (s.empty() ? "0" : s) + " <= " + b.get_str();
+}
+
+Halfspace make_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin) {
+  Integer g = 0;
+  for (const auto& v : a) mpz_gcd(g.get_mpz_t(), g.get_mpz_t(), v.get_mpz_t());
+  if (g == 0) throw std::logic_error("make_halfspace: zero normal");
+  mpz_gcd(g.get_mpz_t(), g.get_mpz_t(), b.get_mpz_t());
+  if (g != 1) {
+    for (auto& v : a) mpz_divexact(v.get_mpz_t(), v.get_mpz_t(), g.get_mpz_t());
+    mpz_divexact(b.get_mpz_t(), b.get_mpz_t(), g.get_mpz_t());
+  }
+  return Halfspace{std::move(a), std::move(b), origin};
+}
+
+Halfspace make_halfspace(const Vector& a, const Rational& b, RowOrigin origin) {
+  // Multiply by the lcm of all denominators (a positive factor) to get integers.
+  Integer l = b.get_den();
+  for (const auto& v : a) mpz_lcm(l.get_mpz_t(), l.get_mpz_t(), v.get_den_mpz_t());
+  std::vector<Integer> ai(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) ai[i] = a[i].get_num() * (l / a[i].get_den());
+  Integer bi = b.get_num() * (l / b.get_den());
+  return make_halfspace(std::move(ai), std::move(bi), origin);
+}
+
+bool strictly_inside(const std::vector<Halfspace>& rows, const Vector& x) {
+  for (const auto& r : rows)
+    if (sgn(r.slack(x)) <= 0) return false;
+  return true;
+}
+
+}  // namespace relucert

@@ -1,0 +1,45 @@
+#pragma once
+// A closed halfspace a.x <= b with a primitive integer normal: the canonical form of every
+// positive multiple, so two rows describe the same halfspace iff they are equal, and the
+// same hyperplane with the other side iff they are negatives of each other. Rows remember
+// where they come from (a neuron's zero set or a face of the domain).
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/linear.hpp"
+#include "core/sign.hpp"
+
+namespace relucert {
+
+struct RowOrigin {
+  enum class Kind : unsigned char { Domain, Neuron };
+  Kind kind = Kind::Domain;
+  std::size_t index = 0;  // neuron: global ReLU index in topological order; domain: 2*axis (+1 for the upper face)
+};
+
+struct Halfspace {
+  std::vector<Integer> a;
+  Integer b;
+  RowOrigin origin;
+
+  std::size_t dim() const { return a.size(); }
+  // b - a.x, exact: positive strictly inside, zero on the hyperplane.
+  Rational slack(const Vector& x) const;
+  Rational normal_dot(const Vector& v) const;  // a.v
+  Vector normal() const;                        // a as rationals
+  bool same_hyperplane_as(const Halfspace& o) const;  // equal or opposite
+  bool operator==(const Halfspace& o) const { return b == o.b && a == o.a; }
+  Halfspace flipped() const;  // the closed other side, -a.x <= -b
+  std::string to_string() const;
+};
+
+// The canonical halfspace {x : a.x <= b} for rational a (not all zero) and b.
+Halfspace make_halfspace(const Vector& a, const Rational& b, RowOrigin origin);
+// Same, from integer data that may share a common factor.
+Halfspace make_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
+
+// True iff x satisfies every row strictly.
+bool strictly_inside(const std::vector<Halfspace>& rows, const Vector& x);
+
+}  // namespace relucert

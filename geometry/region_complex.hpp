@@ -1,0 +1,65 @@
+#pragma once
+// The affine-region complex of a ReLU network on a domain (THEORY.md §1, "Computing cells
+// exactly"), in any input dimension, together with every adjacent pair of cells.
+//
+// Cells are split neuron by neuron in topological order: on a cell, each neuron's
+// pre-activation is affine, because the activation pattern of all earlier neurons is fixed
+// there. Only full-dimensional cells are kept. Adjacent pairs (dim(C_i ∩ C_j) = d-1, also
+// when the shared piece is only part of a facet) are maintained through every split, each
+// with an exact point in the relative interior of the shared piece.
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/domain.hpp"
+#include "core/network.hpp"
+#include "geometry/halfspace.hpp"
+
+namespace relucert {
+
+struct Cell {
+  std::vector<Halfspace> rows;  // the cell is {x : every row holds}; includes domain faces
+  Vector point;                 // exact point strictly inside every row
+  // One entry per ReLU neuron processed so far (topological order): Positive = active,
+  // Negative = inactive, Zero = pre-activation identically zero on the cell (inactive).
+  std::vector<Sign> pattern;
+  Vector gradient;              // f = gradient.x + offset on the cell (set when the build completes)
+  Rational offset;
+  std::vector<std::size_t> adjacencies;  // indices into RegionComplex::adjacencies
+  // Working state during the build: the affine map of the current layer's input.
+  AffineMap layer_input;
+  AffineMap preactivation;
+};
+
+// Two cells whose intersection is (d-1)-dimensional.
+struct Adjacency {
+  std::size_t lower = 0;  // the cell on the side facet.a.x <= facet.b
+  std::size_t upper = 0;  // the cell on the side facet.a.x >= facet.b
+  Halfspace facet;        // facet.a is the normal pointing from `lower` into `upper`
+  Vector point;           // exact point of the relative interior of lower ∩ upper
+};
+
+struct BuildLimits {
+  std::size_t max_cells = 0;      // 0 = no limit
+  double time_limit_seconds = 0;  // 0 = no limit
+};
+
+enum class BuildStatus { Complete, CellLimit, TimeLimit };
+
+struct RegionComplex {
+  std::size_t dim = 0;
+  Domain domain;
+  std::vector<NeuronId> neurons;  // ReLU neurons in topological order
+  std::vector<Cell> cells;
+  std::vector<Adjacency> adjacencies;
+  BuildStatus status = BuildStatus::Complete;
+  unsigned long long lp_solves = 0;
+
+  std::size_t distinct_affine_pieces() const;
+  std::string pattern_string(const Cell& c) const;  // "+-0+..." in neuron order
+};
+
+RegionComplex build_region_complex(const Network& net, const Domain& domain, const BuildLimits& limits = {});
+
+}  // namespace relucert

@@ -1,0 +1,81 @@
+// Exact number parsing: every accepted form means exactly one rational.
+#include <doctest/doctest.h>
+
+#include "core/rational.hpp"
+
+using namespace relucert;
+
+static Rational q(const char* s) {
+  auto r = parse_rational(s);
+  REQUIRE_MESSAGE(r.has_value(), s);
+  return *r;
+}
+
+TEST_CASE("integers, fractions, decimals and exponents are exact") {
+  CHECK(q("7") == Rational(7));
+  CHECK(q("-15/2") == Rational(-15, 2));
+  CHECK(q("+3/6") == Rational(1, 2));
+  CHECK(q("0.1") == Rational(1, 10));
+  CHECK(q("-0.125") == Rational(-1, 8));
+  CHECK(q(".5") == Rational(1, 2));
+  CHECK(q("5.") == Rational(5));
+  CHECK(q("1e-30") == Rational(Integer(1), Integer("1000000000000000000000000000000")));
+  CHECK(q("2.5E+3") == Rational(2500));
+  CHECK(q("12e2") == Rational(1200));
+  CHECK(q(" 42 ") == Rational(42));
+}
+
+TEST_CASE("hex floats are their exact binary value") {
+  CHECK(q("0x1.8p-3") == Rational(3, 16));
+  CHECK(q("-0x1p+2") == Rational(-4));
+  // float32(0.1) = 0x1.99999ap-4 = 13421773 / 2^27
+  CHECK(q("0x1.99999ap-4") == Rational(13421773, 134217728));
+}
+
+TEST_CASE("exact values of binary floats") {
+  CHECK(rational_from_float(0.1f) == Rational(13421773, 134217728));
+  CHECK(rational_from_double(0.1) != Rational(1, 10));
+  CHECK(rational_from_double(0.5) == Rational(1, 2));
+  CHECK_THROWS(rational_from_double(1.0 / 0.0));
+}
+
+TEST_CASE("malformed and non-finite numbers are rejected with a reason") {
+  for (const char* bad : {"", "abc", "1/0", "1//2", "1/-2", "inf", "-Infinity", "NaN", "1e", "1e+", "0x1.8", "1.2.3", "--1", "1e999999999999"}) {
+    std::string why;
+    CHECK_MESSAGE(!parse_rational(bad, &why).has_value(), bad);
+    CHECK_MESSAGE(!why.empty(), bad);
+  }
+}
+
+TEST_CASE("to_string round-trips") {
+  for (const char* s : {"0", "-15/2", "1/1000000000000000000000000000000", "123456789012345678901234567890"}) CHECK(to_string(q(s)) == s);
+}
+
+TEST_CASE("simplest_between returns the simplest rational strictly inside") {
+  CHECK(simplest_between(Rational(0), Rational(1)) == Rational(1, 2));
+  CHECK(simplest_between(Rational(0), Rational(2, 3)) == Rational(1, 2));
+  CHECK(simplest_between(Rational(1, 3), Rational(1, 2)) == Rational(2, 5));
+  CHECK(simplest_between(Rational(-1), Rational(1)) == Rational(0));
+  CHECK(simplest_between(Rational(-5, 2), Rational(-2)) == Rational(-7, 3));
+  CHECK(simplest_between(Rational(3), Rational(7)) == Rational(4));
+  // Brute-force check: nothing with a smaller denominator lies strictly inside.
+  for (int a = -7; a <= 7; ++a)
+    for (int b = 1; b <= 6; ++b)
+      for (int c = 1; c <= 9; ++c) {
+        Rational lo(a, b), hi = Rational(a, b) + Rational(1, c);
+        lo.canonicalize();
+        hi.canonicalize();
+        Rational s = simplest_between(lo, hi);
+        CHECK(lo < s);
+        CHECK(s < hi);
+        for (long den = 1; den < s.get_den().get_si(); ++den) {
+          // no k/den strictly between lo and hi
+          Rational k_lo = lo * den;
+          Integer f;
+          mpz_fdiv_q(f.get_mpz_t(), k_lo.get_num_mpz_t(), k_lo.get_den_mpz_t());
+          Rational cand(f + 1, den);
+          cand.canonicalize();
+          CHECK_FALSE(cand < hi);
+        }
+      }
+}
