@@ -49,7 +49,7 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
       r.verdict = Verdict::NotConvex;
       r.witness = std::move(w);
       r.method = "line-refuter";
-      r.violation = Violation{"slope decrease along the segment from x to y", "negative"};
+      r.violation = "line restriction: the slope decreases at (x+y)/2";
       return finish(std::move(r));
     }
   }
@@ -67,7 +67,7 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
   if (auto e = find_violating_adjacency(cx)) {
     r.verdict = Verdict::NotConvex;
     r.witness = witness_from_adjacency(net, cx, *e);
-    r.violation = Violation{describe_facet(cx, cx.adjacencies[*e].facet), "negative"};
+    r.violation = describe_facet(cx, cx.adjacencies[*e].facet);
   } else {
     r.verdict = Verdict::Convex;
   }

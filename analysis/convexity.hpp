@@ -22,18 +22,14 @@ struct CheckOptions {
   BuildLimits limits;
 };
 
-// Where a non-convexity was found, in the user's vocabulary.
-struct Violation {
-  std::string facet;       // e.g. "x1 + x2 <= 0 (zero set of L1:N3)" or "line restriction"
-  std::string lambda_sign; // "negative"
-};
-
 struct CheckResult {
   Verdict verdict = Verdict::Unknown;
   std::optional<Witness> witness;
   std::string method;        // "line-refuter" | "region-complex"
   std::string unknown_reason;
-  std::optional<Violation> violation;
+  // Where the non-convexity was found, in the user's vocabulary, e.g.
+  // "x1 + x2 <= 0 (zero set of L1:N3)" for a concave fold across that facet.
+  std::optional<std::string> violation;
   std::size_t cells = 0, pairs = 0, pieces = 0;
   unsigned long long lp_solves = 0;
   double seconds = 0;

@@ -109,7 +109,7 @@ int run_check(const Args& args, const Network& net, const Domain& domain) {
     j["lp_solves"] = r.lp_solves;
     j["domain"] = domain.describe();
     j["network"] = args.net_path;
-    if (r.violation) j["violation"] = r.violation->facet;
+    if (r.violation) j["violation"] = *r.violation;
     if (r.verdict == Verdict::Unknown) j["reason"] = r.unknown_reason;
     std::cout << j.dump() << "\n";
   } else {
@@ -124,7 +124,10 @@ int run_check(const Args& args, const Network& net, const Domain& domain) {
                 << "         y = " << to_string(r.witness->y) << "\n"
                 << "         2 f((x+y)/2) - f(x) - f(y) = " << to_string(r.witness->gap)
                 << " > 0  (re-verified by an exact forward pass)\n";
-      if (r.violation) std::cout << "found by: " << r.method << ", concave fold: " << r.violation->facet << "\n";
+      if (r.method == "line-refuter")
+        std::cout << "found by: the line refuter (f restricted to the line through x and y bends down at (x+y)/2)\n";
+      else if (r.violation)
+        std::cout << "found by: the region complex (concave fold across " << *r.violation << ")\n";
     }
     if (r.method == "region-complex")
       std::cout << "cells: " << r.cells << ", adjacent pairs checked: " << r.pairs << ", affine pieces: " << r.pieces
