@@ -17,7 +17,7 @@ enum class Verdict { Convex, NotConvex, Unknown };
 const char* verdict_name(Verdict v);  // "convex" | "not_convex" | "unknown"
 
 struct CheckOptions {
-  std::size_t refuter_lines = 64;  // 0 disables the line refuter
+  std::size_t refuter_lines = 24;  // 0 disables the line refuter
   std::uint64_t seed = 1;
   BuildLimits limits;
 };

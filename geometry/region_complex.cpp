@@ -15,47 +15,6 @@ struct BuildAborted {
   BuildStatus status;
 };
 
-// Largest step e such that p + e v keeps every row strict (nullopt: unbounded).
-std::optional<Rational> max_step(const std::vector<const Halfspace*>& rows, const Vector& p, const Vector& v) {
-  std::optional<Rational> best;
-  for (const Halfspace* r : rows) {
-    const Rational rate = r->normal_dot(v);
-    if (sgn(rate) <= 0) continue;
-    Rational step = r->slack(p) / rate;
-    if (!best || step < *best) best = std::move(step);
-  }
-  return best;
-}
-
-// Ray probe, an exact shortcut before any LP: walk from p (strictly inside `rows`) along v
-// and look for a point still strictly inside where z = z_at_p + e * rate has sign `want`.
-// Failure proves nothing; success is a certified point.
-std::optional<Vector> ray_probe(const std::vector<const Halfspace*>& rows, const Vector& p, const Vector& v,
-                                const Rational& z_at_p, const Rational& rate, Sign want) {
-  const int s = static_cast<int>(want);
-  if (s * sgn(rate) <= 0) return std::nullopt;
-  const Rational need = -z_at_p / rate;  // steps beyond `need` have the wanted sign
-  Rational lo = sgn(need) > 0 ? need : Rational(0);
-  auto hi = max_step(rows, p, v);
-  Rational step;
-  if (hi) {
-    if (!(lo < *hi)) return std::nullopt;
-    step = simplest_between(lo, *hi);
-    if (sgn(step) == 0) step = (lo + *hi) / 2;  // 0 lies in (lo, hi) only when need < 0: any positive step works
-  } else {
-    step = simplest_between(lo, lo + 1);
-  }
-  if (sgn(step) <= 0 || step <= need) return std::nullopt;
-  return add(p, scale(step, v));
-}
-
-std::vector<const Halfspace*> pointers(const std::vector<Halfspace>& rows) {
-  std::vector<const Halfspace*> r;
-  r.reserve(rows.size());
-  for (const auto& h : rows) r.push_back(&h);
-  return r;
-}
-
 class Builder {
  public:
   Builder(const Network& net, const Domain& domain, const BuildLimits& limits)
@@ -146,30 +105,23 @@ class Builder {
   }
 
   // A point strictly inside the cell with z strictly of sign `side`, or nullopt if none.
-  std::optional<Vector> cell_point_on_side(const Cell& c, const Vector& w, const Rational& z_at_point, Sign side,
-                                           const Halfspace& strict_side_row) {
-    const Vector v = side == Sign::Positive ? w : scale(Rational(-1), w);
-    if (auto p = ray_probe(pointers(c.rows), c.point, v, z_at_point, dot(w, v), side)) return p;
+  // (An exact ray probe from the cell's point was tried here first; measured, the filtered LP
+  // alone costs about 30% fewer instructions, so it is the only path.)
+  std::optional<Vector> cell_point_on_side(const Cell& c, const Halfspace& strict_side_row) {
     std::vector<Halfspace> rows = c.rows;
     rows.push_back(strict_side_row);
     return find_strict_point(rows, out_.dim);
   }
 
-  // A point in the relative interior of (cell ∩ other ∩ facet hyperplane) with z strictly of
-  // sign `side`, or nullopt. `cell_rows` already contains the row making that side strict.
-  std::optional<Vector> facet_point_on_side(const std::vector<Halfspace>& cell_rows, const Cell& other, const Adjacency& adj,
-                                            const Vector& w_along_facet, const Rational& z_at_q, Sign side) {
-    std::vector<const Halfspace*> rows;
+  // A point in the relative interior of (cell ∩ other ∩ facet hyperplane) where the side row
+  // holds strictly, or nullopt. `cell_rows` already contains that side row.
+  std::optional<Vector> facet_point_on_side(const std::vector<Halfspace>& cell_rows, const Cell& other, const Adjacency& adj) {
+    std::vector<Halfspace> rows;
+    rows.reserve(cell_rows.size() + other.rows.size());
     for (const auto* set : {&cell_rows, &other.rows})
       for (const auto& r : *set)
-        if (!r.same_hyperplane_as(adj.facet)) rows.push_back(&r);
-    if (is_zero(w_along_facet)) return std::nullopt;  // z is constant on the facet: its sign is that at q
-    const Vector v = side == Sign::Positive ? w_along_facet : scale(Rational(-1), w_along_facet);
-    if (auto p = ray_probe(rows, adj.point, v, z_at_q, dot(w_along_facet, v), side)) return p;
-    std::vector<Halfspace> copy;
-    copy.reserve(rows.size());
-    for (const auto* r : rows) copy.push_back(*r);
-    return find_strict_point_on_hyperplane(adj.facet, copy, out_.dim);
+        if (!r.same_hyperplane_as(adj.facet)) rows.push_back(r);
+    return find_strict_point_on_hyperplane(adj.facet, rows, out_.dim);
   }
 
   void split(std::size_t ci, std::size_t m, const Vector& w, const Rational& w0) {
@@ -184,8 +136,8 @@ class Builder {
     {
       const Cell& c = out_.cells[ci];
       const Rational zp = dot(w, c.point) + w0;
-      p_pos = sgn(zp) > 0 ? std::optional<Vector>(c.point) : cell_point_on_side(c, w, zp, Sign::Positive, z_ge_0);
-      p_neg = sgn(zp) < 0 ? std::optional<Vector>(c.point) : cell_point_on_side(c, w, zp, Sign::Negative, z_le_0);
+      p_pos = sgn(zp) > 0 ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_ge_0);
+      p_neg = sgn(zp) < 0 ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_le_0);
     }
     if (!p_pos && !p_neg) throw std::logic_error("split: a nonconstant affine function has no side on a full cell");
     if (!p_neg) {
@@ -220,13 +172,11 @@ class Builder {
       const Adjacency& adj = out_.adjacencies[e];
       if (z_ge_0.same_hyperplane_as(adj.facet)) throw std::logic_error("split: a cell is split along its own facet");
       const Rational zq = dot(w, adj.point) + w0;
-      const Vector a = adj.facet.normal();
-      const Vector w_along = sub(w, scale(dot(w, a) / dot(a, a), a));  // projection of w onto the facet hyperplane
       const Cell& other_cell = out_.cells[other];
-      std::optional<Vector> q_pos = sgn(zq) > 0 ? std::optional<Vector>(adj.point)
-                                                : facet_point_on_side(out_.cells[ci].rows, other_cell, adj, w_along, zq, Sign::Positive);
-      std::optional<Vector> q_neg = sgn(zq) < 0 ? std::optional<Vector>(adj.point)
-                                                : facet_point_on_side(neg.rows, other_cell, adj, w_along, zq, Sign::Negative);
+      std::optional<Vector> q_pos =
+          sgn(zq) > 0 ? std::optional<Vector>(adj.point) : facet_point_on_side(out_.cells[ci].rows, other_cell, adj);
+      std::optional<Vector> q_neg =
+          sgn(zq) < 0 ? std::optional<Vector>(adj.point) : facet_point_on_side(neg.rows, other_cell, adj);
       if (q_pos && q_neg) {
         Adjacency copy = out_.adjacencies[e];
         (copy.lower == ci ? copy.lower : copy.upper) = ni;

@@ -1,8 +1,9 @@
 #pragma once
 // Strict feasibility, the one LP question the engine asks: is the open polyhedron
 // {x : a_i.x < b_i for all i} nonempty, and if so, give an exact point in it.
-// Decided exactly (CGAL's exact LP solver over GMP integers); a returned point is
-// re-checked exactly before it is returned, so a solver bug cannot produce a wrong point.
+// Decided exactly: a double-precision simplex proposes a point or a Farkas vector, which is
+// verified in exact arithmetic; when it cannot be verified, CGAL's exact LP solver over GMP
+// integers decides. A returned point is always re-checked exactly.
 #include <optional>
 #include <vector>
 
@@ -12,7 +13,9 @@ namespace relucert {
 
 // Statistics of LP use, for reports and benchmarks.
 struct LpCounters {
-  unsigned long long solves = 0;
+  unsigned long long solves = 0;           // exact LP solves (CGAL)
+  unsigned long long filtered_points = 0;  // answered by a float proposal verified exactly: a point
+  unsigned long long filtered_empty = 0;   // answered by a float proposal verified exactly: a Farkas vector
 };
 LpCounters& lp_counters();
 
