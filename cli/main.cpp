@@ -1,5 +1,6 @@
 // relucert: decides, in exact rational arithmetic, whether a ReLU network is convex.
 // Exit codes (a contract other tools rely on): 0 convex, 1 not convex, 2 input error, 3 unknown.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -46,10 +47,27 @@ unsigned long long parse_count(const std::string& flag, const std::string& v) {
 
 Args parse_args(int argc, char** argv) {
   std::vector<std::string> a(argv + 1, argv + argc);
-  if (a.empty() || a[0] == "--help" || a[0] == "-h") {
-    std::cout << kUsage;
-    std::exit(a.empty() ? kExitInputError : 0);
+  if (a.empty()) {
+    std::cerr << kUsage;  // an input error: nothing on stdout
+    std::exit(kExitInputError);
   }
+  for (const auto& s : a)
+    if (s == "--help" || s == "-h") {
+      std::cout << kUsage;
+      std::exit(0);
+    }
+  // Accept --option=value for every option that takes a value.
+  std::vector<std::string> split;
+  for (const auto& s : a) {
+    const auto eq = s.find('=');
+    if (s.rfind("--", 0) == 0 && eq != std::string::npos) {
+      split.push_back(s.substr(0, eq));
+      split.push_back(s.substr(eq + 1));
+    } else {
+      split.push_back(s);
+    }
+  }
+  a = std::move(split);
   Args r;
   r.command = a[0];
   if (r.command != "check" && r.command != "regions") throw InputError("command line", a[0], "unknown command (expected check or regions)");
@@ -63,15 +81,13 @@ Args parse_args(int argc, char** argv) {
     else if (s == "--box") {
       if (r.box) throw InputError("--box", "", "given twice");
       r.box = value();
-    } else if (s.rfind("--box=", 0) == 0) {
-      if (r.box) throw InputError("--box", "", "given twice");
-      r.box = s.substr(6);
     } else if (s == "--max-cells") r.options.limits.max_cells = parse_count(s, value());
     else if (s == "--time-limit") {
       std::string v = value(), why;
       auto q = parse_rational(v, &why);
       if (!q || sgn(*q) <= 0) throw InputError("--time-limit", v, "expected a positive number of seconds");
-      r.options.limits.time_limit_seconds = q->get_d();
+      // A positive limit too small for a double still means "stop at once", never "no limit".
+      r.options.limits.time_limit_seconds = std::max(q->get_d(), 1e-9);
     } else if (s == "--lines") r.options.refuter_lines = parse_count(s, value());
     else if (s == "--seed") r.options.seed = parse_count(s, value());
     else if (!s.empty() && s[0] == '-') throw InputError("command line", s, "unknown option");

@@ -8,6 +8,8 @@ namespace relucert {
 
 Domain Domain::box(Vector lo, Vector hi) {
   if (lo.size() != hi.size() || lo.empty()) throw std::invalid_argument("Domain::box: bad sizes");
+  for (auto* v : {&lo, &hi})
+    for (auto& q : *v) q.canonicalize();
   for (std::size_t i = 0; i < lo.size(); ++i)
     if (!(lo[i] < hi[i])) throw std::invalid_argument("Domain::box: empty interval");
   return Domain{lo.size(), true, std::move(lo), std::move(hi)};

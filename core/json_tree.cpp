@@ -63,11 +63,19 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
     return true;
   }
   bool parse_error(std::size_t position, const std::string& last_token, const nlohmann::detail::exception& ex) override {
+    const std::string where = line_col(text_, position ? position - 1 : 0);
+    if (ex.id == 406)  // nlohmann parses JSON numbers through double and refuses those beyond its range
+      throw InputError(source_, where,
+                       "number " + last_token + " is beyond double range as a JSON number; write it as a string, e.g. \"" +
+                           last_token + "\", which is read exactly");
+    // nlohmann's text is "[json.exception.parse_error.101] parse error at line L, column C: REASON";
+    // keep REASON (which itself may contain ": ").
     std::string msg = ex.what();
-    // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: "; keep the reason.
-    if (auto p = msg.rfind(": "); p != std::string::npos) msg = msg.substr(p + 2);
-    throw InputError(source_, line_col(text_, position ? position - 1 : 0),
-                     "malformed JSON near '" + last_token + "': " + msg);
+    if (auto p = msg.find("column "); p != std::string::npos)
+      if (auto q = msg.find(": ", p); q != std::string::npos) msg = msg.substr(q + 2);
+    if (msg.rfind("[json.exception.", 0) == 0)
+      if (auto q = msg.find("] "); q != std::string::npos) msg = msg.substr(q + 2);
+    throw InputError(source_, where, "malformed JSON: " + msg);
   }
 
  private:

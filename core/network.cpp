@@ -7,6 +7,14 @@ namespace relucert {
 std::string NeuronId::name() const { return "L" + std::to_string(layer) + ":N" + std::to_string(index); }
 
 Network::Network(std::size_t input_dim, std::vector<Layer> layers) : input_dim_(input_dim), layers_(std::move(layers)) {
+  // GMP requires canonical operands; callers building weights from (p, q) may not have
+  // reduced them, so every stored value is canonicalised here once.
+  for (Layer& L : layers_) {
+    for (auto* m : {&L.W, &L.U})
+      for (auto& row : *m)
+        for (auto& v : row) v.canonicalize();
+    for (auto& v : L.b) v.canonicalize();
+  }
   std::size_t prev = input_dim_;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const Layer& L = layers_[l];

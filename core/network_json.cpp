@@ -1,5 +1,6 @@
 #include "core/network_json.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -13,6 +14,12 @@ namespace {
 // Refuse absurd sizes before allocating anything for them.
 constexpr std::size_t kMaxWidth = 100000;
 constexpr std::size_t kMaxLayers = 1000;
+
+std::string count(std::size_t n, const std::string& noun) {
+  if (n == 1) return "1 " + noun;
+  if (noun == "entry") return std::to_string(n) + " entries";
+  return std::to_string(n) + " " + noun + "s";
+}
 
 class Reader {
  public:
@@ -38,19 +45,20 @@ class Reader {
   Vector vector(const JsonNode& n, const std::string& field, std::size_t expected_len) const {
     expect(n, JsonNode::Kind::Array, field);
     if (n.items.size() != expected_len)
-      fail(field, "expected " + std::to_string(expected_len) + " entries, found " + std::to_string(n.items.size()));
+      fail(field, "expected " + count(expected_len, "entry") + ", found " + std::to_string(n.items.size()));
     Vector v;
     v.reserve(n.items.size());
     for (std::size_t i = 0; i < n.items.size(); ++i) v.push_back(number(n.items[i], field + "[" + std::to_string(i) + "]"));
     return v;
   }
 
-  // rows == 0 means "any positive number of rows".
-  Matrix matrix(const JsonNode& n, const std::string& field, std::size_t rows, std::size_t cols) const {
+  // rows == 0 means "any positive number of rows"; cols_meaning says what the width must match.
+  Matrix matrix(const JsonNode& n, const std::string& field, std::size_t rows, std::size_t cols,
+                const std::string& cols_meaning) const {
     expect(n, JsonNode::Kind::Array, field);
-    if (n.items.empty()) fail(field, "empty matrix (a layer needs at least one neuron)");
+    if (n.items.empty()) fail(field, "empty matrix (expected at least one row)");
     if (rows && n.items.size() != rows)
-      fail(field, "expected " + std::to_string(rows) + " rows, found " + std::to_string(n.items.size()));
+      fail(field, "expected " + count(rows, "row") + " (one per neuron of the layer), found " + std::to_string(n.items.size()));
     if (n.items.size() > kMaxWidth) fail(field, "more than " + std::to_string(kMaxWidth) + " rows");
     Matrix m;
     m.reserve(n.items.size());
@@ -58,7 +66,7 @@ class Reader {
       const std::string f = field + "[" + std::to_string(i) + "]";
       expect(n.items[i], JsonNode::Kind::Array, f);
       if (n.items[i].items.size() != cols)
-        fail(f, "expected " + std::to_string(cols) + " columns (width of the previous layer), found " +
+        fail(f, "expected " + count(cols, "column") + " (" + cols_meaning + "), found " +
                     std::to_string(n.items[i].items.size()));
       m.push_back(vector(n.items[i], f, cols));
     }
@@ -127,9 +135,9 @@ Network parse_network_json(const std::string& text, const std::string& source) {
     const JsonNode* b = ln.find("b");
     if (!b) r.fail(f + ".b", "missing field");
     Layer layer;
-    layer.W = r.matrix(*W, f + ".W", 0, prev);
+    layer.W = r.matrix(*W, f + ".W", 0, prev, l == 0 ? "input_dim" : "the width of the previous layer");
     layer.b = r.vector(*b, f + ".b", layer.W.size());
-    if (const JsonNode* U = ln.find("U")) layer.U = r.matrix(*U, f + ".U", layer.W.size(), d);
+    if (const JsonNode* U = ln.find("U")) layer.U = r.matrix(*U, f + ".U", layer.W.size(), d, "input_dim: U multiplies the input x");
     layer.relu = relu_after[l];
     prev = layer.W.size();
     layers.push_back(std::move(layer));
@@ -141,6 +149,8 @@ Network parse_network_json(const std::string& text, const std::string& source) {
 }
 
 Network load_network_json_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", "is a directory, not a network file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "", "cannot open file");
   std::ostringstream ss;

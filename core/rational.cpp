@@ -44,6 +44,9 @@ bool parse_exponent(std::string_view s, long* out, std::string* why) {
 
 // Decimal with optional fraction and exponent, no sign.
 bool parse_decimal(std::string_view s, Rational* out, std::string* why) {
+  for (char c : s)
+    if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-')
+      return fail(why, "not a number (expected an integer, p/q, a decimal such as 0.1 or 1e-30, or a hex float)");
   std::string_view mant = s, exp_part;
   if (auto p = s.find_first_of("eE"); p != std::string_view::npos) {
     mant = s.substr(0, p);
@@ -56,7 +59,7 @@ bool parse_decimal(std::string_view s, Rational* out, std::string* why) {
     fp = mant.substr(p + 1);
     if (ip.empty() && fp.empty()) return fail(why, "no digits");
     if (!ip.empty() && !all_digits(ip)) return fail(why, "malformed digits");
-    if (!fp.empty() && !all_digits(fp)) return fail(why, "malformed fraction digits");
+    if (!fp.empty() && !all_digits(fp)) return fail(why, "malformed digits after the decimal point");
   } else if (!all_digits(ip)) {
     return fail(why, "not a number");
   }

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "core/filtered_sign.hpp"
+
 namespace relucert {
 
 Rational Halfspace::slack(const Vector& x) const {
@@ -77,7 +79,7 @@ Halfspace make_halfspace(const Vector& a, const Rational& b, RowOrigin origin) {
 
 bool strictly_inside(const std::vector<Halfspace>& rows, const Vector& x) {
   for (const auto& r : rows)
-    if (sgn(r.slack(x)) <= 0) return false;
+    if (sign_of_slack(r.a, r.b, x) != Sign::Positive) return false;
   return true;
 }
 

@@ -4,6 +4,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/filtered_sign.hpp"
 #include "geometry/strict_lp.hpp"
 
 namespace relucert {
@@ -83,6 +84,7 @@ class Builder {
           const Rational w0 = out_.cells[ci].preactivation.c[k];
           split(ci, first_global + k, w, w0);
         }
+        check_limits();  // also after the last split: the limit bounds the finished complex too
       }
     }
     for (Cell& c : out_.cells) {
@@ -135,9 +137,9 @@ class Builder {
     std::optional<Vector> p_pos, p_neg;
     {
       const Cell& c = out_.cells[ci];
-      const Rational zp = dot(w, c.point) + w0;
-      p_pos = sgn(zp) > 0 ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_ge_0);
-      p_neg = sgn(zp) < 0 ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_le_0);
+      const Sign zp = sign_of_affine(w, w0, c.point);
+      p_pos = zp == Sign::Positive ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_ge_0);
+      p_neg = zp == Sign::Negative ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_le_0);
     }
     if (!p_pos && !p_neg) throw std::logic_error("split: a nonconstant affine function has no side on a full cell");
     if (!p_neg) {
@@ -171,12 +173,12 @@ class Builder {
       const std::size_t other = out_.adjacencies[e].lower == ci ? out_.adjacencies[e].upper : out_.adjacencies[e].lower;
       const Adjacency& adj = out_.adjacencies[e];
       if (z_ge_0.same_hyperplane_as(adj.facet)) throw std::logic_error("split: a cell is split along its own facet");
-      const Rational zq = dot(w, adj.point) + w0;
+      const Sign zq = sign_of_affine(w, w0, adj.point);
       const Cell& other_cell = out_.cells[other];
       std::optional<Vector> q_pos =
-          sgn(zq) > 0 ? std::optional<Vector>(adj.point) : facet_point_on_side(out_.cells[ci].rows, other_cell, adj);
+          zq == Sign::Positive ? std::optional<Vector>(adj.point) : facet_point_on_side(out_.cells[ci].rows, other_cell, adj);
       std::optional<Vector> q_neg =
-          sgn(zq) < 0 ? std::optional<Vector>(adj.point) : facet_point_on_side(neg.rows, other_cell, adj);
+          zq == Sign::Negative ? std::optional<Vector>(adj.point) : facet_point_on_side(neg.rows, other_cell, adj);
       if (q_pos && q_neg) {
         Adjacency copy = out_.adjacencies[e];
         (copy.lower == ci ? copy.lower : copy.upper) = ni;

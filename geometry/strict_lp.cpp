@@ -8,6 +8,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/filtered_sign.hpp"
 #include "geometry/float_lp.hpp"
 
 namespace relucert {
@@ -144,7 +145,7 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
     for (Vector* cand : {&simple, &dyadic}) {
       bool ok = true;
       for (const Halfspace* h : rows)
-        if (sgn(h->slack(*cand)) <= 0) {
+        if (sign_of_slack(h->a, h->b, *cand) != Sign::Positive) {
           ok = false;
           break;
         }

@@ -1,0 +1,104 @@
+#include "core/filtered_sign.hpp"
+
+#include <cmath>
+#include <optional>
+
+namespace relucert {
+namespace {
+
+// Error analysis. Every nonzero input is converted with mpq_get_d / mpz_get_d (truncation:
+// relative error < 2^-52) and must lie in [2^-500, 2^500], so no product or partial sum
+// under- or overflows. With k products, the computed sum s of terms t_j satisfies
+//   |s - exact| <= (2 * 2^-52 + 2^-53 + k * 2^-53) * (1 + 2^-50) * sum |t_j|  <  (k + 8) * 2^-52 * sum |t_j|,
+// where sum |t_j| is itself computed with relative error below k * 2^-53. The bound used,
+// (k + 8) * 2^-51 * mag, covers both with room to spare.
+constexpr double kMin = 0x1p-500, kMax = 0x1p+500;
+
+bool in_range(double v) {
+  const double a = std::fabs(v);
+  return a >= kMin && a <= kMax;
+}
+
+// Converts a nonzero rational; nullopt if out of the filter's safe range.
+std::optional<double> convert(const Rational& q) {
+  if (sgn(q) == 0) return 0.0;
+  const double v = q.get_d();
+  if (!in_range(v)) return std::nullopt;
+  return v;
+}
+std::optional<double> convert(const Integer& z) {
+  if (sgn(z) == 0) return 0.0;
+  const double v = z.get_d();
+  if (!in_range(v)) return std::nullopt;
+  return v;
+}
+
+Sign certified(double s, double mag, std::size_t k) {
+  const double bound = static_cast<double>(k + 8) * 0x1p-51 * mag;
+  if (s > bound) return Sign::Positive;
+  if (s < -bound) return Sign::Negative;
+  return Sign::Zero;  // uncertain
+}
+
+}  // namespace
+
+Sign sign_of_affine(const Vector& w, const Rational& w0, const Vector& p) {
+  bool ok = true;
+  double s = 0, mag = 0;
+  if (auto c = convert(w0)) {
+    s = *c;
+    mag = std::fabs(*c);
+  } else {
+    ok = false;
+  }
+  for (std::size_t j = 0; ok && j < w.size(); ++j) {
+    if (sgn(w[j]) == 0) continue;
+    auto a = convert(w[j]);
+    auto b = convert(p[j]);
+    if (!a || !b) {
+      ok = false;
+      break;
+    }
+    const double t = *a * *b;
+    s += t;
+    mag += std::fabs(t);
+  }
+  if (ok) {
+    const Sign f = certified(s, mag, w.size() + 1);
+    if (f != Sign::Zero) return f;
+  }
+  return sign_of(dot(w, p) + w0);
+}
+
+Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const Vector& p) {
+  bool ok = true;
+  double s = 0, mag = 0;
+  if (auto c = convert(b)) {
+    s = *c;
+    mag = std::fabs(*c);
+  } else {
+    ok = false;
+  }
+  for (std::size_t j = 0; ok && j < a.size(); ++j) {
+    if (sgn(a[j]) == 0) continue;
+    auto x = convert(a[j]);
+    auto y = convert(p[j]);
+    if (!x || !y) {
+      ok = false;
+      break;
+    }
+    const double t = -(*x * *y);
+    s += t;
+    mag += std::fabs(t);
+  }
+  if (ok) {
+    const Sign f = certified(s, mag, a.size() + 1);
+    if (f != Sign::Zero) return f;
+  }
+  Rational e = b;
+  for (std::size_t j = 0; j < a.size(); ++j)
+    if (sgn(a[j]) != 0) e -= a[j] * p[j];
+  return sign_of(e);
+}
+
+}  // namespace relucert

@@ -1,0 +1,17 @@
+#pragma once
+// Filtered sign of an affine form at a point: evaluate in double with a proven error bound
+// and return the sign when the bound certifies it; otherwise evaluate exactly. The answer is
+// always the exact sign (CGAL's "filter, then exact" habit, without an epsilon).
+#include <vector>
+
+#include "core/linear.hpp"
+#include "core/sign.hpp"
+
+namespace relucert {
+
+// sign(w.p + w0), exact.
+Sign sign_of_affine(const Vector& w, const Rational& w0, const Vector& p);
+// sign(b - a.p), exact: the side of p for the halfspace a.x <= b.
+Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const Vector& p);
+
+}  // namespace relucert
