@@ -56,7 +56,8 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
   RegionComplex cx = build_region_complex(net, domain, options.limits);
   r.method = "region-complex";
   r.cells = cx.cells.size();
-  r.lp_solves = cx.lp_solves;
+  r.lp_questions = cx.lp_questions;
+  r.lp_exact_solves = cx.lp_exact_solves;
   if (cx.status != BuildStatus::Complete) {
     r.verdict = Verdict::Unknown;
     r.unknown_reason = cx.status == BuildStatus::CellLimit ? "cell limit reached (--max-cells)" : "time limit reached (--time-limit)";

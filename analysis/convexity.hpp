@@ -31,7 +31,7 @@ struct CheckResult {
   // "x1 + x2 <= 0 (zero set of L1:N3)" for a concave fold across that facet.
   std::optional<std::string> violation;
   std::size_t cells = 0, pairs = 0, pieces = 0;
-  unsigned long long lp_solves = 0;
+  unsigned long long lp_questions = 0, lp_exact_solves = 0;
   double seconds = 0;
 };
 

@@ -127,17 +127,18 @@ std::optional<Witness> witness_on_line(const Network& net, const Domain& domain,
 std::optional<Witness> refute_on_random_lines(const Network& net, const Domain& domain, std::size_t lines, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   const std::size_t d = net.input_dim();
-  constexpr long kGrid = 1024;
   auto uniform = [&](long lo, long hi) { return std::uniform_int_distribution<long>(lo, hi)(rng); };
   for (std::size_t n = 0; n < lines; ++n) {
     Vector p(d), u(d);
     for (std::size_t i = 0; i < d; ++i) {
-      if (domain.is_box) {
-        p[i] = domain.lo[i] + (domain.hi[i] - domain.lo[i]) * Rational(uniform(1, kGrid - 1), kGrid);
-      } else {
-        p[i] = Rational(uniform(-8 * kGrid, 8 * kGrid), kGrid);
-      }
-      p[i].canonicalize();
+      // The simplest rational in a random window of 1/32 of the range: spread out, yet short.
+      const Rational lo = domain.is_box ? domain.lo[i] : Rational(-8);
+      const Rational width = domain.is_box ? domain.hi[i] - domain.lo[i] : Rational(16);
+      const long k = uniform(0, 31);
+      Rational a(k, 32), b(k + 1, 32);
+      a.canonicalize();  // gmpxx does not reduce (p, q) constructions; GMP needs reduced operands
+      b.canonicalize();
+      p[i] = simplest_between(lo + width * a, lo + width * b);
     }
     // Axis directions first (cheap and often decisive), then random small integer directions.
     if (n < d) {

@@ -122,7 +122,8 @@ int run_check(const Args& args, const Network& net, const Domain& domain) {
     j["pieces"] = r.pieces;
     j["seconds"] = r.seconds;
     j["method"] = r.method;
-    j["lp_solves"] = r.lp_solves;
+    j["lp_questions"] = r.lp_questions;
+    j["lp_exact_solves"] = r.lp_exact_solves;
     j["domain"] = domain.describe();
     j["network"] = args.net_path;
     if (r.violation) j["violation"] = *r.violation;
@@ -147,7 +148,7 @@ int run_check(const Args& args, const Network& net, const Domain& domain) {
     }
     if (r.method == "region-complex")
       std::cout << "cells: " << r.cells << ", adjacent pairs checked: " << r.pairs << ", affine pieces: " << r.pieces
-                << ", exact LPs: " << r.lp_solves << "\n";
+                << "\nLPs: " << r.lp_questions << " (" << r.lp_exact_solves << " needed the exact solver)\n";
     std::cout << "time: " << seconds_text(r.seconds) << " s\n";
   }
   switch (r.verdict) {

@@ -28,7 +28,7 @@ class Builder {
   }
 
   RegionComplex run() {
-    const unsigned long long lp_before = lp_counters().solves;
+    const LpCounters before = lp_counters();
     make_initial_cell();
     try {
       std::size_t global = 0;
@@ -40,7 +40,10 @@ class Builder {
     } catch (const BuildAborted& a) {
       out_.status = a.status;
     }
-    out_.lp_solves = lp_counters().solves - lp_before;
+    const LpCounters& after = lp_counters();
+    out_.lp_exact_solves = after.solves - before.solves;
+    out_.lp_questions = out_.lp_exact_solves + (after.filtered_points - before.filtered_points) +
+                        (after.filtered_empty - before.filtered_empty) + (after.trivial - before.trivial);
     return std::move(out_);
   }
 

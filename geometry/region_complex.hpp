@@ -54,7 +54,10 @@ struct RegionComplex {
   std::vector<Cell> cells;
   std::vector<Adjacency> adjacencies;
   BuildStatus status = BuildStatus::Complete;
-  unsigned long long lp_solves = 0;
+  // Strict-feasibility questions asked while building: all of them, and those the float
+  // filter could not settle, which went to the exact LP solver.
+  unsigned long long lp_questions = 0;
+  unsigned long long lp_exact_solves = 0;
 
   std::size_t distinct_affine_pieces() const;
   std::string pattern_string(const Cell& c) const;  // "+-0+..." in neuron order

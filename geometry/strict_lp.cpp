@@ -185,7 +185,10 @@ std::optional<Vector> find_strict_point(const std::vector<Halfspace>& rows, std:
   live.reserve(rows.size());
   for (const auto& r : rows) {
     if (zero_normal(r)) {
-      if (sgn(r.b) <= 0) return std::nullopt;  // 0 < b fails everywhere
+      if (sgn(r.b) <= 0) {  // 0 < b fails everywhere
+        ++lp_counters().trivial;
+        return std::nullopt;
+      }
       continue;
     }
     live.push_back(&r);
@@ -197,7 +200,10 @@ std::optional<Vector> find_strict_point(const std::vector<Halfspace>& rows, std:
       origin_ok = false;
       break;
     }
-  if (origin_ok) return origin;
+  if (origin_ok) {
+    ++lp_counters().trivial;
+    return origin;
+  }
   Vector filtered;
   switch (float_filter(live, dim, &filtered)) {
     case FilterAnswer::Point: ++lp_counters().filtered_points; return filtered;

@@ -16,6 +16,7 @@ struct LpCounters {
   unsigned long long solves = 0;           // exact LP solves (CGAL)
   unsigned long long filtered_points = 0;  // answered by a float proposal verified exactly: a point
   unsigned long long filtered_empty = 0;   // answered by a float proposal verified exactly: a Farkas vector
+  unsigned long long trivial = 0;          // answered without any LP (no rows, a zero row, or the origin)
 };
 LpCounters& lp_counters();
 
