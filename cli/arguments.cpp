@@ -1,0 +1,83 @@
+#include "cli/arguments.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "core/input_error.hpp"
+#include "core/network_json.hpp"
+
+namespace relucert::cli {
+
+unsigned long long parse_count(const std::string& flag, const std::string& v) {
+  std::string why;
+  auto q = parse_rational(v, &why);
+  if (!q || q->get_den() != 1 || sgn(*q) < 0 || !q->get_num().fits_ulong_p())
+    throw InputError(flag, v, "expected a nonnegative integer");
+  return q->get_num().get_ui();
+}
+
+Arguments parse_arguments(const std::vector<std::string>& words, const std::set<std::string>& valued,
+                          const std::set<std::string>& own_flags) {
+  // Accept --option=value for every option that takes a value.
+  std::vector<std::string> a;
+  for (const auto& s : words) {
+    const auto eq = s.find('=');
+    if (s.rfind("--", 0) == 0 && eq != std::string::npos) {
+      a.push_back(s.substr(0, eq));
+      a.push_back(s.substr(eq + 1));
+    } else {
+      a.push_back(s);
+    }
+  }
+  Arguments r;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::string& s = a[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= a.size()) throw InputError(s, "", "missing value");
+      return a[++i];
+    };
+    if (s == "--json") r.json = true;
+    else if (s == "--box") {
+      if (r.box) throw InputError("--box", "", "given twice");
+      r.box = value();
+    } else if (s == "--max-cells") r.options.limits.max_cells = parse_count(s, value());
+    else if (s == "--time-limit") {
+      std::string v = value(), why;
+      auto q = parse_rational(v, &why);
+      if (!q || sgn(*q) <= 0) throw InputError("--time-limit", v, "expected a positive number of seconds");
+      // A positive limit too small for a double still means "stop at once", never "no limit".
+      r.options.limits.time_limit_seconds = std::max(q->get_d(), 1e-9);
+    } else if (s == "--lines") r.options.refuter_lines = parse_count(s, value());
+    else if (s == "--seed") r.options.seed = parse_count(s, value());
+    else if (valued.count(s)) {
+      if (r.values.count(s)) throw InputError(s, "", "given twice");
+      r.values[s] = value();
+    } else if (own_flags.count(s)) r.flags.insert(s);
+    else if (!s.empty() && s[0] == '-') throw InputError("command line", s, "unknown option");
+    else if (r.net_path.empty()) r.net_path = s;
+    else throw InputError("command line", s, "more than one network given");
+  }
+  if (r.net_path.empty()) throw InputError("command line", "", "no network file given");
+  return r;
+}
+
+Network load_network(const Arguments& a) { return load_network_json_file(a.net_path); }
+
+Domain domain_of(const Arguments& a, const Network& net) {
+  return a.box ? parse_box_spec(*a.box, net.input_dim()) : Domain::whole_space(net.input_dim());
+}
+
+nlohmann::json rationals_json(const Vector& v) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& q : v) j.push_back(to_string(q));
+  return j;
+}
+
+std::string seconds_text(double s) {
+  std::ostringstream o;
+  o.precision(3);
+  o << std::fixed << s;
+  return o.str();
+}
+
+}  // namespace relucert::cli

@@ -1,0 +1,42 @@
+#pragma once
+// Command-line parsing shared by every relucert command: one network path, the domain
+// (--box), --json, resource limits, and command-specific options declared by each command.
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/convexity.hpp"
+#include "core/domain.hpp"
+#include "core/network.hpp"
+
+namespace relucert::cli {
+
+constexpr int kExitConvex = 0, kExitNotConvex = 1, kExitInputError = 2, kExitUnknown = 3;
+
+struct Arguments {
+  std::string net_path;
+  std::optional<std::string> box;
+  bool json = false;
+  CheckOptions options;                        // limits, refuter lines, seed
+  std::map<std::string, std::string> values;   // command-specific "--name value" options
+  std::set<std::string> flags;                 // command-specific "--name" flags present
+};
+
+// Parses the words after the command name. `valued` and `flags` list the command's own
+// options ("--line", "--output", ...). Accepts "--name=value". Throws InputError.
+Arguments parse_arguments(const std::vector<std::string>& words, const std::set<std::string>& valued = {},
+                          const std::set<std::string>& flags = {});
+
+Network load_network(const Arguments& a);
+Domain domain_of(const Arguments& a, const Network& net);
+
+// Helpers for output.
+nlohmann::json rationals_json(const Vector& v);
+std::string seconds_text(double s);
+unsigned long long parse_count(const std::string& flag, const std::string& value);
+
+}  // namespace relucert::cli

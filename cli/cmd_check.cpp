@@ -1,0 +1,60 @@
+// relucert check: the convexity verdict with its proof.
+#include <iostream>
+
+#include "cli/arguments.hpp"
+#include "cli/commands.hpp"
+
+namespace relucert::cli {
+
+int run_check(const std::vector<std::string>& words) {
+  const Arguments args = parse_arguments(words);
+  const Network net = load_network(args);
+  const Domain domain = domain_of(args, net);
+  const CheckResult r = check_convexity(net, domain, args.options);
+  if (args.json) {
+    nlohmann::json j;
+    j["verdict"] = verdict_name(r.verdict);
+    if (r.witness) j["witness"] = {{"x", rationals_json(r.witness->x)}, {"y", rationals_json(r.witness->y)}, {"gap", to_string(r.witness->gap)}};
+    j["cells"] = r.cells;
+    j["pairs"] = r.pairs;
+    j["pieces"] = r.pieces;
+    j["seconds"] = r.seconds;
+    j["method"] = r.method;
+    j["lp_questions"] = r.lp_questions;
+    j["lp_exact_solves"] = r.lp_exact_solves;
+    j["domain"] = domain.describe();
+    j["network"] = args.net_path;
+    if (r.violation) j["violation"] = *r.violation;
+    if (r.verdict == Verdict::Unknown) j["reason"] = r.unknown_reason;
+    std::cout << j.dump() << "\n";
+  } else {
+    std::cout << "network: " << args.net_path << "\ndomain:  " << domain.describe() << "\n";
+    switch (r.verdict) {
+      case Verdict::Convex: std::cout << "verdict: convex\n"; break;
+      case Verdict::NotConvex: std::cout << "verdict: not convex\n"; break;
+      case Verdict::Unknown: std::cout << "verdict: unknown (" << r.unknown_reason << ")\n"; break;
+    }
+    if (r.witness) {
+      std::cout << "witness: x = " << to_string(r.witness->x) << "\n"
+                << "         y = " << to_string(r.witness->y) << "\n"
+                << "         2 f((x+y)/2) - f(x) - f(y) = " << to_string(r.witness->gap)
+                << " > 0  (re-verified by an exact forward pass)\n";
+      if (r.method == "line-refuter")
+        std::cout << "found by: the line refuter (f restricted to the line through x and y bends down at (x+y)/2)\n";
+      else if (r.violation)
+        std::cout << "found by: the region complex (concave fold across " << *r.violation << ")\n";
+    }
+    if (r.method == "region-complex")
+      std::cout << "cells: " << r.cells << ", adjacent pairs checked: " << r.pairs << ", affine pieces: " << r.pieces
+                << "\nLPs: " << r.lp_questions << " (" << r.lp_exact_solves << " needed the exact solver)\n";
+    std::cout << "time: " << seconds_text(r.seconds) << " s\n";
+  }
+  switch (r.verdict) {
+    case Verdict::Convex: return kExitConvex;
+    case Verdict::NotConvex: return kExitNotConvex;
+    case Verdict::Unknown: return kExitUnknown;
+  }
+  return kExitUnknown;
+}
+
+}  // namespace relucert::cli

@@ -1,0 +1,18 @@
+#pragma once
+// One function per relucert command (cli/cmd_NAME.cpp); each gets the words after its name
+// and returns the process exit code. Input errors are thrown as InputError.
+#include <string>
+#include <vector>
+
+namespace relucert::cli {
+
+struct Command {
+  const char* name;
+  int (*run)(const std::vector<std::string>& words);
+  const char* usage;  // one or more lines, each starting with "  relucert NAME"
+};
+
+int run_check(const std::vector<std::string>& words);
+int run_regions(const std::vector<std::string>& words);
+
+}  // namespace relucert::cli
