@@ -14,5 +14,8 @@ struct Command {
 
 int run_check(const std::vector<std::string>& words);
 int run_regions(const std::vector<std::string>& words);
+int run_breakpoints(const std::vector<std::string>& words);
+int run_pathlift(const std::vector<std::string>& words);
+int run_icnn(const std::vector<std::string>& words);
 
 }  // namespace relucert::cli

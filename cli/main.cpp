@@ -18,6 +18,9 @@ const Command kCommands[] = {
      "  relucert check NET.json [--box LO:HI | --box LO1:HI1,...,LOd:HId] [--json]\n"
      "                 [--max-cells N] [--time-limit SECONDS] [--lines N] [--seed N]\n"},
     {"regions", run_regions, "  relucert regions NET.json [--box ...] [--json] [--max-cells N] [--time-limit SECONDS]\n"},
+    {"breakpoints", run_breakpoints, "  relucert breakpoints NET.json --line P:D [--box ...] [--json]\n"},
+    {"pathlift", run_pathlift, "  relucert pathlift NET.json [--box ...] [--json]\n"},
+    {"icnn", run_icnn, "  relucert icnn NET.json [--box ...] [-o ICNN.json] [--json]\n"},
 };
 
 std::string usage() {
