@@ -5,6 +5,7 @@
 #include <CGAL/QP_functions.h>
 #include <CGAL/QP_models.h>
 
+#include <atomic>
 #include <cmath>
 #include <stdexcept>
 
@@ -175,6 +176,12 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
 
 }  // namespace
 
+namespace {
+std::atomic<bool> g_float_filter{true};
+}
+void set_float_filter_enabled(bool enabled) { g_float_filter = enabled; }
+bool float_filter_enabled() { return g_float_filter; }
+
 LpCounters& lp_counters() {
   static thread_local LpCounters counters;
   return counters;
@@ -205,7 +212,7 @@ std::optional<Vector> find_strict_point(const std::vector<Halfspace>& rows, std:
     return origin;
   }
   Vector filtered;
-  switch (float_filter(live, dim, &filtered)) {
+  switch (g_float_filter ? float_filter(live, dim, &filtered) : FilterAnswer::Undecided) {
     case FilterAnswer::Point: ++lp_counters().filtered_points; return filtered;
     case FilterAnswer::Empty: ++lp_counters().filtered_empty; return std::nullopt;
     case FilterAnswer::Undecided: break;

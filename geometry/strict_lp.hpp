@@ -20,6 +20,11 @@ struct LpCounters {
 };
 LpCounters& lp_counters();
 
+// The float filter is on by default. Tests switch it off to exercise the exact solver alone
+// (the answers must not change, only the time).
+void set_float_filter_enabled(bool enabled);
+bool float_filter_enabled();
+
 // A point x with a_i.x < b_i for every row, or nullopt if none exists.
 // The point is chosen deep inside: it maximises the margin t with a_i.x + t*|a_i|_1 <= b_i
 // (capped at t <= 1), which keeps later ray tests and witnesses well away from the boundary.

@@ -8,6 +8,7 @@
 #include "analysis/convexity.hpp"
 #include "analysis/line_restriction.hpp"
 #include "core/network_json.hpp"
+#include "geometry/strict_lp.hpp"
 
 using namespace relucert;
 
@@ -63,6 +64,29 @@ TEST_CASE("shared nets: manifest verdicts on the box and on R^d") {
     }
   }
   CHECK(checks >= 40);
+}
+
+TEST_CASE("shared nets: the exact LP alone (float filter off) gives the same verdicts and complexes") {
+  const auto m = manifest();
+  for (const auto& entry : m) {
+    const std::string file = entry.at("file");
+    const Network net = load_network_json_file(std::string(RELUCERT_SHARED_NETS_DIR) + "/" + file);
+    for (const auto& c : entry.at("checks")) {
+      const Domain dom = domain_of(c.at("domain"), net.input_dim());
+      CheckOptions opt;
+      opt.refuter_lines = 0;
+      const CheckResult filtered = check_convexity(net, dom, opt);
+      set_float_filter_enabled(false);
+      const CheckResult exact = check_convexity(net, dom, opt);
+      set_float_filter_enabled(true);
+      INFO(file << " on " << dom.describe());
+      CHECK(exact.verdict == filtered.verdict);
+      CHECK(exact.cells == filtered.cells);
+      CHECK(exact.pairs == filtered.pairs);
+      CHECK(exact.pieces == filtered.pieces);
+      if (exact.witness) CHECK(verify_witness(net, dom, *exact.witness));
+    }
+  }
 }
 
 TEST_CASE("shared nets: the separation example has the 8 breakpoints of THEORY.md §6") {

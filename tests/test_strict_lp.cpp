@@ -1,0 +1,124 @@
+// The strict-feasibility LP against an independent exact oracle (z3, linear real arithmetic),
+// with the float filter on and off: the answers must agree and every point must be strict.
+#include <doctest/doctest.h>
+#include <z3++.h>
+
+#include <random>
+
+#include "geometry/strict_lp.hpp"
+
+using namespace relucert;
+
+namespace {
+
+// z3's verdict on {x : a_i.x < b_i} (and a.x = b when `eq` is given).
+bool z3_feasible(const std::vector<Halfspace>& rows, std::size_t dim, const Halfspace* eq = nullptr) {
+  z3::context ctx;
+  z3::solver s(ctx);
+  std::vector<z3::expr> x;
+  for (std::size_t j = 0; j < dim; ++j) x.push_back(ctx.real_const(("x" + std::to_string(j)).c_str()));
+  auto lhs = [&](const Halfspace& h) {
+    z3::expr e = ctx.real_val(0);
+    for (std::size_t j = 0; j < dim; ++j) e = e + ctx.real_val(h.a[j].get_str().c_str()) * x[j];
+    return e;
+  };
+  for (const auto& r : rows) s.add(lhs(r) < ctx.real_val(r.b.get_str().c_str()));
+  if (eq) s.add(lhs(*eq) == ctx.real_val(eq->b.get_str().c_str()));
+  const auto res = s.check();
+  REQUIRE(res != z3::unknown);
+  return res == z3::sat;
+}
+
+std::vector<Halfspace> random_rows(std::mt19937_64& rng, std::size_t dim, std::size_t m, int range) {
+  std::uniform_int_distribution<int> coef(-range, range);
+  std::vector<Halfspace> rows;
+  while (rows.size() < m) {
+    std::vector<Integer> a(dim);
+    bool nonzero = false;
+    for (auto& v : a) {
+      v = coef(rng);
+      nonzero = nonzero || v != 0;
+    }
+    if (!nonzero) continue;
+    rows.push_back(make_halfspace(std::move(a), Integer(coef(rng)), RowOrigin{}));
+  }
+  return rows;
+}
+
+struct FilterGuard {
+  explicit FilterGuard(bool on) { set_float_filter_enabled(on); }
+  ~FilterGuard() { set_float_filter_enabled(true); }
+};
+
+}  // namespace
+
+TEST_CASE("strict feasibility agrees with z3, with and without the float filter") {
+  std::mt19937_64 rng(7);
+  int feasible = 0, infeasible = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    const std::size_t dim = 1 + trial % 4;
+    const std::size_t m = 1 + (trial * 7) % 10;
+    const auto rows = random_rows(rng, dim, m, trial % 2 ? 3 : 1);
+    const bool truth = z3_feasible(rows, dim);
+    for (bool filter : {true, false}) {
+      FilterGuard guard(filter);
+      const auto p = find_strict_point(rows, dim);
+      INFO("trial " << trial << " filter " << filter);
+      CHECK(p.has_value() == truth);
+      if (p) CHECK(strictly_inside(rows, *p));
+    }
+    (truth ? feasible : infeasible)++;
+  }
+  // The random systems must exercise both answers.
+  CHECK(feasible > 50);
+  CHECK(infeasible > 50);
+}
+
+TEST_CASE("degenerate systems: closed but not strictly feasible") {
+  const RowOrigin o{};
+  for (bool filter : {true, false}) {
+    FilterGuard guard(filter);
+    // x <= 0 and -x <= 0: the closed set is {0}, the strict one empty.
+    CHECK_FALSE(find_strict_point({make_halfspace({Integer(1)}, Integer(0), o), make_halfspace({Integer(-1)}, Integer(0), o)}, 1));
+    // Three halfplanes meeting in one point: x <= 0, y <= 0, -x - y <= 0.
+    CHECK_FALSE(find_strict_point({make_halfspace({Integer(1), Integer(0)}, Integer(0), o),
+                                   make_halfspace({Integer(0), Integer(1)}, Integer(0), o),
+                                   make_halfspace({Integer(-1), Integer(-1)}, Integer(0), o)},
+                                  2));
+    // A thin slab 0 < x < 10^-30 is feasible: the point must be exact.
+    const Integer big("1000000000000000000000000000000");
+    const auto p = find_strict_point({make_halfspace({big}, Integer(1), o), make_halfspace({Integer(-1)}, Integer(0), o)}, 1);
+    REQUIRE(p);
+    CHECK(sgn((*p)[0]) > 0);
+    CHECK((*p)[0] * big < 1);
+    // Zero rows: 0 < 1 holds, 0 < 0 does not.
+    CHECK(find_strict_point({make_halfspace(std::vector<Integer>{Integer(1)}, Integer(5), o)}, 1));
+  }
+}
+
+TEST_CASE("strict feasibility on a hyperplane agrees with z3") {
+  std::mt19937_64 rng(11);
+  int feasible = 0, infeasible = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const std::size_t dim = 1 + trial % 4;
+    auto rows = random_rows(rng, dim, 1 + trial % 8, 2);
+    const Halfspace h = random_rows(rng, dim, 1, 2)[0];
+    std::vector<Halfspace> kept;
+    for (auto& r : rows)
+      if (!r.same_hyperplane_as(h)) kept.push_back(r);
+    const bool truth = z3_feasible(kept, dim, &h);
+    for (bool filter : {true, false}) {
+      FilterGuard guard(filter);
+      const auto p = find_strict_point_on_hyperplane(h, kept, dim);
+      INFO("trial " << trial << " filter " << filter);
+      CHECK(p.has_value() == truth);
+      if (p) {
+        CHECK(sgn(h.slack(*p)) == 0);
+        CHECK(strictly_inside(kept, *p));
+      }
+    }
+    (truth ? feasible : infeasible)++;
+  }
+  CHECK(feasible > 30);
+  CHECK(infeasible > 30);
+}
