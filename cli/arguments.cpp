@@ -33,7 +33,9 @@ Arguments parse_arguments(const std::vector<std::string>& words, const std::set<
   for (std::size_t i = 0; i < a.size(); ++i) {
     const std::string& s = a[i];
     auto value = [&]() -> std::string {
-      if (i + 1 >= a.size()) throw InputError(s, "", "missing value");
+      // "--line --json" is a forgotten value, not the value "--json"; single-dash values such
+      // as "-1:5" stay allowed.
+      if (i + 1 >= a.size() || a[i + 1].rfind("--", 0) == 0) throw InputError(s, "", "missing value");
       return a[++i];
     };
     if (s == "--json") r.json = true;

@@ -18,8 +18,13 @@ const Command kCommands[] = {
      "  relucert check NET.json [--box LO:HI | --box LO1:HI1,...,LOd:HId] [--json]\n"
      "                 [--max-cells N] [--time-limit SECONDS] [--lines N] [--seed N]\n"},
     {"regions", run_regions, "  relucert regions NET.json [--box ...] [--json] [--max-cells N] [--time-limit SECONDS]\n"},
-    {"breakpoints", run_breakpoints, "  relucert breakpoints NET.json --line P:D [--box ...] [--json]\n"},
-    {"pathlift", run_pathlift, "  relucert pathlift NET.json [--box ...] [--json]\n"},
+    {"breakpoints", run_breakpoints,
+     "  relucert breakpoints NET.json [--line P:D] [--box ...] [--icnn-bound] [--json]\n"
+     "                 exact restriction to a line; exit 0 convex on the line, 1 not (a witness)\n"},
+    {"pathlift", run_pathlift,
+     "  relucert pathlift NET.json [--box ...] [--json] [--max-cells N] [--time-limit S] [--max-patterns N]\n"
+     "                 path-lifting (PN) test; exit 0 whether PN passes (convexity proven) or fails\n"
+     "                 (which proves nothing), 3 at a limit\n"},
     {"icnn", run_icnn, "  relucert icnn NET.json [--box ...] [-o ICNN.json] [--json]\n"},
 };
 

@@ -11,7 +11,7 @@ constexpr double kCostTol = 1e-11;
 
 }  // namespace
 
-// Tableau simplex with Bland's rule (no cycling). Variables, all >= 0:
+// Tableau simplex (Dantzig's rule, Bland's rule against cycling). Variables, all >= 0:
 //   x+ (n), x- (n), t' (1), slacks (m + 1)      where t = t0 + t', x = x+ - x-,
 // t0 = min(1, min_i b_i / s_i) makes the all-slack basis feasible.
 FloatMarginLp solve_margin_lp_float(const std::vector<double>& A, const std::vector<double>& b,
@@ -55,13 +55,17 @@ FloatMarginLp solve_margin_lp_float(const std::vector<double>& A, const std::vec
   double value = 0;
 
   const std::size_t max_iter = 50 * (rows + cols);
+  std::size_t degenerate_run = 0;
   for (std::size_t it = 0;; ++it) {
     if (it > max_iter) return out;
+    // Dantzig's rule (largest reduced cost) is fast; after a run of degenerate pivots switch
+    // to Bland's rule (first improving column), which cannot cycle.
+    const bool bland = degenerate_run > 20;
     std::size_t enter = cols;
     for (std::size_t j = 0; j < cols; ++j)
-      if (cost[j] > kCostTol) {
+      if (cost[j] > kCostTol && (enter == cols || (!bland && cost[j] > cost[enter]))) {
         enter = j;
-        break;
+        if (bland) break;
       }
     if (enter == cols) break;  // optimal
     std::size_t leave = rows;
@@ -76,6 +80,7 @@ FloatMarginLp solve_margin_lp_float(const std::vector<double>& A, const std::vec
       }
     }
     if (leave == rows) return out;  // unbounded: impossible (t <= 1), so numerical trouble
+    degenerate_run = best <= 1e-15 ? degenerate_run + 1 : 0;
     double* pr = &T[leave * w];
     const double piv = pr[enter];
     for (std::size_t j = 0; j < w; ++j) pr[j] /= piv;

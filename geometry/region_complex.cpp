@@ -113,19 +113,21 @@ class Builder {
   // (An exact ray probe from the cell's point was tried here first; measured, the filtered LP
   // alone costs about 30% fewer instructions, so it is the only path.)
   std::optional<Vector> cell_point_on_side(const Cell& c, const Halfspace& strict_side_row) {
-    std::vector<Halfspace> rows = c.rows;
-    rows.push_back(strict_side_row);
+    std::vector<const Halfspace*> rows;
+    rows.reserve(c.rows.size() + 1);
+    for (const auto& r : c.rows) rows.push_back(&r);
+    rows.push_back(&strict_side_row);
     return find_strict_point(rows, out_.dim);
   }
 
   // A point in the relative interior of (cell ∩ other ∩ facet hyperplane) where the side row
   // holds strictly, or nullopt. `cell_rows` already contains that side row.
   std::optional<Vector> facet_point_on_side(const std::vector<Halfspace>& cell_rows, const Cell& other, const Adjacency& adj) {
-    std::vector<Halfspace> rows;
+    std::vector<const Halfspace*> rows;
     rows.reserve(cell_rows.size() + other.rows.size());
     for (const auto* set : {&cell_rows, &other.rows})
       for (const auto& r : *set)
-        if (!r.same_hyperplane_as(adj.facet)) rows.push_back(r);
+        if (!r.same_hyperplane_as(adj.facet)) rows.push_back(&r);
     return find_strict_point_on_hyperplane(adj.facet, rows, out_.dim);
   }
 

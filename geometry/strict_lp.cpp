@@ -15,6 +15,8 @@
 namespace relucert {
 namespace {
 
+std::atomic<bool> g_float_filter{true};
+
 using ExactInt = CGAL::Gmpz;
 using Program = CGAL::Quadratic_program<ExactInt>;
 
@@ -63,16 +65,43 @@ std::optional<Vector> solve_margin_lp(const std::vector<const Halfspace*>& rows,
 
 // ---- Float filter: propose in double, verify exactly --------------------------------------
 
-// A nonzero y >= 0 with sum y_i a_i = 0 exactly, supported on `support`, if the left null
-// space of those rows is one-dimensional and has a sign-definite generator.
-std::optional<std::vector<Rational>> exact_sign_definite_null_vector(const std::vector<const Halfspace*>& rows,
-                                                                     const std::vector<std::size_t>& support,
-                                                                     std::size_t dim) {
-  const std::size_t k = support.size();
-  // M (dim x k): column c is the normal of row support[c]. Reduce to row echelon form.
+// When a hyperplane a.x = b is given, x_k is eliminated: x_k = (b - sum_{j != k} a_j y_j) / a_k,
+// with a_k the nonzero entry of least size.
+struct Elimination {
+  const Halfspace* h = nullptr;
+  std::size_t k = 0;
+
+  Elimination(const Halfspace* hyperplane, std::size_t dim) : h(hyperplane) {
+    if (!h) return;
+    k = dim;
+    for (std::size_t j = 0; j < dim; ++j)
+      if (sgn(h->a[j]) != 0 && (k == dim || abs(h->a[j]) < abs(h->a[k]))) k = j;
+    if (k == dim) throw std::logic_error("strict LP: zero hyperplane normal");
+  }
+  std::size_t free_dim(std::size_t dim) const { return h ? dim - 1 : dim; }
+  Vector lift(const Vector& y, std::size_t dim) const {
+    if (!h) return y;
+    Vector x(dim);
+    Rational rest = Rational(h->b);
+    for (std::size_t j = 0, t = 0; j < dim; ++j) {
+      if (j == k) continue;
+      x[j] = y[t++];
+      if (sgn(h->a[j]) != 0) rest -= h->a[j] * x[j];
+    }
+    x[k] = rest / Rational(h->a[k]);
+    return x;
+  }
+};
+
+// A nonzero null vector v of the matrix whose columns are `cols` (each of length dim), if the
+// null space is one-dimensional and v restricted to the first `signed_cols` columns is
+// sign-definite; oriented so that part is >= 0. Later columns have free sign.
+std::optional<std::vector<Rational>> exact_null_vector(const std::vector<const std::vector<Integer>*>& cols,
+                                                       std::size_t signed_cols, std::size_t dim) {
+  const std::size_t k = cols.size();
   std::vector<std::vector<Rational>> M(dim, std::vector<Rational>(k));
   for (std::size_t c = 0; c < k; ++c)
-    for (std::size_t j = 0; j < dim; ++j) M[j][c] = Rational(rows[support[c]]->a[j]);
+    for (std::size_t j = 0; j < dim; ++j) M[j][c] = Rational((*cols[c])[j]);
   std::vector<std::size_t> pivot_col;
   std::size_t r = 0;
   for (std::size_t c = 0; c < k && r < dim; ++c) {
@@ -99,86 +128,202 @@ std::optional<std::vector<Rational>> exact_sign_definite_null_vector(const std::
     }
     free_col = c;
   }
-  std::vector<Rational> y(k, Rational(0));
-  y[free_col] = 1;
-  for (std::size_t i = 0; i < pivot_col.size(); ++i) y[pivot_col[i]] = -M[i][free_col];
+  std::vector<Rational> v(k, Rational(0));
+  v[free_col] = 1;
+  for (std::size_t i = 0; i < pivot_col.size(); ++i) v[pivot_col[i]] = -M[i][free_col];
   bool any_pos = false, any_neg = false;
-  for (const auto& v : y) {
-    any_pos = any_pos || sgn(v) > 0;
-    any_neg = any_neg || sgn(v) < 0;
+  for (std::size_t c = 0; c < signed_cols; ++c) {
+    any_pos = any_pos || sgn(v[c]) > 0;
+    any_neg = any_neg || sgn(v[c]) < 0;
   }
-  if (any_pos && any_neg) return std::nullopt;
+  if (any_pos == any_neg) return std::nullopt;  // mixed signs, or zero on the signed part
   if (any_neg)
-    for (auto& v : y) v = -v;
-  return y;
+    for (auto& x : v) x = -x;
+  return v;
 }
 
 enum class FilterAnswer { Point, Empty, Undecided };
 
-FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t dim, Vector* point) {
-  const std::size_t m = rows.size();
-  std::vector<double> A(m * dim), b(m), s(m);
-  for (std::size_t i = 0; i < m; ++i) {
+bool strictly_inside_all(const std::vector<const Halfspace*>& rows, const Vector& x) {
+  for (const Halfspace* r : rows)
+    if (sign_of_slack(r->a, r->b, x) != Sign::Positive) return false;
+  return true;
+}
+
+FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t dim, const Elimination& elim, Vector* point) {
+  const std::size_t n = elim.free_dim(dim);
+  // Row data in double over the free variables; rows that reduce to constants are left to
+  // the exact checks.
+  std::vector<double> hyper_a(dim, 0.0);
+  double hyper_b = 0, hyper_ak = 1;
+  if (elim.h) {
+    for (std::size_t j = 0; j < dim; ++j) hyper_a[j] = elim.h->a[j].get_d();
+    hyper_b = elim.h->b.get_d();
+    hyper_ak = hyper_a[elim.k];
+  }
+  std::vector<double> A, b, s, row(n);
+  std::vector<std::size_t> index;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Halfspace& r = *rows[i];
+    const double rk = elim.h ? r.a[elim.k].get_d() : 0.0;
     double scale = 0;
-    for (std::size_t j = 0; j < dim; ++j) {
-      const double v = rows[i]->a[j].get_d();
+    for (std::size_t j = 0, t = 0; j < dim; ++j) {
+      if (elim.h && j == elim.k) continue;
+      double v = r.a[j].get_d();
+      if (elim.h) v -= rk * hyper_a[j] / hyper_ak;
       if (!std::isfinite(v)) return FilterAnswer::Undecided;
-      A[i * dim + j] = v;
+      row[t++] = v;
       scale = std::max(scale, std::fabs(v));
     }
+    double rhs = r.b.get_d();
+    if (elim.h) rhs -= rk * hyper_b / hyper_ak;
+    if (!std::isfinite(rhs)) return FilterAnswer::Undecided;
+    if (scale == 0) continue;
     double norm1 = 0;
-    for (std::size_t j = 0; j < dim; ++j) norm1 += std::fabs(A[i * dim + j] /= scale);
-    b[i] = rows[i]->b.get_d() / scale;
-    s[i] = norm1;
-    if (!std::isfinite(b[i])) return FilterAnswer::Undecided;
+    for (std::size_t t = 0; t < n; ++t) {
+      A.push_back(row[t] / scale);
+      norm1 += std::fabs(row[t] / scale);
+    }
+    b.push_back(rhs / scale);
+    s.push_back(norm1);
+    index.push_back(i);
   }
-  const FloatMarginLp lp = solve_margin_lp_float(A, b, s, dim);
+  const FloatMarginLp lp = solve_margin_lp_float(A, b, s, n);
   if (!lp.solved) return FilterAnswer::Undecided;
   if (lp.margin > 1e-12) {
-    // Any point within margin/2 (max-norm) of x is strictly inside if the float answer is
-    // accurate: try the simplest such point first, then x itself. Both are checked exactly.
+    // Any point within margin/2 (max-norm) of y is strictly inside if the float answer is
+    // accurate: try the simplest such point first, then y itself. Both are checked exactly.
     const double r = std::min(lp.margin, 1.0) / 4;
-    Vector simple(dim), dyadic(dim);
-    for (std::size_t j = 0; j < dim; ++j) {
+    Vector simple(n), dyadic(n);
+    for (std::size_t j = 0; j < n; ++j) {
+      if (!std::isfinite(lp.x[j])) return FilterAnswer::Undecided;
       dyadic[j] = rational_from_double(lp.x[j]);
       simple[j] = simplest_between(rational_from_double(lp.x[j] - r), rational_from_double(lp.x[j] + r));
     }
-    for (Vector* cand : {&simple, &dyadic}) {
-      bool ok = true;
-      for (const Halfspace* h : rows)
-        if (sign_of_slack(h->a, h->b, *cand) != Sign::Positive) {
-          ok = false;
-          break;
-        }
-      if (ok) {
-        *point = std::move(*cand);
+    for (const Vector* cand : {&simple, &dyadic}) {
+      Vector x = elim.lift(*cand, dim);
+      if (strictly_inside_all(rows, x)) {
+        *point = std::move(x);
         return FilterAnswer::Point;
       }
     }
     return FilterAnswer::Undecided;
   }
-  // Motzkin: the strict system is empty iff some y >= 0, y != 0 has sum y_i a_i = 0 and
-  // sum y_i b_i <= 0. Rebuild y exactly on the float dual's support and check it.
+  // Motzkin: {x : a.x = b, a_i.x < b_i} is empty iff some y >= 0, y != 0 and mu have
+  // sum y_i a_i + mu a = 0 and sum y_i b_i + mu b <= 0. Rebuild (y, mu) exactly on the float
+  // dual's support and check it.
   double ymax = 0;
   for (double v : lp.dual) ymax = std::max(ymax, v);
   if (!(ymax > 0)) return FilterAnswer::Undecided;
-  std::vector<std::size_t> support;
-  for (std::size_t i = 0; i < m; ++i)
-    if (lp.dual[i] > 1e-9 * ymax) support.push_back(i);
-  if (support.size() > dim + 1) return FilterAnswer::Undecided;
-  auto y = exact_sign_definite_null_vector(rows, support, dim);
-  if (!y) return FilterAnswer::Undecided;
-  Rational yb = 0;
-  for (std::size_t c = 0; c < support.size(); ++c) yb += (*y)[c] * Rational(rows[support[c]]->b);
-  if (sgn(yb) > 0) return FilterAnswer::Undecided;
+  std::vector<const std::vector<Integer>*> cols;
+  std::vector<const Halfspace*> support;
+  for (std::size_t i = 0; i < lp.dual.size(); ++i)
+    if (lp.dual[i] > 1e-9 * ymax) {
+      support.push_back(rows[index[i]]);
+      cols.push_back(&rows[index[i]]->a);
+    }
+  if (support.size() > n + 1) return FilterAnswer::Undecided;
+  if (elim.h) cols.push_back(&elim.h->a);
+  auto v = exact_null_vector(cols, support.size(), dim);
+  if (!v) return FilterAnswer::Undecided;
+  Rational vb = 0;
+  for (std::size_t c = 0; c < support.size(); ++c) vb += (*v)[c] * Rational(support[c]->b);
+  if (elim.h) vb += v->back() * Rational(elim.h->b);
+  if (sgn(vb) > 0) return FilterAnswer::Undecided;
   return FilterAnswer::Empty;
+}
+
+// ---- Exact path ------------------------------------------------------------------------------
+
+// The rows in the free variables of `elim`, exactly; nullopt when a row becomes a violated
+// constant (then the system is empty).
+std::optional<std::vector<Halfspace>> reduce_exactly(const std::vector<const Halfspace*>& rows, std::size_t dim,
+                                                     const Elimination& elim) {
+  std::vector<Halfspace> out;
+  out.reserve(rows.size());
+  for (const Halfspace* r : rows) {
+    if (!elim.h) {
+      out.push_back(*r);
+      continue;
+    }
+    // r.x < beta  becomes  sum_{j != k} (r_j |a_k| - s r_k a_j) y_j < beta |a_k| - s r_k b.
+    const Halfspace& h = *elim.h;
+    const Integer ak_abs = abs(h.a[elim.k]);
+    const int sk = sgn(h.a[elim.k]);
+    std::vector<Integer> a(dim - 1);
+    bool nonzero = false;
+    for (std::size_t j = 0, t = 0; j < dim; ++j) {
+      if (j == elim.k) continue;
+      a[t] = r->a[j] * ak_abs - sk * r->a[elim.k] * h.a[j];
+      nonzero = nonzero || sgn(a[t]) != 0;
+      ++t;
+    }
+    Integer beta = r->b * ak_abs - sk * r->a[elim.k] * h.b;
+    if (!nonzero) {
+      if (sgn(beta) <= 0) return std::nullopt;
+      continue;
+    }
+    out.push_back(make_halfspace(std::move(a), std::move(beta), r->origin));
+  }
+  return out;
+}
+
+std::optional<Vector> solve_strict(const std::vector<const Halfspace*>& rows, std::size_t dim, const Halfspace* hyperplane) {
+  if (hyperplane)
+    for (const Halfspace* r : rows)
+      if (r->same_hyperplane_as(*hyperplane)) throw std::logic_error("strict LP: a row lies on the hyperplane itself");
+  const Elimination elim(hyperplane, dim);
+  const std::size_t n = elim.free_dim(dim);
+  // Cheap exact answers first: a violated constant row, or a point that already works.
+  std::vector<const Halfspace*> live;
+  live.reserve(rows.size());
+  for (const Halfspace* r : rows) {
+    if (!zero_normal(*r)) {
+      live.push_back(r);
+      continue;
+    }
+    if (sgn(r->b) <= 0) {  // 0 < b fails everywhere
+      ++lp_counters().trivial;
+      return std::nullopt;
+    }
+  }
+  {
+    const Vector guess = elim.lift(Vector(n, Rational(0)), dim);
+    if (strictly_inside_all(live, guess)) {
+      ++lp_counters().trivial;
+      return guess;
+    }
+  }
+  if (g_float_filter) {
+    Vector filtered;
+    switch (float_filter(live, dim, elim, &filtered)) {
+      case FilterAnswer::Point: ++lp_counters().filtered_points; return filtered;
+      case FilterAnswer::Empty: ++lp_counters().filtered_empty; return std::nullopt;
+      case FilterAnswer::Undecided: break;
+    }
+  }
+  const auto reduced = reduce_exactly(live, dim, elim);
+  if (!reduced) {
+    ++lp_counters().trivial;
+    return std::nullopt;
+  }
+  std::vector<const Halfspace*> ptrs;
+  for (const auto& r : *reduced) ptrs.push_back(&r);
+  std::optional<Vector> y;
+  if (ptrs.empty()) {
+    y = Vector(n, Rational(0));
+  } else {
+    y = solve_margin_lp(ptrs, n);
+  }
+  if (!y) return std::nullopt;
+  Vector x = elim.lift(*y, dim);
+  if (!strictly_inside_all(rows, x) || (hyperplane && sgn(hyperplane->slack(x)) != 0))
+    throw std::logic_error("strict LP: solver point fails the exact check");
+  return x;
 }
 
 }  // namespace
 
-namespace {
-std::atomic<bool> g_float_filter{true};
-}
 void set_float_filter_enabled(bool enabled) { g_float_filter = enabled; }
 bool float_filter_enabled() { return g_float_filter; }
 
@@ -187,82 +332,25 @@ LpCounters& lp_counters() {
   return counters;
 }
 
+std::optional<Vector> find_strict_point(const std::vector<const Halfspace*>& rows, std::size_t dim) {
+  return solve_strict(rows, dim, nullptr);
+}
+
+std::optional<Vector> find_strict_point_on_hyperplane(const Halfspace& h, const std::vector<const Halfspace*>& rows,
+                                                      std::size_t dim) {
+  return solve_strict(rows, dim, &h);
+}
+
 std::optional<Vector> find_strict_point(const std::vector<Halfspace>& rows, std::size_t dim) {
-  std::vector<const Halfspace*> live;
-  live.reserve(rows.size());
-  for (const auto& r : rows) {
-    if (zero_normal(r)) {
-      if (sgn(r.b) <= 0) {  // 0 < b fails everywhere
-        ++lp_counters().trivial;
-        return std::nullopt;
-      }
-      continue;
-    }
-    live.push_back(&r);
-  }
-  Vector origin(dim, Rational(0));
-  bool origin_ok = true;
-  for (const auto* r : live)
-    if (sgn(r->b) <= 0) {
-      origin_ok = false;
-      break;
-    }
-  if (origin_ok) {
-    ++lp_counters().trivial;
-    return origin;
-  }
-  Vector filtered;
-  switch (g_float_filter ? float_filter(live, dim, &filtered) : FilterAnswer::Undecided) {
-    case FilterAnswer::Point: ++lp_counters().filtered_points; return filtered;
-    case FilterAnswer::Empty: ++lp_counters().filtered_empty; return std::nullopt;
-    case FilterAnswer::Undecided: break;
-  }
-  auto x = solve_margin_lp(live, dim);
-  if (x && !strictly_inside(rows, *x)) throw std::logic_error("strict LP: solver point fails the exact check");
-  return x;
+  std::vector<const Halfspace*> p;
+  for (const auto& r : rows) p.push_back(&r);
+  return solve_strict(p, dim, nullptr);
 }
 
 std::optional<Vector> find_strict_point_on_hyperplane(const Halfspace& h, const std::vector<Halfspace>& rows, std::size_t dim) {
-  // Eliminate x_k = (b - sum_{j != k} a_j x_j) / a_k, with a_k the nonzero entry of least size.
-  std::size_t k = dim;
-  for (std::size_t j = 0; j < dim; ++j)
-    if (sgn(h.a[j]) != 0 && (k == dim || abs(h.a[j]) < abs(h.a[k]))) k = j;
-  if (k == dim) throw std::logic_error("find_strict_point_on_hyperplane: zero normal");
-  const Integer ak_abs = abs(h.a[k]);
-  const int sk = sgn(h.a[k]);
-  // r.x < beta  becomes  sum_{j != k} (r_j |a_k| - s r_k a_j) y_j < beta |a_k| - s r_k b.
-  std::vector<Halfspace> reduced;
-  reduced.reserve(rows.size());
-  for (const auto& r : rows) {
-    if (r.same_hyperplane_as(h)) throw std::logic_error("find_strict_point_on_hyperplane: row on the hyperplane itself");
-    std::vector<Integer> a(dim - 1);
-    bool nonzero = false;
-    for (std::size_t j = 0, t = 0; j < dim; ++j) {
-      if (j == k) continue;
-      a[t] = r.a[j] * ak_abs - sk * r.a[k] * h.a[j];
-      nonzero = nonzero || sgn(a[t]) != 0;
-      ++t;
-    }
-    Integer beta = r.b * ak_abs - sk * r.a[k] * h.b;
-    if (!nonzero) {
-      if (sgn(beta) <= 0) return std::nullopt;
-      continue;
-    }
-    reduced.push_back(make_halfspace(std::move(a), std::move(beta), r.origin));
-  }
-  auto y = find_strict_point(reduced, dim - 1);
-  if (!y) return std::nullopt;
-  Vector x(dim);
-  Rational rest = Rational(h.b);
-  for (std::size_t j = 0, t = 0; j < dim; ++j) {
-    if (j == k) continue;
-    x[j] = (*y)[t++];
-    rest -= h.a[j] * x[j];
-  }
-  x[k] = rest / Rational(h.a[k]);
-  if (sgn(h.slack(x)) != 0 || !strictly_inside(rows, x))
-    throw std::logic_error("find_strict_point_on_hyperplane: lifted point fails the exact check");
-  return x;
+  std::vector<const Halfspace*> p;
+  for (const auto& r : rows) p.push_back(&r);
+  return solve_strict(p, dim, &h);
 }
 
 }  // namespace relucert

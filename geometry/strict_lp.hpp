@@ -28,10 +28,13 @@ bool float_filter_enabled();
 // A point x with a_i.x < b_i for every row, or nullopt if none exists.
 // The point is chosen deep inside: it maximises the margin t with a_i.x + t*|a_i|_1 <= b_i
 // (capped at t <= 1), which keeps later ray tests and witnesses well away from the boundary.
+std::optional<Vector> find_strict_point(const std::vector<const Halfspace*>& rows, std::size_t dim);
 std::optional<Vector> find_strict_point(const std::vector<Halfspace>& rows, std::size_t dim);
 
 // A point x with h.a.x = h.b and every row strict, or nullopt. Rows describing the same
 // hyperplane as h (either side) must not be passed.
+std::optional<Vector> find_strict_point_on_hyperplane(const Halfspace& h, const std::vector<const Halfspace*>& rows,
+                                                      std::size_t dim);
 std::optional<Vector> find_strict_point_on_hyperplane(const Halfspace& h, const std::vector<Halfspace>& rows, std::size_t dim);
 
 }  // namespace relucert
