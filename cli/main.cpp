@@ -25,7 +25,11 @@ const Command kCommands[] = {
      "  relucert pathlift NET.json [--box ...] [--json] [--max-cells N] [--time-limit S] [--max-patterns N]\n"
      "                 path-lifting (PN) test; exit 0 whether PN passes (convexity proven) or fails\n"
      "                 (which proves nothing), 3 at a limit\n"},
-    {"icnn", run_icnn, "  relucert icnn NET.json [--box ...] [-o ICNN.json] [--json]\n"},
+    {"icnn", run_icnn,
+     "  relucert icnn NET.json [--box ...] [-o|--out ICNN.json] [--json] [--search-limit N]\n"
+     "                 [--max-cells N] [--time-limit S]\n"
+     "                 one hidden layer: canonical form, verdict, equivalent ICNN with an exact\n"
+     "                 equality proof; exit 0 convex, 1 not convex, 3 at a limit\n"},
 };
 
 std::string usage() {
