@@ -1,16 +1,32 @@
 // relucert check: the convexity verdict with its proof.
 #include <iostream>
 
+#include "analysis/certificate.hpp"
 #include "cli/arguments.hpp"
 #include "cli/commands.hpp"
 
 namespace relucert::cli {
 
 int run_check(const std::vector<std::string>& words) {
-  const Arguments args = parse_arguments(words);
+  const Arguments args = parse_arguments(words, {"--certificate"});
   const Network net = load_network(args);
   const Domain domain = domain_of(args, net);
   const CheckResult r = check_convexity(net, domain, args.options);
+  // --certificate FILE: the proof of the verdict for relucert-verify (docs/certificate.md),
+  // a certificate when convex, a witness file when not convex, nothing when unknown.
+  // Written atomically (temporary file + rename) before anything is printed.
+  if (const auto it = args.values.find("--certificate"); it != args.values.end()) {
+    if (r.verdict == Verdict::Convex) {
+      const std::optional<std::string> text = write_convexity_certificate(net, domain, args.options.limits);
+      if (!text) {
+        std::cerr << "relucert: a resource limit was reached while writing the certificate; nothing written\n";
+        return kExitUnknown;
+      }
+      write_file_atomically(it->second, *text);
+    } else if (r.verdict == Verdict::NotConvex && r.witness) {
+      write_file_atomically(it->second, write_witness_file(*r.witness, domain, args.net_path));
+    }
+  }
   if (args.json) {
     nlohmann::json j;
     j["verdict"] = verdict_name(r.verdict);

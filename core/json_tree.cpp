@@ -1,6 +1,7 @@
 #include "core/json_tree.hpp"
 
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "core/input_error.hpp"
 
@@ -47,14 +48,14 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
   bool binary(binary_t&) override { return false; }
   bool start_object(std::size_t) override { return open(JsonNode::Kind::Object); }
   bool key(string_t& k) override {
-    JsonNode* obj = stack_.back();
-    for (const auto& f : obj->fields)
-      if (f.first == k) throw InputError(source_, "", "duplicate key \"" + k + "\"");
+    // One key set per open object: linear-time duplicate detection even for huge objects.
+    if (!keys_.back().insert(k).second) throw InputError(source_, "", "duplicate key \"" + k + "\"");
     pending_key_ = k;
     return true;
   }
   bool end_object() override {
     stack_.pop_back();
+    keys_.pop_back();
     return true;
   }
   bool start_array(std::size_t) override { return open(JsonNode::Kind::Array); }
@@ -107,6 +108,7 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
     JsonNode n;
     n.kind = k;
     stack_.push_back(place(std::move(n)));
+    if (k == JsonNode::Kind::Object) keys_.emplace_back();
     return true;
   }
 
@@ -114,6 +116,7 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
   const std::string& source_;
   std::vector<JsonNode*> stack_;  // pointers stay valid: a container is only appended to while it is on top
   std::string pending_key_;
+  std::vector<std::unordered_set<std::string>> keys_;  // keys seen, per open object
 };
 
 }  // namespace

@@ -93,21 +93,20 @@ bool parse_hex_float(std::string_view s, Rational* out, std::string* why) {
   std::string_view mant = s.substr(0, p);
   long e = 0;
   if (!parse_exponent(s.substr(p + 1), &e, why)) return false;
-  Integer num = 0;
-  bool any = false, seen_dot = false;
+  std::string digits;
+  bool seen_dot = false;
   for (char c : mant) {
     if (c == '.') {
       if (seen_dot) return fail(why, "two points in hex float");
       seen_dot = true;
       continue;
     }
-    int v = hex_value(c);
-    if (v < 0) return fail(why, "malformed hex digits");
-    num = num * 16 + v;
-    any = true;
+    if (hex_value(c) < 0) return fail(why, "malformed hex digits");
+    digits += c;
     if (seen_dot) e -= 4;
   }
-  if (!any) return fail(why, "no hex digits");
+  if (digits.empty()) return fail(why, "no hex digits");
+  Integer num(digits, 16);  // one conversion: linear in the digits, not quadratic
   if (e > 4 * kMaxDecimalExponent || e < -4 * kMaxDecimalExponent) return fail(why, "exponent too large");
   Rational r(num);
   Integer two_pow;

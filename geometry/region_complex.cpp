@@ -18,8 +18,8 @@ struct BuildAborted {
 
 class Builder {
  public:
-  Builder(const Network& net, const Domain& domain, const BuildLimits& limits)
-      : net_(net), limits_(limits), start_(Clock::now()) {
+  Builder(const Network& net, const Domain& domain, const BuildLimits& limits, BuildObserver* observer)
+      : net_(net), limits_(limits), observer_(observer), start_(Clock::now()) {
     out_.dim = net.input_dim();
     out_.domain = domain;
     for (std::size_t l = 0; l < net.layers().size(); ++l)
@@ -134,6 +134,7 @@ class Builder {
   void split(std::size_t ci, std::size_t m, const Vector& w, const Rational& w0) {
     if (is_zero(w)) {  // constant pre-activation on the cell: no split (THEORY.md §1, fine point 3)
       out_.cells[ci].pattern[m] = sign_of(w0);
+      if (observer_) observer_->on_nosplit(ci, m, w, w0, sign_of(w0));
       return;
     }
     const RowOrigin origin{RowOrigin::Kind::Neuron, m};
@@ -149,12 +150,15 @@ class Builder {
     if (!p_pos && !p_neg) throw std::logic_error("split: a nonconstant affine function has no side on a full cell");
     if (!p_neg) {
       out_.cells[ci].pattern[m] = Sign::Positive;
+      if (observer_) observer_->on_nosplit(ci, m, w, w0, Sign::Positive);
       return;
     }
     if (!p_pos) {
       out_.cells[ci].pattern[m] = Sign::Negative;
+      if (observer_) observer_->on_nosplit(ci, m, w, w0, Sign::Negative);
       return;
     }
+    if (observer_) observer_->on_split(ci, out_.cells.size(), m, w, w0, *p_pos, *p_neg);
 
     const std::size_t ni = out_.cells.size();
     Cell neg;
@@ -239,6 +243,7 @@ class Builder {
 
   const Network& net_;
   BuildLimits limits_;
+  BuildObserver* observer_ = nullptr;  // optional split-tree listener (certificate writer)
   Clock::time_point start_;
   RegionComplex out_;
 };
@@ -261,9 +266,10 @@ std::string RegionComplex::pattern_string(const Cell& c) const {
   return s;
 }
 
-RegionComplex build_region_complex(const Network& net, const Domain& domain, const BuildLimits& limits) {
+RegionComplex build_region_complex(const Network& net, const Domain& domain, const BuildLimits& limits,
+                                   BuildObserver* observer) {
   if (domain.dim != net.input_dim()) throw std::invalid_argument("build_region_complex: domain dimension differs from the network's");
-  return Builder(net, domain, limits).run();
+  return Builder(net, domain, limits, observer).run();
 }
 
 }  // namespace relucert

@@ -47,6 +47,21 @@ struct BuildLimits {
 
 enum class BuildStatus { Complete, CellLimit, TimeLimit };
 
+// Optional listener for the split tree (CaDiCaL tracer style; used by the certificate writer,
+// analysis/certificate.*). Events arrive in build order; cell indices are those of
+// RegionComplex::cells at the time of the event. Every event has a no-op default.
+struct BuildObserver {
+  virtual ~BuildObserver() = default;
+  // Neuron `neuron` (global ReLU index) was settled on cell `cell` without a split; on the cell its
+  // pre-activation is z = w.x + w0 and has sign `sign` (Zero only when w = 0 and w0 = 0).
+  virtual void on_nosplit(std::size_t /*cell*/, std::size_t /*neuron*/, const Vector& /*w*/, const Rational& /*w0*/,
+                          Sign /*sign*/) {}
+  // Cell `cell` was split by z = w.x + w0 of `neuron`: it keeps the side z >= 0 (new point p_pos)
+  // and the new cell `neg_cell` is the side z <= 0 (point p_neg).
+  virtual void on_split(std::size_t /*cell*/, std::size_t /*neg_cell*/, std::size_t /*neuron*/, const Vector& /*w*/,
+                        const Rational& /*w0*/, const Vector& /*p_pos*/, const Vector& /*p_neg*/) {}
+};
+
 struct RegionComplex {
   std::size_t dim = 0;
   Domain domain;
@@ -63,6 +78,7 @@ struct RegionComplex {
   std::string pattern_string(const Cell& c) const;  // "+-0+..." in neuron order
 };
 
-RegionComplex build_region_complex(const Network& net, const Domain& domain, const BuildLimits& limits = {});
+RegionComplex build_region_complex(const Network& net, const Domain& domain, const BuildLimits& limits = {},
+                                   BuildObserver* observer = nullptr);
 
 }  // namespace relucert

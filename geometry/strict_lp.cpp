@@ -194,11 +194,14 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
     // Any point within margin/2 (max-norm) of y is strictly inside if the float answer is
     // accurate: try the simplest such point first, then y itself. Both are checked exactly.
     const double r = std::min(lp.margin, 1.0) / 4;
+    if (!(r > 0)) return FilterAnswer::Undecided;
     Vector simple(n), dyadic(n);
     for (std::size_t j = 0; j < n; ++j) {
       if (!std::isfinite(lp.x[j])) return FilterAnswer::Undecided;
       dyadic[j] = rational_from_double(lp.x[j]);
-      simple[j] = simplest_between(rational_from_double(lp.x[j] - r), rational_from_double(lp.x[j] + r));
+      // Widen in exact arithmetic: x -/+ r in double may round back to x itself.
+      const Rational radius = rational_from_double(r);
+      simple[j] = simplest_between(dyadic[j] - radius, dyadic[j] + radius);
     }
     for (const Vector* cand : {&simple, &dyadic}) {
       Vector x = elim.lift(*cand, dim);

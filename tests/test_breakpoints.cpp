@@ -26,6 +26,7 @@
 #include "core/network.hpp"
 #include "core/network_json.hpp"
 #include "core/rational.hpp"
+#include "support/process.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -69,73 +70,15 @@ std::string text(const std::vector<Rational>& v) {
   return "[" + s + "]";
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using relucert::test::contains;
+using relucert::test::read_text;
+using relucert::test::Run;
+using relucert::test::scratch_dir;
+using relucert::test::shell_quote;
 
-std::string shell_quote(const std::string& s) {
-  std::string r = "'";
-  for (char c : s) r += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return r + "'";
-}
-
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    std::string tmpl = (fs::temp_directory_path() / "relucert_test_breakpoints_XXXXXX").string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (!mkdtemp(buf.data())) throw std::runtime_error("mkdtemp failed");
-    dir = buf.data();
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
-Scratch& scratch() {
-  static Scratch s;
-  return s;
-}
-
-struct Run {
-  int exit_code = -1;
-  std::string out, err, command;
-};
-
-// Runs a shell command line with stdout/stderr captured (cwd: the repository root).
-Run run_shell(const std::string& cmd, const std::string& shown) {
-  static int counter = 0;
-  ++counter;
-  const fs::path out = scratch().dir / ("out" + std::to_string(counter));
-  const fs::path err = scratch().dir / ("err" + std::to_string(counter));
-  std::string full = "cd " + shell_quote(kRepoRoot.string()) + " && " + cmd + " >" + shell_quote(out.string()) + " 2>" +
-                     shell_quote(err.string()) + " </dev/null";
-  if (fs::exists("/usr/bin/timeout")) full = "/usr/bin/timeout 300 sh -c " + shell_quote(full);
-  Run r;
-  r.command = shown;
-  const int status = std::system(full.c_str());
-  if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  r.out = read_text(out);
-  r.err = read_text(err);
-  fs::remove(out);
-  fs::remove(err);
-  return r;
-}
-
-Run run_cli(const std::vector<std::string>& args) {
-  std::string cmd = shell_quote(kCli), shown = "relucert";
-  for (const auto& a : args) {
-    cmd += " " + shell_quote(a);
-    shown += " " + a;
-  }
-  return run_shell(cmd, shown);
-}
-
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+// Commands run from the repository root (the paper script uses relative paths).
+Run run_shell(const std::string& cmd, const std::string& shown) { return relucert::test::run_shell(cmd, shown, kRepoRoot); }
+Run run_cli(const std::vector<std::string>& args) { return relucert::test::run_cli(args, kRepoRoot); }
 
 json run_json(const std::vector<std::string>& args, int expected_exit = 0) {
   std::vector<std::string> a = args;
@@ -392,7 +335,7 @@ std::string network_json(const Network& net) {
 }
 
 fs::path write_temp(const std::string& name, const std::string& content) {
-  const fs::path p = scratch().dir / name;
+  const fs::path p = scratch_dir() / name;
   std::ofstream(p) << content;
   return p;
 }
@@ -602,7 +545,7 @@ TEST_CASE("breakpoints: input errors exit 2 with a clear message and nothing on 
       {{"breakpoints", r1, "--line"}, {"--line", "missing value"}},
       {{"breakpoints", r1, "--bogus"}, {"--bogus", "unknown option"}},
       {{"breakpoints", "--line", "0:1"}, {"no network file"}},
-      {{"breakpoints", (scratch().dir / "absent.json").string()}, {"absent.json"}},
+      {{"breakpoints", (scratch_dir() / "absent.json").string()}, {"absent.json"}},
       {{"breakpoints", linear_hidden.string(), "--icnn-bound"}, {"--icnn-bound", "layer 1 has no ReLU"}},
       {{"breakpoints", output_relu.string(), "--icnn-bound"}, {"--icnn-bound", "output layer has a ReLU"}},
   };
@@ -652,6 +595,6 @@ TEST_CASE("examples/paper/separation.sh exits nonzero when a claim fails") {
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
   CHECK(contains(r.out, "CLAIM FAILED"));
-  const Run missing = run_shell("bash examples/paper/separation.sh " + shell_quote((scratch().dir / "nothing").string()), "separation.sh (missing)");
+  const Run missing = run_shell("bash examples/paper/separation.sh " + shell_quote((scratch_dir() / "nothing").string()), "separation.sh (missing)");
   CHECK(missing.exit_code == 2);
 }

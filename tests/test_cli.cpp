@@ -23,6 +23,7 @@
 #include "core/network.hpp"
 #include "core/network_json.hpp"
 #include "core/rational.hpp"
+#include "support/process.hpp"
 
 namespace fs = std::filesystem;
 using relucert::Rational;
@@ -37,71 +38,11 @@ const std::string kSharedNets = RELUCERT_SHARED_NETS_DIR;
 
 constexpr int kConvex = 0, kNotConvex = 1, kInputError = 2, kUnknown = 3;
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string r = "'";
-  for (char c : s) {
-    if (c == '\'') r += "'\\''";
-    else r += c;
-  }
-  return r + "'";
-}
-
-// A private scratch directory for captured output, removed at exit.
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    std::string tmpl = (fs::temp_directory_path() / "relucert_test_cli_XXXXXX").string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (!mkdtemp(buf.data())) throw std::runtime_error("mkdtemp failed");
-    dir = buf.data();
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
-Scratch& scratch() {
-  static Scratch s;
-  return s;
-}
-
-struct Run {
-  int exit_code = -1;
-  std::string out, err, command;
-};
-
-// Runs the CLI with the given arguments (no shell interpretation of the arguments).
-Run run_cli(const std::vector<std::string>& args) {
-  static int counter = 0;
-  ++counter;
-  const fs::path out = scratch().dir / ("out" + std::to_string(counter));
-  const fs::path err = scratch().dir / ("err" + std::to_string(counter));
-  std::string cmd = shell_quote(kCli);
-  for (const auto& a : args) cmd += " " + shell_quote(a);
-  Run r;
-  r.command = "relucert";
-  for (const auto& a : args) r.command += " " + a;
-  std::string full = cmd + " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
-  // Guard against a hung CLI (coreutils timeout exits 124, which no assertion accepts).
-  if (fs::exists("/usr/bin/timeout")) full = "/usr/bin/timeout 300 " + full;
-  const int status = std::system(full.c_str());
-  if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  r.out = read_text(out);
-  r.err = read_text(err);
-  fs::remove(out);
-  fs::remove(err);
-  return r;
-}
-
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+using relucert::test::contains;
+using relucert::test::read_text;
+using relucert::test::Run;
+using relucert::test::run_cli;
+using relucert::test::scratch_dir;
 
 Rational exact(const std::string& s) {
   auto q = relucert::parse_rational(s);
@@ -508,7 +449,7 @@ TEST_CASE("bad --box specifications are input errors") {
 
 TEST_CASE("command-line errors are input errors") {
   const std::string net = kSharedNets + "/icnn_basic.json";
-  const std::string missing = (scratch().dir / "no_such_network.json").string();
+  const std::string missing = (scratch_dir() / "no_such_network.json").string();
   expect_input_error(run_cli({"check", net, "--frobnicate"}), {"--frobnicate", "unknown option"});
   expect_input_error(run_cli({"check", net, "--json", "--JSON"}), {"--JSON", "unknown option"});
   expect_input_error(run_cli({"check", missing}), {missing, "cannot open"});
@@ -528,7 +469,7 @@ TEST_CASE("command-line errors are input errors") {
   expect_input_error(run_cli({"check", net, "--lines", "x"}), {"--lines"});
   expect_input_error(run_cli({"check", net, "--seed", "-3"}), {"--seed"});
   // A directory is not a network file.
-  expect_input_error(run_cli({"check", scratch().dir.string()}), {scratch().dir.string(), "is a directory"});
+  expect_input_error(run_cli({"check", scratch_dir().string()}), {scratch_dir().string(), "is a directory"});
 
   // No arguments at all: an input error, the usage on stderr, nothing on stdout.
   const Run none = run_cli({});

@@ -15,43 +15,16 @@
 #include "analysis/witness.hpp"
 #include "core/network_json.hpp"
 #include "core/rational.hpp"
+#include "support/exact.hpp"
 
 using namespace relucert;
+using namespace relucert::test;
 
 namespace {
 
-Rational q(const std::string& s) {
-  auto r = parse_rational(s);
-  REQUIRE_MESSAGE(r.has_value(), s);
-  return *r;
-}
 
-Vector vec(std::initializer_list<const char*> xs) {
-  Vector v;
-  for (const char* x : xs) v.push_back(q(x));
-  return v;
-}
 
-using StrMatrix = std::vector<std::vector<std::string>>;
-using StrVector = std::vector<std::string>;
 
-// A layer from exact text entries.
-Layer layer(const StrMatrix& W, const StrVector& b, bool relu = true, const StrMatrix& U = {}) {
-  Layer L;
-  for (const auto& row : W) {
-    Vector r;
-    for (const auto& s : row) r.push_back(q(s));
-    L.W.push_back(std::move(r));
-  }
-  for (const auto& s : b) L.b.push_back(q(s));
-  for (const auto& row : U) {
-    Vector r;
-    for (const auto& s : row) r.push_back(q(s));
-    L.U.push_back(std::move(r));
-  }
-  L.relu = relu;
-  return L;
-}
 
 Network json(const std::string& text) { return parse_network_json(text, "test_degenerate"); }
 

@@ -28,8 +28,11 @@
 #include "core/network_json.hpp"
 #include "core/network_json_writer.hpp"
 #include "geometry/exact_lp.hpp"
+#include "support/exact.hpp"
+#include "support/process.hpp"
 
 using namespace relucert;
+using namespace relucert::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -37,17 +40,7 @@ namespace {
 const std::string kNets = RELUCERT_SHARED_NETS_DIR;
 const std::string kCli = RELUCERT_CLI_PATH;
 
-Rational q(const std::string& s) {
-  auto r = parse_rational(s);
-  REQUIRE_MESSAGE(r.has_value(), s);
-  return *r;
-}
 
-Vector vec(std::initializer_list<const char*> xs) {
-  Vector v;
-  for (const char* x : xs) v.push_back(q(x));
-  return v;
-}
 
 Matrix mat(std::initializer_list<std::initializer_list<const char*>> rows) {
   Matrix m;
@@ -299,54 +292,6 @@ class Gen {
 
 // ---- CLI --------------------------------------------------------------------------------------
 
-struct Run {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// A scratch folder for CLI outputs, removed when the test program exits.
-struct Scratch {
-  fs::path dir = fs::temp_directory_path() / ("relucert_test_ohl_" + std::to_string(::getpid()));
-  Scratch() { fs::create_directories(dir); }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
-
-fs::path scratch_dir() {
-  static const Scratch s;
-  return s.dir;
-}
-
-Run run_cli(const std::vector<std::string>& args) {
-  static int counter = 0;
-  ++counter;
-  const fs::path out = scratch_dir() / ("out" + std::to_string(counter)), err = scratch_dir() / ("err" + std::to_string(counter));
-  auto quote = [](const std::string& s) {
-    std::string r = "'";
-    for (char ch : s) r += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-    return r + "'";
-  };
-  std::string cmd = quote(kCli);
-  for (const auto& a : args) cmd += " " + quote(a);
-  cmd += " >" + quote(out.string()) + " 2>" + quote(err.string()) + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  Run r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_text(out);
-  r.err = read_text(err);
-  return r;
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 }  // namespace
 

@@ -22,38 +22,19 @@
 #include "analysis/path_lifting.hpp"
 #include "core/network_json.hpp"
 #include "core/rational.hpp"
+#include "support/exact.hpp"
+#include "support/process.hpp"
 
 using namespace relucert;
+using namespace relucert::test;
 namespace fs = std::filesystem;
 
 namespace {
 
 const std::string kSharedNets = RELUCERT_SHARED_NETS_DIR;
 
-Rational q(const std::string& s) {
-  auto r = parse_rational(s);
-  REQUIRE_MESSAGE(r.has_value(), s);
-  return *r;
-}
 
-using StrMatrix = std::vector<std::vector<std::string>>;
 
-Layer layer(const StrMatrix& W, const std::vector<std::string>& b, bool relu = true, const StrMatrix& U = {}) {
-  Layer L;
-  for (const auto& row : W) {
-    Vector r;
-    for (const auto& s : row) r.push_back(q(s));
-    L.W.push_back(std::move(r));
-  }
-  for (const auto& s : b) L.b.push_back(q(s));
-  for (const auto& row : U) {
-    Vector r;
-    for (const auto& s : row) r.push_back(q(s));
-    L.U.push_back(std::move(r));
-  }
-  L.relu = relu;
-  return L;
-}
 
 Domain Rd(std::size_t d) { return Domain::whole_space(d); }
 Domain cube(std::size_t d) { return Domain::box(Vector(d, Rational(-1)), Vector(d, Rational(1))); }
@@ -461,43 +442,6 @@ TEST_CASE("soundness (Theorem B2): whenever PN passes, check_convexity says conv
 // The CLI on the shared nets.
 
 namespace {
-
-struct Run {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string shell_quote(const std::string& s) {
-  std::string r = "'";
-  for (char c : s) r += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return r + "'";
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Run run_cli(const std::vector<std::string>& args) {
-  static int counter = 0;
-  const fs::path base = fs::temp_directory_path() / ("relucert_test_pathlift_" + std::to_string(::getpid()) + "_" +
-                                                     std::to_string(++counter));
-  const fs::path out = base.string() + ".out", err = base.string() + ".err";
-  std::string cmd = shell_quote(RELUCERT_CLI_PATH);
-  for (const auto& a : args) cmd += " " + shell_quote(a);
-  cmd += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
-  if (fs::exists("/usr/bin/timeout")) cmd = "/usr/bin/timeout 300 " + cmd;
-  const int status = std::system(cmd.c_str());
-  Run r;
-  if (status != -1 && WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  r.out = slurp(out);
-  r.err = slurp(err);
-  fs::remove(out);
-  fs::remove(err);
-  return r;
-}
 
 nlohmann::json manifest() {
   std::ifstream in(kSharedNets + "/manifest.json");

@@ -22,16 +22,13 @@
 #include "core/rational.hpp"
 #include "geometry/halfspace.hpp"
 #include "geometry/region_complex.hpp"
+#include "support/exact.hpp"
 
 using namespace relucert;
+using namespace relucert::test;
 
 namespace {
 
-Rational q(const std::string& s) {
-  auto r = parse_rational(s);
-  REQUIRE_MESSAGE(r.has_value(), s);
-  return *r;
-}
 
 // p/q in canonical form (mpq_class(p, q) alone does not reduce, and GMP requires canonical operands).
 Rational frac(long p, long qd) {
