@@ -14,17 +14,25 @@ int run_check(const std::vector<std::string>& words) {
   const CheckResult r = check_convexity(net, domain, args.options);
   // --certificate FILE: the proof of the verdict for relucert-verify (docs/certificate.md),
   // a certificate when convex, a witness file when not convex, nothing when unknown.
-  // Written atomically (temporary file + rename) before anything is printed.
+  // Written atomically (temporary file + rename) before anything is printed. When a limit
+  // stops the certificate, the verdict is still reported, and the exit code is 3.
+  std::optional<std::string> certificate_note;
+  bool certificate_failed = false;
   if (const auto it = args.values.find("--certificate"); it != args.values.end()) {
     if (r.verdict == Verdict::Convex) {
       const std::optional<std::string> text = write_convexity_certificate(net, domain, args.options.limits);
-      if (!text) {
-        std::cerr << "relucert: a resource limit was reached while writing the certificate; nothing written\n";
-        return kExitUnknown;
+      if (text) {
+        write_file_atomically(it->second, *text);
+        certificate_note = "convexity certificate written to " + it->second;
+      } else {
+        certificate_failed = true;
+        certificate_note = "a resource limit was reached while writing the certificate; nothing written";
       }
-      write_file_atomically(it->second, *text);
     } else if (r.verdict == Verdict::NotConvex && r.witness) {
       write_file_atomically(it->second, write_witness_file(*r.witness, domain, args.net_path));
+      certificate_note = "witness file written to " + it->second;
+    } else {
+      certificate_note = "verdict unknown: nothing written";
     }
   }
   if (args.json) {
@@ -42,6 +50,7 @@ int run_check(const std::vector<std::string>& words) {
     j["network"] = args.net_path;
     if (r.violation) j["violation"] = *r.violation;
     if (r.verdict == Verdict::Unknown) j["reason"] = r.unknown_reason;
+    if (certificate_note) j["certificate"] = {{"written", !certificate_failed && r.verdict != Verdict::Unknown}, {"note", *certificate_note}};
     std::cout << j.dump() << "\n";
   } else {
     std::cout << "network: " << args.net_path << "\ndomain:  " << domain.describe() << "\n";
@@ -64,7 +73,9 @@ int run_check(const std::vector<std::string>& words) {
       std::cout << "cells: " << r.cells << ", adjacent pairs checked: " << r.pairs << ", affine pieces: " << r.pieces
                 << "\nLPs: " << r.lp_questions << " (" << r.lp_exact_solves << " needed the exact solver)\n";
     std::cout << "time: " << seconds_text(r.seconds) << " s\n";
+    if (certificate_note) std::cout << "certificate: " << *certificate_note << "\n";
   }
+  if (certificate_failed) return kExitUnknown;
   switch (r.verdict) {
     case Verdict::Convex: return kExitConvex;
     case Verdict::NotConvex: return kExitNotConvex;
