@@ -42,59 +42,37 @@ Sign certified(double s, double mag, std::size_t k) {
 
 }  // namespace
 
-Sign sign_of_affine(const Vector& w, const Rational& w0, const Vector& p) {
-  bool ok = true;
-  double s = 0, mag = 0;
-  if (auto c = convert(w0)) {
-    s = *c;
-    mag = std::fabs(*c);
-  } else {
-    ok = false;
-  }
-  for (std::size_t j = 0; ok && j < w.size(); ++j) {
-    if (sgn(w[j]) == 0) continue;
-    auto a = convert(w[j]);
-    auto b = convert(p[j]);
-    if (!a || !b) {
-      ok = false;
-      break;
-    }
-    const double t = *a * *b;
-    s += t;
+namespace {
+
+// The sign of  c0 + s * sum_j c_j p_j  (s = +1 or -1) when the double evaluation certifies
+// it; Sign::Zero when it does not (then the caller decides exactly).
+template <class Number>
+Sign filtered_sign(const Number& c0, const std::vector<Number>& c, const Vector& p, int s) {
+  const auto constant = convert(c0);
+  if (!constant) return Sign::Zero;
+  double sum = *constant, mag = std::fabs(*constant);
+  for (std::size_t j = 0; j < c.size(); ++j) {
+    if (sgn(c[j]) == 0) continue;
+    const auto x = convert(c[j]);
+    const auto y = convert(p[j]);
+    if (!x || !y) return Sign::Zero;
+    const double t = s * (*x * *y);
+    sum += t;
     mag += std::fabs(t);
   }
-  if (ok) {
-    const Sign f = certified(s, mag, w.size() + 1);
-    if (f != Sign::Zero) return f;
-  }
-  return sign_of(dot(w, p) + w0);
+  return certified(sum, mag, c.size() + 1);
+}
+
+}  // namespace
+
+Sign sign_of_affine(const Vector& w, const Rational& w0, const Vector& p) {
+  const Sign f = filtered_sign(w0, w, p, +1);
+  return f != Sign::Zero ? f : sign_of(dot(w, p) + w0);
 }
 
 Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const Vector& p) {
-  bool ok = true;
-  double s = 0, mag = 0;
-  if (auto c = convert(b)) {
-    s = *c;
-    mag = std::fabs(*c);
-  } else {
-    ok = false;
-  }
-  for (std::size_t j = 0; ok && j < a.size(); ++j) {
-    if (sgn(a[j]) == 0) continue;
-    auto x = convert(a[j]);
-    auto y = convert(p[j]);
-    if (!x || !y) {
-      ok = false;
-      break;
-    }
-    const double t = -(*x * *y);
-    s += t;
-    mag += std::fabs(t);
-  }
-  if (ok) {
-    const Sign f = certified(s, mag, a.size() + 1);
-    if (f != Sign::Zero) return f;
-  }
+  const Sign f = filtered_sign(b, a, p, -1);
+  if (f != Sign::Zero) return f;
   Rational e = b;
   for (std::size_t j = 0; j < a.size(); ++j)
     if (sgn(a[j]) != 0) e -= a[j] * p[j];

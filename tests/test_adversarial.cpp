@@ -12,6 +12,8 @@
 #include <doctest/doctest.h>
 #include <z3++.h>
 
+#include "support/z3_feasibility.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -32,6 +34,8 @@
 
 using namespace relucert;
 
+using relucert::test::z3_feasible;
+
 namespace {
 
 Rational Q(const std::string& s) {
@@ -49,23 +53,6 @@ Halfspace H(std::vector<Integer> a, Integer b) { return make_halfspace(std::move
 
 Sign exact_sign_affine(const Vector& w, const Rational& w0, const Vector& p) { return sign_of(dot(w, p) + w0); }
 
-// z3's verdict on {x : a_i.x < b_i} (and h.x = h.b when given): independent oracle.
-bool z3_feasible(const std::vector<Halfspace>& rows, std::size_t dim, const Halfspace* eq = nullptr) {
-  z3::context ctx;
-  z3::solver s(ctx);
-  std::vector<z3::expr> x;
-  for (std::size_t j = 0; j < dim; ++j) x.push_back(ctx.real_const(("x" + std::to_string(j)).c_str()));
-  auto lhs = [&](const Halfspace& h) {
-    z3::expr e = ctx.real_val(0);
-    for (std::size_t j = 0; j < dim; ++j) e = e + ctx.real_val(h.a[j].get_str().c_str()) * x[j];
-    return e;
-  };
-  for (const auto& r : rows) s.add(lhs(r) < ctx.real_val(r.b.get_str().c_str()));
-  if (eq) s.add(lhs(*eq) == ctx.real_val(eq->b.get_str().c_str()));
-  const auto res = s.check();
-  REQUIRE(res != z3::unknown);
-  return res == z3::sat;
-}
 
 // Asks the engine with the float filter on and off; both must agree with z3, and points
 // must be strict (and on the hyperplane). Exceptions are reported as failures.
