@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "core/input_error.hpp"
-#include "core/network_json.hpp"
+#include "core/network_loader.hpp"
 
 namespace relucert::cli {
 
@@ -42,6 +42,9 @@ Arguments parse_arguments(const std::vector<std::string>& words, const std::set<
     else if (s == "--box") {
       if (r.box) throw InputError("--box", "", "given twice");
       r.box = value();
+    } else if (s == "--output") {
+      if (r.output) throw InputError("--output", "", "given twice");
+      r.output = static_cast<std::size_t>(parse_count(s, value()));
     } else if (s == "--max-cells") r.options.limits.max_cells = parse_count(s, value());
     else if (s == "--time-limit") {
       std::string v = value(), why;
@@ -63,10 +66,13 @@ Arguments parse_arguments(const std::vector<std::string>& words, const std::set<
   return r;
 }
 
-Network load_network(const Arguments& a) { return load_network_json_file(a.net_path); }
+LoadedNetwork load_network(const Arguments& a) { return load_network_any(a.net_path, a.output); }
 
-Domain domain_of(const Arguments& a, const Network& net) {
-  return a.box ? parse_box_spec(*a.box, net.input_dim()) : Domain::whole_space(net.input_dim());
+Domain domain_of(const Arguments& a, const LoadedNetwork& loaded) {
+  const std::size_t d = loaded.net.input_dim();
+  if (a.box) return parse_box_spec(*a.box, d);
+  if (loaded.default_domain) return *loaded.default_domain;
+  return Domain::whole_space(d);
 }
 
 nlohmann::json rationals_json(const Vector& v) {

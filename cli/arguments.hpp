@@ -1,6 +1,7 @@
 #pragma once
-// Command-line parsing shared by every relucert command: one network path, the domain
-// (--box), --json, resource limits, and command-specific options declared by each command.
+// Command-line parsing shared by every relucert command: one network path (.json or .nnet),
+// the analysed output (--output), the domain (--box), --json, resource limits, and
+// command-specific options declared by each command.
 #include <map>
 #include <optional>
 #include <set>
@@ -12,6 +13,7 @@
 #include "analysis/convexity.hpp"
 #include "core/domain.hpp"
 #include "core/network.hpp"
+#include "core/network_loader.hpp"
 
 namespace relucert::cli {
 
@@ -19,6 +21,7 @@ constexpr int kExitConvex = 0, kExitNotConvex = 1, kExitInputError = 2, kExitUnk
 
 struct Arguments {
   std::string net_path;
+  std::optional<std::size_t> output;           // --output K: which output of a multi-output net
   std::optional<std::string> box;
   bool json = false;
   CheckOptions options;                        // limits, refuter lines, seed
@@ -27,12 +30,14 @@ struct Arguments {
 };
 
 // Parses the words after the command name. `valued` and `flags` list the command's own
-// options ("--line", "--output", ...). Accepts "--name=value". Throws InputError.
+// options ("--line", "--certificate", ...). Accepts "--name=value". Throws InputError.
 Arguments parse_arguments(const std::vector<std::string>& words, const std::set<std::string>& valued = {},
                           const std::set<std::string>& flags = {});
 
-Network load_network(const Arguments& a);
-Domain domain_of(const Arguments& a, const Network& net);
+// Loads a.net_path by its extension (core/network_loader.hpp) and selects a.output.
+LoadedNetwork load_network(const Arguments& a);
+// --box when given; otherwise the box stored in the file (.nnet), otherwise all of R^d.
+Domain domain_of(const Arguments& a, const LoadedNetwork& loaded);
 
 // Helpers for output.
 nlohmann::json rationals_json(const Vector& v);

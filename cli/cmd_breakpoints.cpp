@@ -109,8 +109,9 @@ std::vector<std::size_t> hidden_widths_for_lemma_e1(const Network& net, const st
 
 int run_breakpoints(const std::vector<std::string>& words) {
   const Arguments args = parse_arguments(words, {"--line"}, {"--icnn-bound"});
-  const Network net = load_network(args);
-  const Domain domain = domain_of(args, net);
+  const LoadedNetwork loaded = load_network(args);
+  const Network& net = loaded.net;
+  const Domain domain = domain_of(args, loaded);
   const std::size_t d = net.input_dim();
   const LineSpec line = parse_line_spec(args, d);
   // Lemma E1 (THEORY.md §6): n1 + 2(n2 + ... + nL) for the architecture (d, n1, ..., nL, 1).

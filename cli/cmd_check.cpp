@@ -9,8 +9,9 @@ namespace relucert::cli {
 
 int run_check(const std::vector<std::string>& words) {
   const Arguments args = parse_arguments(words, {"--certificate"});
-  const Network net = load_network(args);
-  const Domain domain = domain_of(args, net);
+  const LoadedNetwork loaded = load_network(args);
+  const Network& net = loaded.net;
+  const Domain domain = domain_of(args, loaded);
   const CheckResult r = check_convexity(net, domain, args.options);
   // --certificate FILE: the proof of the verdict for relucert-verify (docs/certificate.md),
   // a certificate when convex, a witness file when not convex, nothing when unknown.

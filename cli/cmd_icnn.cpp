@@ -58,11 +58,12 @@ int run_icnn(const std::vector<std::string>& words) {
   WholeSpaceSearchLimits search;
   if (auto it = args.values.find("--search-limit"); it != args.values.end()) search.max_steps = parse_count("--search-limit", it->second);
 
-  const Network net = load_network(args);
+  const LoadedNetwork loaded = load_network(args);
+  const Network& net = loaded.net;
   std::string why;
   const auto one = as_one_hidden_layer(net, &why);
   if (!one) throw InputError(args.net_path, "layers", "relucert icnn needs a network with one hidden layer: this one " + why);
-  const Domain domain = domain_of(args, net);
+  const Domain domain = domain_of(args, loaded);
   const CanonicalForm cf = canonical_form(*one, domain);
 
   // Everything is decided before anything is printed (an unwritable -o is an input error).

@@ -105,8 +105,9 @@ void print_text(const Arguments& args, const Domain& domain, const PathLiftResul
 
 int run_pathlift(const std::vector<std::string>& words) {
   const Arguments args = parse_arguments(words, {"--max-patterns"});
-  const Network net = load_network(args);
-  const Domain domain = domain_of(args, net);
+  const LoadedNetwork loaded = load_network(args);
+  const Network& net = loaded.net;
+  const Domain domain = domain_of(args, loaded);
   PathLiftOptions opt;
   opt.limits = args.options.limits;
   if (auto it = args.values.find("--max-patterns"); it != args.values.end()) opt.max_patterns = parse_count(it->first, it->second);

@@ -8,8 +8,9 @@ namespace relucert::cli {
 
 int run_regions(const std::vector<std::string>& words) {
   const Arguments args = parse_arguments(words);
-  const Network net = load_network(args);
-  const Domain domain = domain_of(args, net);
+  const LoadedNetwork loaded = load_network(args);
+  const Network& net = loaded.net;
+  const Domain domain = domain_of(args, loaded);
   const RegionComplex cx = build_region_complex(net, domain, args.options.limits);
   const bool complete = cx.status == BuildStatus::Complete;
   if (args.json) {

@@ -31,13 +31,19 @@ const Command kCommands[] = {
      "                 [--max-cells N] [--time-limit S]\n"
      "                 one hidden layer: canonical form, verdict, equivalent ICNN with an exact\n"
      "                 equality proof; exit 0 convex, 1 not convex, 3 at a limit\n"},
+    {"plot", run_plot,
+     "  relucert plot NET.json --box ... -o OUT.svg|OUT.png [--slice x3=0,x4=1/2] [--json]\n"
+     "                 picture of the exact cells on a 2-D box (a 2-D slice for d > 2); exit 0 convex,\n"
+     "                 1 not convex, 3 at a limit\n"},
 };
 
 std::string usage() {
   std::string u = "usage:\n";
   for (const auto& c : kCommands) u += c.usage;
   return u +
-         "\nNo --box means the whole of R^d. Exit codes: 0 convex, 1 not convex, 2 input error,\n"
+         "\nNET is a network in the JSON format (docs/format.md) or an .nnet file; --output K (0-based)\n"
+         "chooses the analysed output of a multi-output network. No --box means the whole of R^d\n"
+         "(for .nnet: the box stored in the file). Exit codes: 0 convex, 1 not convex, 2 input error,\n"
          "3 unknown (a resource limit was reached; never a guess).\n";
 }
 

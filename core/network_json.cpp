@@ -91,7 +91,7 @@ bool is_metadata_key(const std::string& k) {
 
 }  // namespace
 
-Network parse_network_json(const std::string& text, const std::string& source) {
+Network parse_network_json(const std::string& text, const std::string& source, bool require_scalar) {
   JsonNode root = parse_json_exact(text, source);
   Reader r(source);
   r.expect(root, JsonNode::Kind::Object, "(top level)");
@@ -142,20 +142,20 @@ Network parse_network_json(const std::string& text, const std::string& source) {
     prev = layer.W.size();
     layers.push_back(std::move(layer));
   }
-  if (prev != 1)
+  if (require_scalar && prev != 1)
     r.fail("layers[" + std::to_string(L - 1) + "].W",
            "the last layer must have exactly one output (found " + std::to_string(prev) + ")");
   return Network(d, std::move(layers));
 }
 
-Network load_network_json_file(const std::string& path) {
+Network load_network_json_file(const std::string& path, bool require_scalar) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", "is a directory, not a network file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "", "cannot open file");
   std::ostringstream ss;
   ss << in.rdbuf();
-  return parse_network_json(ss.str(), path);
+  return parse_network_json(ss.str(), path, require_scalar);
 }
 
 }  // namespace relucert

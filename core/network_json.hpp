@@ -9,7 +9,10 @@
 
 namespace relucert {
 
-Network load_network_json_file(const std::string& path);
-Network parse_network_json(const std::string& text, const std::string& source_name);
+// require_scalar (default true): reject a last layer with more than one output. Passing false
+// accepts any output width; callers then pick one output (core/output_selection.hpp), as
+// core/network_loader.cpp does for --output K.
+Network load_network_json_file(const std::string& path, bool require_scalar = true);
+Network parse_network_json(const std::string& text, const std::string& source_name, bool require_scalar = true);
 
 }  // namespace relucert

@@ -1,0 +1,31 @@
+#pragma once
+// One entry point for every network file format, with the choice of the analysed output.
+//   *.nnet (any case): core/nnet_loader.hpp; the file's input box becomes the default domain.
+//   anything else:     the JSON format of docs/format.md (core/network_json.hpp).
+// relucert analyses a scalar function: a network with several outputs is accepted only when an
+// output k is selected (CLI: --output K, 0-based); the result keeps only output k
+// (core/output_selection.hpp).
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "core/domain.hpp"
+#include "core/network.hpp"
+
+namespace relucert {
+
+struct LoadedNetwork {
+  Network net;                           // scalar (exactly one output)
+  std::optional<Domain> default_domain;  // the box stored in the file (.nnet min/max lines), if any
+  std::string description;               // "PATH" or "PATH, output K of M"
+};
+
+// Throws InputError naming the file on malformed content; naming "--output" when `output` is
+// out of range; and, when the network has several outputs and no output is selected,
+// "this network has M outputs; choose one with --output K (0-based)".
+LoadedNetwork load_network_any(const std::string& path, std::optional<std::size_t> output = std::nullopt);
+
+// True when `path` is read as a .nnet file (its name ends in ".nnet", any case).
+bool is_nnet_path(const std::string& path);
+
+}  // namespace relucert
