@@ -28,8 +28,5 @@ std::optional<std::string> write_convexity_certificate(const Network& net, const
 // The witness file of docs/certificate.md §5 (THEORY.md §3), one JSON object and a newline.
 std::string write_witness_file(const Witness& w, const Domain& domain, const std::string& net_path);
 
-// Writes `text` to `path` through a temporary file in the same folder and a rename, so `path`
-// never holds a partial file. Throws InputError naming the path on failure.
-void write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace relucert

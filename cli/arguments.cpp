@@ -75,6 +75,15 @@ Domain domain_of(const Arguments& a, const LoadedNetwork& loaded) {
   return Domain::whole_space(d);
 }
 
+int exit_code_for(Verdict v) {
+  switch (v) {
+    case Verdict::Convex: return kExitConvex;
+    case Verdict::NotConvex: return kExitNotConvex;
+    case Verdict::Unknown: return kExitUnknown;
+  }
+  return kExitUnknown;
+}
+
 nlohmann::json rationals_json(const Vector& v) {
   nlohmann::json j = nlohmann::json::array();
   for (const auto& q : v) j.push_back(to_string(q));

@@ -39,6 +39,9 @@ LoadedNetwork load_network(const Arguments& a);
 // --box when given; otherwise the box stored in the file (.nnet), otherwise all of R^d.
 Domain domain_of(const Arguments& a, const LoadedNetwork& loaded);
 
+// The CLI contract: 0 convex, 1 not convex, 3 unknown.
+int exit_code_for(Verdict v);
+
 // Helpers for output.
 nlohmann::json rationals_json(const Vector& v);
 std::string seconds_text(double s);

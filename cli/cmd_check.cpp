@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "analysis/certificate.hpp"
+#include "core/atomic_file.hpp"
 #include "cli/arguments.hpp"
 #include "cli/commands.hpp"
 
@@ -76,13 +77,7 @@ int run_check(const std::vector<std::string>& words) {
     std::cout << "time: " << seconds_text(r.seconds) << " s\n";
     if (certificate_note) std::cout << "certificate: " << *certificate_note << "\n";
   }
-  if (certificate_failed) return kExitUnknown;
-  switch (r.verdict) {
-    case Verdict::Convex: return kExitConvex;
-    case Verdict::NotConvex: return kExitNotConvex;
-    case Verdict::Unknown: return kExitUnknown;
-  }
-  return kExitUnknown;
+  return certificate_failed ? kExitUnknown : exit_code_for(r.verdict);
 }
 
 }  // namespace relucert::cli

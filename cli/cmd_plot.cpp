@@ -16,6 +16,7 @@
 #include "analysis/slice.hpp"
 #include "cli/arguments.hpp"
 #include "cli/commands.hpp"
+#include "core/atomic_file.hpp"
 #include "core/input_error.hpp"
 
 extern char** environ;
@@ -47,43 +48,17 @@ std::optional<std::string> find_in_path(const std::string& program) {
   return std::nullopt;
 }
 
-std::string temp_name(const std::string& path, const std::string& suffix) {
-  return path + ".tmp." + std::to_string(static_cast<long>(::getpid())) + suffix;
-}
-
-void write_text(const std::string& file, const std::string& text, const std::string& shown) {
-  std::ofstream f(file, std::ios::binary | std::ios::trunc);
-  if (f) f << text;
-  if (f) f.flush();
-  if (!f) {
-    f.close();
-    std::error_code ec;
-    fs::remove(file, ec);
-    throw InputError(shown, "", "cannot write the plot");
-  }
-}
-
-void rename_into_place(const std::string& tmp, const std::string& path) {
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(tmp, ignored);
-    throw InputError(path, "", "cannot write the plot (" + ec.message() + ")");
-  }
-}
-
 // SVG: temporary file + rename. PNG: the SVG goes to a temporary file, rsvg-convert renders it
 // to a second temporary file, which is renamed into place; `path` never holds a partial file.
 void write_plot(const std::string& path, const std::string& svg, const std::optional<std::string>& rsvg) {
   if (!rsvg) {
-    const std::string tmp = temp_name(path, "");
-    write_text(tmp, svg, path);
+    const std::string tmp = temporary_name_beside(path, "");
+    write_whole_file(tmp, svg, path);
     rename_into_place(tmp, path);
     return;
   }
-  const std::string tmp_svg = temp_name(path, ".svg"), tmp_png = temp_name(path, ".png");
-  write_text(tmp_svg, svg, path);
+  const std::string tmp_svg = temporary_name_beside(path, ".svg"), tmp_png = temporary_name_beside(path, ".png");
+  write_whole_file(tmp_svg, svg, path);
   std::vector<std::string> argv_s = {*rsvg, "-f", "png", "-o", tmp_png, tmp_svg};
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
@@ -216,12 +191,7 @@ int run_plot(const std::vector<std::string>& words) {
               << ", violating (lambda < 0): " << model.violating_edges() << "\n"
               << "written: " << out << "\n";
   }
-  switch (r.verdict) {
-    case Verdict::Convex: return kExitConvex;
-    case Verdict::NotConvex: return kExitNotConvex;
-    case Verdict::Unknown: return kExitUnknown;
-  }
-  return kExitUnknown;
+  return exit_code_for(r.verdict);
 }
 
 }  // namespace relucert::cli

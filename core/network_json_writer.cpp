@@ -1,10 +1,7 @@
 #include "core/network_json_writer.hpp"
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 
-#include "core/input_error.hpp"
+#include "core/atomic_file.hpp"
 
 namespace relucert {
 namespace {
@@ -38,24 +35,7 @@ std::string network_json_text(const Network& net) {
 }
 
 void write_network_json_file(const Network& net, const std::string& path) {
-  const std::string tmp = path + ".tmp-relucert";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(path, "", "cannot open the file for writing");
-    out << network_json_text(net);
-    out.flush();
-    if (!out) {
-      out.close();
-      std::remove(tmp.c_str());
-      throw InputError(path, "", "writing failed");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw InputError(path, "", "cannot write the file: " + ec.message());
-  }
+  write_file_atomically(path, network_json_text(net));
 }
 
 }  // namespace relucert
