@@ -47,6 +47,18 @@ std::string usage() {
          "3 unknown (a resource limit was reached; never a guess).\n";
 }
 
+// A failure that is not the input's fault ends in an honest "unknown" (exit 3), never a
+// verdict; with --json the contract's one JSON object is still printed.
+int report_unknown(const std::vector<std::string>& words, const std::string& reason) {
+  std::cerr << "relucert: " << reason << "; verdict unknown\n";
+  for (const auto& w : words)
+    if (w == "--json") {
+      std::cout << nlohmann::json{{"verdict", "unknown"}, {"reason", reason}}.dump() << "\n";
+      break;
+    }
+  return kExitUnknown;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,10 +82,8 @@ int main(int argc, char** argv) {
     std::cerr << "relucert: error: " << e.what() << "\n";
     return kExitInputError;
   } catch (const std::bad_alloc&) {
-    std::cerr << "relucert: out of memory; verdict unknown\n";
-    return kExitUnknown;
+    return report_unknown(words, "out of memory");
   } catch (const std::exception& e) {
-    std::cerr << "relucert: internal error: " << e.what() << "; verdict unknown\n";
-    return kExitUnknown;
+    return report_unknown(words, std::string("internal error: ") + e.what());
   }
 }
