@@ -1,11 +1,9 @@
 #include "core/network_json.hpp"
 
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "core/input_error.hpp"
+#include "core/input_file.hpp"
 #include "core/json_tree.hpp"
 
 namespace relucert {
@@ -149,13 +147,7 @@ Network parse_network_json(const std::string& text, const std::string& source, b
 }
 
 Network load_network_json_file(const std::string& path, bool require_scalar) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", "is a directory, not a network file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "", "cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_network_json(ss.str(), path, require_scalar);
+  return parse_network_json(read_input_file(path), path, require_scalar);
 }
 
 }  // namespace relucert

@@ -2,13 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string_view>
 #include <vector>
 
 #include "core/input_error.hpp"
+#include "core/input_file.hpp"
 
 namespace relucert {
 namespace {
@@ -186,13 +184,7 @@ NnetNetwork parse_nnet(const std::string& text, const std::string& source) {
 }
 
 NnetNetwork load_nnet_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", "is a directory, not a network file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "", "cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_nnet(ss.str(), path);
+  return parse_nnet(read_input_file(path), path);
 }
 
 }  // namespace relucert
