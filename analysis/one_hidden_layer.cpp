@@ -151,8 +151,8 @@ unsigned long long level_cost(std::size_t k, std::size_t m) {
 
 Network OneHiddenLayerNet::to_network() const {
   std::vector<Layer> layers;
-  layers.push_back(Layer{W, b, {}, true});
-  layers.push_back(Layer{Matrix{v}, Vector{c}, {}, false});
+  layers.push_back(Layer{W, b, {}, true, {}});
+  layers.push_back(Layer{Matrix{v}, Vector{c}, {}, false, {}});
   return Network(dim, std::move(layers));
 }
 

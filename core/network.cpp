@@ -13,6 +13,9 @@ Network::Network(std::size_t input_dim, std::vector<Layer> layers) : input_dim_(
     for (auto* m : {&L.W, &L.U})
       for (auto& row : *m)
         for (auto& v : row) v.canonicalize();
+    for (auto& s : L.skips)
+      for (auto& row : s.M)
+        for (auto& v : row) v.canonicalize();
     for (auto& v : L.b) v.canonicalize();
   }
   std::size_t prev = input_dim_;
@@ -28,8 +31,21 @@ Network::Network(std::size_t input_dim, std::vector<Layer> layers) : input_dim_(
       for (const auto& row : L.U)
         if (row.size() != input_dim_) throw std::invalid_argument("Network: layer " + std::to_string(l + 1) + " U width mismatch");
     }
+    for (const LayerSkip& s : L.skips) {
+      const std::string where = "Network: layer " + std::to_string(l + 1) + " skip from layer " + std::to_string(s.from);
+      if (s.from == 0 || s.from > l) throw std::invalid_argument(where + ": the source must be an earlier layer");
+      if (s.M.size() != L.width()) throw std::invalid_argument(where + ": height mismatch");
+      for (const auto& row : s.M)
+        if (row.size() != layers_[s.from - 1].width()) throw std::invalid_argument(where + ": width mismatch");
+    }
     prev = L.width();
   }
+}
+
+bool Network::has_layer_skips() const {
+  for (const auto& L : layers_)
+    if (!L.skips.empty()) return true;
+  return false;
 }
 
 std::size_t Network::relu_count() const {
@@ -41,16 +57,20 @@ std::size_t Network::relu_count() const {
 
 Vector Network::forward(const Vector& x) const {
   if (x.size() != input_dim_) throw std::invalid_argument("Network::forward: wrong input size");
-  Vector a = x;
+  std::vector<Vector> outputs;  // every layer's output, for skip terms
+  outputs.reserve(layers_.size());
+  const Vector* a = &x;
   for (const Layer& L : layers_) {
-    Vector z = add(mat_vec(L.W, a), L.b);
+    Vector z = add(mat_vec(L.W, *a), L.b);
     if (L.has_skip()) z = add(z, mat_vec(L.U, x));
+    for (const LayerSkip& s : L.skips) z = add(z, mat_vec(s.M, outputs[s.from - 1]));
     if (L.relu)
       for (auto& v : z)
         if (sgn(v) < 0) v = 0;
-    a = std::move(z);
+    outputs.push_back(std::move(z));
+    a = &outputs.back();
   }
-  return a;
+  return outputs.empty() ? x : outputs.back();
 }
 
 }  // namespace relucert

@@ -1,7 +1,10 @@
 #pragma once
 // The network model: fully connected layers in order, each an affine map of the previous
-// layer's output (plus an optional input-skip term U x, as in ICNNs), optionally followed
-// by ReLU. The function analysed is the exact real function of the stored weights.
+// layer's output (plus an optional input-skip term U x, as in ICNNs, and optional skip terms
+// M h_j from the outputs of earlier layers, as in residual nets), optionally followed by ReLU.
+// This is the general DAG of affine maps and ReLUs: any such graph (ONNX residual or skip
+// additions) lowers to it by composing the affine nodes exactly and grouping ReLUs by depth.
+// The function analysed is the exact real function of the stored weights.
 #include "core/linear.hpp"
 
 #include <cstddef>
@@ -10,11 +13,19 @@
 
 namespace relucert {
 
+// A skip term M h_from added to a layer's pre-activation, where h_from is the output (after
+// its ReLU, if it has one) of the earlier layer `from` (1-based; strictly before this layer).
+struct LayerSkip {
+  std::size_t from = 0;
+  Matrix M;  // n_l x n_from
+};
+
 struct Layer {
   Matrix W;             // n_l x n_{l-1}   (n_0 = input dimension)
   Vector b;             // n_l
   Matrix U;             // n_l x d input-skip weights, or empty when absent
   bool relu = true;     // ReLU after this layer
+  std::vector<LayerSkip> skips;  // terms from earlier layers' outputs, in any order (last: keeps {W, b, U, relu} init)
   std::size_t width() const { return W.size(); }
   bool has_skip() const { return !U.empty(); }
 };
@@ -39,6 +50,8 @@ class Network {
 
   // Exact forward pass. Throws std::invalid_argument on a size mismatch.
   Vector forward(const Vector& x) const;
+  // True when some layer takes a skip term from an earlier layer's output (not only U x).
+  bool has_layer_skips() const;
   // The scalar function f analysed (output 0).
   Rational value(const Vector& x) const { return forward(x).at(0); }
 

@@ -32,6 +32,8 @@ class Builder {
     make_initial_cell();
     try {
       std::size_t global = 0;
+      for (const Layer& L : net_.layers())
+        for (const LayerSkip& sk : L.skips) is_skip_source_.at(sk.from - 1) = true;
       for (std::size_t l = 0; l < net_.layers().size(); ++l) {
         process_layer(l, global);
         if (net_.layers()[l].relu) global += net_.layers()[l].width();
@@ -76,6 +78,15 @@ class Builder {
       c.preactivation.c = add(mat_vec(L.W, c.layer_input.c), L.b);
       if (L.has_skip())
         for (std::size_t k = 0; k < L.width(); ++k) c.preactivation.A[k] = add(c.preactivation.A[k], L.U[k]);
+      for (const LayerSkip& sk : L.skips) {
+        const AffineMap& h = c.skip_sources[sk.from - 1];
+        const Matrix MA = mat_mul(sk.M, h.A);
+        const Vector Mc = mat_vec(sk.M, h.c);
+        for (std::size_t k = 0; k < L.width(); ++k) {
+          c.preactivation.A[k] = add(c.preactivation.A[k], MA[k]);
+          c.preactivation.c[k] += Mc[k];
+        }
+      }
     }
     if (L.relu) {
       for (std::size_t k = 0; k < L.width(); ++k) {
@@ -99,6 +110,10 @@ class Builder {
             c.layer_input.A[k].assign(out_.dim, Rational(0));
             c.layer_input.c[k] = 0;
           }
+      if (is_skip_source_[l]) {
+        c.skip_sources.resize(net_.layers().size());
+        c.skip_sources[l] = c.layer_input;
+      }
     }
   }
 
@@ -171,6 +186,7 @@ class Builder {
       neg.pattern[m] = Sign::Negative;
       neg.layer_input = pos.layer_input;
       neg.preactivation = pos.preactivation;
+      neg.skip_sources = pos.skip_sources;
       pos.rows.push_back(z_ge_0);
       pos.point = *p_pos;
       pos.pattern[m] = Sign::Positive;
@@ -235,6 +251,7 @@ class Builder {
       c.gradient = std::move(c.layer_input.A[0]);
       c.offset = c.layer_input.c[0];
       c.layer_input = AffineMap{};
+      c.skip_sources.clear();
       // Invariant: the affine piece agrees with the exact forward pass inside the cell.
       if (dot(c.gradient, c.point) + c.offset != net_.value(c.point))
         throw std::logic_error("finish: affine piece disagrees with the forward pass");
@@ -242,6 +259,7 @@ class Builder {
   }
 
   const Network& net_;
+  std::vector<bool> is_skip_source_ = std::vector<bool>(net_.layers().size(), false);
   BuildLimits limits_;
   BuildObserver* observer_ = nullptr;  // optional split-tree listener (certificate writer)
   Clock::time_point start_;

@@ -30,6 +30,9 @@ struct Cell {
   // Working state during the build: the affine map of the current layer's input.
   AffineMap layer_input;
   AffineMap preactivation;
+  // Outputs of earlier layers that a later layer takes as a skip term (index = layer - 1;
+  // empty for layers nobody skips from).
+  std::vector<AffineMap> skip_sources;
 };
 
 // Two cells whose intersection is (d-1)-dimensional.

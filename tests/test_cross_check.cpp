@@ -549,16 +549,16 @@ TEST_CASE("the generator is deterministic and its nets load back exactly") {
 
 TEST_CASE("the oracles themselves: known convex and non-convex nets") {
   // f = relu(x1) - relu(x1 - 1/2) on R and on [-1, 1]: concave fold at 1/2.
-  Layer h{{{Rational(1)}, {Rational(1)}}, {Rational(0), Rational(-1, 2)}, {}, true};
-  Layer o{{{Rational(1), Rational(-1)}}, {Rational(0)}, {}, false};
+  Layer h{{{Rational(1)}, {Rational(1)}}, {Rational(0), Rational(-1, 2)}, {}, true, {}};
+  Layer o{{{Rational(1), Rational(-1)}}, {Rational(0)}, {}, false, {}};
   const Network concave(1, {h, o});
   o.W[0][1] = 1;
   const Network convex(1, {h, o});
   // f = relu(x) - (1 + 1e-30) relu(x) on R^2 through two equal neurons: fold of size 1e-30.
   const Rational tiny(Integer(1), Integer("1000000000000000000000000000000"));
   Layer h2{{{Rational(1), Rational(0)}, {Rational(1), Rational(0)}, {Rational(0), Rational(1)}},
-           {Rational(0), Rational(0), Rational(0)}, {}, true};
-  Layer o2{{{Rational(1), -(1 + tiny), Rational(1)}}, {Rational(0)}, {}, false};
+           {Rational(0), Rational(0), Rational(0)}, {}, true, {}};
+  Layer o2{{{Rational(1), -(1 + tiny), Rational(1)}}, {Rational(0)}, {}, false, {}};
   const Network tiny_fold(2, {h2, o2});
   const Domain box1 = Domain::box({Rational(-1)}, {Rational(1)});
   const Domain box2 = Domain::box({Rational(-1), Rational(-1)}, {Rational(1), Rational(1)});

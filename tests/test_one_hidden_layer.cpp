@@ -355,8 +355,8 @@ TEST_CASE("network JSON writer round-trips exactly") {
     }
   }
   // Input skips are written too.
-  Layer l1{mat({{"1", "-1/3"}}), vec({"0"}), mat({{"2", "0"}}), true};
-  Layer l2{mat({{"5/7"}}), vec({"-1"}), mat({{"0", "1"}}), false};
+  Layer l1{mat({{"1", "-1/3"}}), vec({"0"}), mat({{"2", "0"}}), true, {}};
+  Layer l2{mat({{"5/7"}}), vec({"-1"}), mat({{"0", "1"}}), false, {}};
   const Network s(2, {l1, l2});
   const Network back = parse_network_json(network_json_text(s), "skip");
   CHECK(back.layers()[0].U == s.layers()[0].U);
@@ -367,17 +367,17 @@ TEST_CASE("shape: only one hidden layer is accepted") {
   std::string why;
   CHECK_FALSE(as_one_hidden_layer(load_network_json_file(kNets + "/icnn_basic.json"), &why));
   CHECK(contains(why, "3 layers"));
-  Layer l1{mat({{"1"}}), vec({"0"}), {}, true};
-  Layer out{mat({{"1"}}), vec({"0"}), {}, false};
-  Layer out_relu{mat({{"1"}}), vec({"0"}), {}, true};
-  Layer out_skip{mat({{"1"}}), vec({"0"}), mat({{"1"}}), false};
+  Layer l1{mat({{"1"}}), vec({"0"}), {}, true, {}};
+  Layer out{mat({{"1"}}), vec({"0"}), {}, false, {}};
+  Layer out_relu{mat({{"1"}}), vec({"0"}), {}, true, {}};
+  Layer out_skip{mat({{"1"}}), vec({"0"}), mat({{"1"}}), false, {}};
   CHECK(as_one_hidden_layer(Network(1, {l1, out})));
   CHECK_FALSE(as_one_hidden_layer(Network(1, {l1, out_relu}), &why));
   CHECK_FALSE(as_one_hidden_layer(Network(1, {out, out}), &why));
   CHECK_FALSE(as_one_hidden_layer(Network(1, {l1, out_skip}), &why));
   CHECK_FALSE(as_one_hidden_layer(Network(1, {l1}), &why));
   // A first-layer skip is folded: relu(x + 2x) = relu(3x).
-  Layer l1_skip{mat({{"1"}}), vec({"0"}), mat({{"2"}}), true};
+  Layer l1_skip{mat({{"1"}}), vec({"0"}), mat({{"2"}}), true, {}};
   auto o = as_one_hidden_layer(Network(1, {l1_skip, out}));
   REQUIRE(o);
   CHECK(o->W[0] == vec({"3"}));

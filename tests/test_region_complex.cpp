@@ -647,3 +647,25 @@ TEST_CASE("limits: a complex reported complete never has more cells than max_cel
     }
   }
 }
+
+TEST_CASE("skip terms from earlier layers: residual nets build, agree with the forward pass, and bend where they should") {
+  // h1 = relu(x), h2 = relu(x - 1), h3 = relu(h2 - 2 + h1)   (h1 reaches layer 3 by a skip),
+  // f = h3 - h1/2 on R^1. Breakpoints: x = 0, x = 1 and where h2 + h1 = 2, i.e. 2x - 1 = 2: x = 3/2.
+  Layer l1{matrix({{"1"}}), vec({"0"}), {}, true, {}};
+  Layer l2{matrix({{"1"}}), vec({"-1"}), {}, true, {}};
+  Layer l3{matrix({{"1"}}), vec({"-2"}), {}, true, {LayerSkip{1, matrix({{"1"}})}}};
+  Layer out{matrix({{"1"}}), vec({"0"}), {}, false, {LayerSkip{1, matrix({{"-1/2"}})}}};
+  const Network net(1, {l1, l2, l3, out});
+  CHECK(net.has_layer_skips());
+  CHECK(net.value(vec({"2"})) == q("0"));  // h1 = 2, h2 = 1, h3 = relu(1 - 2 + 2) = 1: f = 1 - 1
+  const RegionComplex rc = build_region_complex(net, Domain::whole_space(1));
+  REQUIRE(rc.status == BuildStatus::Complete);
+  CHECK(rc.cells.size() == 4);  // the builder checks every piece against the forward pass
+  std::set<Rational> slopes;
+  for (const Cell& c : rc.cells) slopes.insert(c.gradient[0]);
+  // slopes: x<0: 0; 0<x<1: -1/2; 1<x<3/2: -1/2; x>3/2: 2 - 1/2 = 3/2
+  CHECK(slopes == std::set<Rational>{q("0"), q("-1/2"), q("3/2")});
+  // A skip from a later or the same layer is refused.
+  Layer bad{matrix({{"1"}}), vec({"0"}), {}, true, {LayerSkip{2, matrix({{"1"}})}}};
+  CHECK_THROWS_AS(Network(1, {l1, bad}), std::invalid_argument);
+}
