@@ -2,7 +2,9 @@
 # Installs the Debian 12 packages relucert needs, only when one is missing.
 set -euo pipefail
 packages=(build-essential cmake pkg-config libgmp-dev libmpfr-dev libboost-dev libcgal-dev
-          nlohmann-json3-dev doctest-dev libz3-dev librsvg2-bin)
+          nlohmann-json3-dev doctest-dev libz3-dev librsvg2-bin
+          # the Python module (python/) and its tests, for Debian's /usr/bin/python3
+          pybind11-dev python3-dev python3-numpy python3-pytest python3-torch python3-onnx)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

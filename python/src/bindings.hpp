@@ -1,0 +1,22 @@
+#pragma once
+// Shared pieces of the _relucert extension (python/src/*.cpp). Numbers cross the boundary as
+// exact text ("p/q", "0x1.8p-3", "0.1" = 1/10) parsed by core/rational.hpp, so nothing between
+// Python and the engine is ever rounded; the package (python/relucert) turns them into Fractions.
+#include <pybind11/pybind11.h>
+
+#include <memory>
+
+#include "core/network_loader.hpp"
+
+namespace relucert::python {
+
+namespace py = pybind11;
+
+// The Python-visible network: the exact network, its default domain (.nnet) and its name.
+// Immutable once built, so a check can run on it with the GIL released.
+using NetworkHandle = std::shared_ptr<LoadedNetwork>;  // never modified after construction
+
+void bind_network(py::module_& m);
+void bind_check(py::module_& m);
+
+}  // namespace relucert::python
