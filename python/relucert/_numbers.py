@@ -88,5 +88,3 @@ def _nested_text(a, where, ndim):
     return [_nested_text(x, f"{where}[{i}]", ndim - 1) for i, x in enumerate(a)]
 
 
-def to_fraction(text):
-    return Fraction(text)
