@@ -60,11 +60,13 @@ class Result:
 
     def __str__(self):
         """The CLI's text report."""
-        lines = [f"network: {self.network}", f"domain:  {self.domain}",
+        # In-memory networks are all called "network"; a file's path is worth repeating.
+        lines = [f"network: {self.network}"] if self.network != "network" else []
+        lines += [f"domain:  {self.domain}",
                  "verdict: " + {"convex": "convex", "not_convex": "not convex"}.get(self.verdict, f"unknown ({self.reason})")]
         if self.witness:
             lines += [f"witness: x = {_point(self.witness.x)}", f"         y = {_point(self.witness.y)}",
-                      f"         2 f((x+y)/2) - f(x) - f(y) = {self.witness.gap} > 0"]
+                      f"         2 f((x+y)/2) - f(x) - f(y) = {self.witness.gap} > 0  (re-verified by an exact forward pass)"]
         if self.method == "region-complex":
             lines.append(f"cells: {self.cells}, adjacent pairs checked: {self.pairs}, affine pieces: {self.pieces}")
         return "\n".join(lines)
