@@ -107,3 +107,25 @@ def test_result_repr_and_str():
     r = relucert.check(FOLD, box=(-1, 1))
     assert repr(r).startswith("Result(verdict='not_convex', witness=Witness(x=(")
     assert "verdict: not convex" in str(r) and "2 f((x+y)/2) - f(x) - f(y) =" in str(r)
+
+
+def test_gil_is_released_during_check():
+    # While the engine builds a large complex (1 s, cut by time_limit) in a thread, this thread
+    # keeps running Python: no pause as long as the check. Holding the GIL would stall it ~1 s.
+    import threading
+    import time
+    rng = np.random.default_rng(11)
+    net = relucert.Network([(rng.standard_normal((40, 2)), rng.standard_normal(40)),
+                            (rng.standard_normal((12, 40)), rng.standard_normal(12)),
+                            (np.abs(rng.standard_normal((1, 12))), np.zeros(1))])
+    results = []
+    t = threading.Thread(target=lambda: results.append(relucert.check(net, lines=0, time_limit=1)))
+    start = last = time.monotonic()
+    t.start()
+    longest_pause = 0.0
+    while t.is_alive():
+        now = time.monotonic()
+        longest_pause, last = max(longest_pause, now - last), now
+    t.join()
+    assert results[0].verdict == "unknown" and time.monotonic() - start >= 0.9
+    assert longest_pause < 0.5, f"Python stalled for {longest_pause:.2f} s during the check"
