@@ -33,12 +33,10 @@ __all__ = ["check", "value", "Network", "Result", "Witness"]
 
 def _handle(model, output=None, relu_after=None, example_input=None):
     """The engine's network for any accepted model."""
-    if isinstance(model, Network):
+    if isinstance(model, (Network, _engine.Network)):
         if output is not None or relu_after is not None:
             raise ValueError("output/relu_after: give them when building the Network, not with a built one")
-        return model._net
-    if isinstance(model, _engine.Network):
-        return model
+        return model._net if isinstance(model, Network) else model
     if output is not None and (isinstance(output, bool) or not isinstance(output, int) or output < 0):
         raise ValueError(f"output: {output!r}: expected a nonnegative integer (0-based output index)")
     if isinstance(model, (str, os.PathLike)):
@@ -140,7 +138,7 @@ def check(model, box=None, output=None, max_cells=None, time_limit=None, *, line
 
 def value(model, x, output=None):
     """f(x) computed exactly (a Fraction) by the engine's forward pass."""
-    return Network(model, output).value(x) if not isinstance(model, Network) else model.value(x)
+    return Network(model, output).value(x)
 
 
 def _count(name, v):

@@ -69,3 +69,11 @@ def test_output_selection():
     assert relucert.Network(two, output=1).description == "network, output 1 of 2"
     with pytest.raises(ValueError, match="output 2 of|out of range: network has 2 outputs \\(valid: 0 to 1\\)"):
         relucert.check(two, output=2)
+
+
+def test_options_of_a_built_network_are_refused():
+    net = relucert.Network(GOOD)
+    for call in (lambda: relucert.check(net, output=0), lambda: relucert.value(net, [0, 0], output=0)):
+        with pytest.raises(ValueError, match="give them when building the Network"):
+            call()
+    assert relucert.value(net, [1, 2]) == 3
