@@ -2,7 +2,9 @@
 # Installs the Debian 12 packages relucert needs, only when one is missing.
 set -euo pipefail
 packages=(build-essential cmake pkg-config libgmp-dev libmpfr-dev libboost-dev libcgal-dev
-          nlohmann-json3-dev doctest-dev libz3-dev librsvg2-bin)
+          nlohmann-json3-dev doctest-dev libz3-dev librsvg2-bin
+          libonnx-dev libprotobuf-dev protobuf-compiler
+          python3-torch python3-onnx python3-numpy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
