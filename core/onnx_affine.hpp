@@ -44,9 +44,18 @@ inline Expr combine(const Expr& a, const Rational& sa, const Expr& b, const Rati
 
 using Shape = std::vector<std::int64_t>;
 
+// Element counts saturate here, far above any tensor the loader accepts (kMaxElements), so
+// hostile shapes cannot overflow the arithmetic.
+constexpr std::int64_t kSaturated = std::int64_t(1) << 62;
+constexpr std::int64_t kMaxElements = 4'000'000;
+
 inline std::int64_t numel(const Shape& s) {
   std::int64_t n = 1;
-  for (auto d : s) n *= d;
+  for (auto d : s) {
+    if (d < 0) return kSaturated;
+    if (d != 0 && n > kSaturated / d) return kSaturated;
+    n *= d;
+  }
   return n;
 }
 

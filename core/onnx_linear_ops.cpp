@@ -38,6 +38,7 @@ bool Lowering::linear_op(const std::string& op) {
     const auto M = static_cast<std::size_t>(ta ? A.shape[1] : A.shape[0]), K = static_cast<std::size_t>(ta ? A.shape[0] : A.shape[1]);
     const auto K2 = static_cast<std::size_t>(tb ? B.shape[1] : B.shape[0]), N = static_cast<std::size_t>(tb ? B.shape[0] : B.shape[1]);
     if (K != K2) fail("inner dimensions differ: " + shape_text(A.shape) + " and " + shape_text(B.shape) + " (after transA/transB)");
+    check_size({static_cast<std::int64_t>(M), static_cast<std::int64_t>(N)});
     std::vector<const Expr*> a(M * K), b(K * N);
     for (std::size_t m = 0; m < M; ++m)
       for (std::size_t k = 0; k < K; ++k) a[m * K + k] = &A.e[ta ? k * M + m : m * K + k];
@@ -70,6 +71,9 @@ bool Lowering::linear_op(const std::string& op) {
     const Shape ba(A.shape.begin(), A.shape.end() - 2), bb(B.shape.begin(), B.shape.end() - 2);
     Shape batch;
     if (!broadcast_shape(ba, bb, batch)) fail("batch dimensions " + shape_text(ba) + " and " + shape_text(bb) + " do not broadcast");
+    Shape full = batch;
+    full.insert(full.end(), {static_cast<std::int64_t>(M), static_cast<std::int64_t>(N)});
+    check_size(full);
     const auto mapa = broadcast_map(batch, ba), mapb = broadcast_map(batch, bb);
     Value r;
     r.elem_type = A.elem_type;
@@ -110,6 +114,8 @@ bool Lowering::linear_op(const std::string& op) {
     std::vector<std::int64_t> outsz(r);
     for (std::size_t i = 0; i < r; ++i) {
       if (strides[i] < 1 || dil[i] < 1) fail("strides and dilations must be positive");
+      if (pads[i] < 0 || pads[i + r] < 0 || pads[i] > kMaxElements || pads[i + r] > kMaxElements || kernel[i] < 1)
+        fail("pads must be nonnegative and the kernel nonempty");
       const std::int64_t in_i = X.shape[2 + i], span = dil[i] * (kernel[i] - 1) + 1;
       if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
         outsz[i] = (in_i + strides[i] - 1) / strides[i];
@@ -130,6 +136,7 @@ bool Lowering::linear_op(const std::string& op) {
     y.elem_type = X.elem_type;
     y.shape = {N, Mo};
     y.shape.insert(y.shape.end(), outsz.begin(), outsz.end());
+    check_size(y.shape);
     y.e.reserve(static_cast<std::size_t>(numel(y.shape)));
     const std::int64_t cg = C / group, mg = Mo / group, kn = numel(kernel), on = numel(outsz);
     std::vector<std::int64_t> o(r), k(r);

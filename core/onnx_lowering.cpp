@@ -13,6 +13,7 @@ namespace {
 // Refuse absurd sizes before building them (relucert analyses far smaller networks).
 constexpr std::int64_t kMaxInputs = 100000;
 constexpr std::size_t kMaxNeurons = 1000000;
+constexpr std::size_t kMaxDenseEntries = 20'000'000;
 
 bool is_float_type(std::int32_t t) {
   using TP = onnx::TensorProto;
@@ -55,6 +56,12 @@ std::vector<std::int64_t> Lowering::ints_in(int i, const char* role) const {
     r.push_back(x.c.get_num().get_si());
   }
   return r;
+}
+
+void Lowering::check_size(const Shape& s) const {
+  for (auto d : s)
+    if (d < 0) fail("negative dimension in shape " + shape_text(s));
+  if (numel(s) > kMaxElements) fail("a tensor of shape " + shape_text(s) + " has more than " + std::to_string(kMaxElements) + " elements");
 }
 
 void Lowering::out(int i, Value v) {
@@ -242,6 +249,9 @@ Network Lowering::assemble(const Value& output) const {
     Layer L;
     L.relu = relu;
     const std::size_t prev_width = l == 1 ? d_ : members[l - 1].size();
+    if (rows.size() * prev_width > kMaxDenseEntries)
+      throw InputError(source_, "graph", "layer " + std::to_string(l) + " would have a " + std::to_string(rows.size()) + " x " +
+                                             std::to_string(prev_width) + " weight matrix, too large to analyse");
     L.W = zeros(rows.size(), prev_width);
     std::map<std::size_t, std::size_t> skip_slot;  // source layer -> index in L.skips
     for (std::size_t k = 0; k < rows.size(); ++k) {

@@ -37,6 +37,7 @@ class Lowering {
   const Value& const_in(int i, const char* role) const;    // input i, required constant
   std::vector<std::int64_t> ints_in(int i, const char* role) const;  // constant integer input
   void out(int i, Value v);                                // defines output i
+  void check_size(const Shape& s) const;                   // refuses tensors above kMaxElements
   const onnx::AttributeProto* attr(const char* name) const;
   std::int64_t attr_int(const char* name, std::int64_t fallback) const;
   std::vector<std::int64_t> attr_ints(const char* name) const;

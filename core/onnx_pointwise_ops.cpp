@@ -42,6 +42,7 @@ bool Lowering::pointwise_op(const std::string& op) {
     Value r;
     if (!broadcast_shape(a.shape, b.shape, r.shape))
       fail("input shapes " + shape_text(a.shape) + " and " + shape_text(b.shape) + " do not broadcast");
+    check_size(r.shape);
     const auto ma = broadcast_map(r.shape, a.shape), mb = broadcast_map(r.shape, b.shape);
     r.elem_type = a.elem_type;
     r.e.reserve(ma.size());

@@ -57,7 +57,7 @@ bool Lowering::shape_op(const std::string& op) {
       } else if (s[i] < 0) {
         fail("negative shape entry " + std::to_string(s[i]));
       } else {
-        known *= s[i];
+        known = numel({known, s[i]});
       }
     }
     if (infer >= 0) {
@@ -152,6 +152,7 @@ bool Lowering::shape_op(const std::string& op) {
     const std::int64_t outer = numel(Shape(x.shape.begin(), x.shape.begin() + static_cast<std::ptrdiff_t>(ax)));
     const std::int64_t inner = numel(Shape(x.shape.begin() + static_cast<std::ptrdiff_t>(ax) + 1, x.shape.end()));
     const std::int64_t n = x.shape[ax];
+    check_size(s);
     Value y{s, {}, x.elem_type};
     for (std::int64_t o = 0; o < outer; ++o)
       for (std::int64_t j : idx) {
@@ -235,10 +236,8 @@ bool Lowering::shape_op(const std::string& op) {
     Value fill{{}, {constant(0)}, onnx::TensorProto::FLOAT};
     if (const auto* a = attr("value")) fill = decode(a->t(), "the value attribute");
     if (fill.e.size() != 1) fail("value must hold one element");
-    for (auto d : s)
-      if (d < 0) fail("negative dimension in the shape");
     Value y{Shape(s.begin(), s.end()), {}, fill.elem_type};
-    if (numel(y.shape) > 50'000'000) fail("too many elements");
+    check_size(y.shape);
     y.e.assign(static_cast<std::size_t>(numel(y.shape)), fill.e[0]);
     out(0, std::move(y));
   } else {

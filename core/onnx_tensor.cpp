@@ -18,7 +18,7 @@ namespace {
 using TP = onnx::TensorProto;
 
 // Refuse absurd sizes before allocating for them (a relucert network is far smaller).
-constexpr std::uint64_t kMaxElements = 50'000'000;
+constexpr std::uint64_t kMaxTensorElements = 4'000'000;
 
 [[noreturn]] void fail(const TensorContext& ctx, const std::string& what) { throw InputError(ctx.source, ctx.location, what); }
 
@@ -154,7 +154,8 @@ ExactTensor decode_tensor(const onnx::TensorProto& t, const TensorContext& ctx) 
   std::uint64_t n = 1;
   for (auto d : t.dims()) {
     if (d < 0) fail(ctx, "negative dimension " + std::to_string(d));
-    if (d > 0 && n > kMaxElements / static_cast<std::uint64_t>(d)) fail(ctx, "more than 50000000 elements");
+    if (d > 0 && n > kMaxTensorElements / static_cast<std::uint64_t>(d))
+      fail(ctx, "more than " + std::to_string(kMaxTensorElements) + " elements");
     n *= static_cast<std::uint64_t>(d);
     r.dims.push_back(d);
   }
