@@ -30,6 +30,8 @@ SegmentScan scan_segment(const Network& net, const Vector& p, const Vector& u, c
   std::vector<AffineInS> x(d);
   for (std::size_t i = 0; i < d; ++i) x[i] = AffineInS{p[i], u[i]};
   std::vector<AffineInS> a = x;
+  std::vector<std::vector<AffineInS>> outputs;  // every layer's output, for skip terms
+  outputs.reserve(net.layers().size());
   SegmentScan out;
   auto consider_root = [&](const AffineInS& z, Sign side) {
     // z keeps sign `side` right of s until its root, if it moves towards zero.
@@ -51,6 +53,14 @@ SegmentScan scan_segment(const Network& net, const Vector& p, const Vector& u, c
           acc.value += L.U[k][j] * x[j].value;
           acc.slope += L.U[k][j] * x[j].slope;
         }
+      for (const LayerSkip& sk : L.skips) {
+        const std::vector<AffineInS>& h = outputs[sk.from - 1];
+        for (std::size_t j = 0; j < h.size(); ++j) {
+          if (sgn(sk.M[k][j]) == 0) continue;
+          acc.value += sk.M[k][j] * h[j].value;
+          acc.slope += sk.M[k][j] * h[j].slope;
+        }
+      }
       if (L.relu) {
         const Sign side = sign_right_of(acc, s);
         consider_root(acc, side);
@@ -58,6 +68,7 @@ SegmentScan scan_segment(const Network& net, const Vector& p, const Vector& u, c
       }
       z[k] = std::move(acc);
     }
+    outputs.push_back(z);
     a = std::move(z);
   }
   out.slope = a.at(0).slope;

@@ -176,6 +176,9 @@ std::optional<OneHiddenLayerNet> as_one_hidden_layer(const Network& net, std::st
     for (std::size_t j = 0; j < r.W.size(); ++j) r.W[j] = add(r.W[j], L[0].U[j]);  // W a_0 + U x with a_0 = x
   r.b = L[0].b;
   r.v = L[1].W[0];
+  // A skip into the output layer can only come from layer 1, the hidden layer W already reads:
+  // M h_1 + W h_1 = (W + M) h_1, so it folds exactly into v.
+  for (const LayerSkip& s : L[1].skips) r.v = add(r.v, s.M[0]);
   r.c = L[1].b[0];
   return r;
 }

@@ -41,16 +41,18 @@ Vector relu_preactivations(const Network& net, const Vector& x) {
   if (x.size() != net.input_dim()) throw std::invalid_argument("relu_preactivations: wrong input size");
   Vector zs;
   zs.reserve(net.relu_count());
-  Vector a = x;
+  std::vector<Vector> outputs;  // every layer's output, for skip terms
+  outputs.reserve(net.layers().size());
   for (const Layer& L : net.layers()) {
-    Vector z = add(mat_vec(L.W, a), L.b);
+    Vector z = add(mat_vec(L.W, outputs.empty() ? x : outputs.back()), L.b);
     if (L.has_skip()) z = add(z, mat_vec(L.U, x));
+    for (const LayerSkip& s : L.skips) z = add(z, mat_vec(s.M, outputs[s.from - 1]));
     if (L.relu)
       for (auto& v : z) {
         zs.push_back(v);
         if (sgn(v) < 0) v = 0;
       }
-    a = std::move(z);
+    outputs.push_back(std::move(z));
   }
   return zs;
 }
@@ -204,7 +206,15 @@ std::vector<NeuronId> downstream_neurons(const Network& net, const NeuronId& m) 
   return out;
 }
 
+void require_layered(const Network& net) {
+  if (net.has_layer_skips())
+    throw std::invalid_argument(
+        "path lifting (PN) is stated for layered networks: this one has skip terms from earlier layers' outputs "
+        "(residual connections), which THEORY.md §2.2 does not cover");
+}
+
 Rational path_lifting_value(const Network& net, const NeuronId& m, const std::vector<bool>& active) {
+  require_layered(net);
   const std::size_t l = layer_index_of(net, m);
   const auto& layers = net.layers();
   // Offset of each later ReLU layer's neurons inside `active`.
@@ -252,6 +262,7 @@ const char* pn_verdict_name(PnVerdict v) {
 }
 
 PathLiftResult check_path_lifting(const Network& net, const RegionComplex& cx, const PathLiftOptions& opt) {
+  require_layered(net);
   const auto start = std::chrono::steady_clock::now();
   PathLiftResult r;
   r.cells = cx.cells.size();
@@ -280,6 +291,7 @@ PathLiftResult check_path_lifting(const Network& net, const RegionComplex& cx, c
 }
 
 PathLiftResult check_path_lifting(const Network& net, const Domain& domain, const PathLiftOptions& opt) {
+  require_layered(net);
   const auto start = std::chrono::steady_clock::now();
   const RegionComplex cx = build_region_complex(net, domain, opt.limits);
   PathLiftResult r = check_path_lifting(net, cx, opt);

@@ -30,6 +30,10 @@ std::vector<NeuronId> downstream_neurons(const Network& net, const NeuronId& m);
 // (active[i] for downstream_neurons(net, m)[i]). Linear layers count as always active; biases
 // and input skips play no role. For the last ReLU layer D is empty and c_m is the output weight.
 // Throws std::invalid_argument if active has the wrong size or m is not a ReLU neuron.
+// Throws std::invalid_argument when the network has skip terms from earlier layers' outputs:
+// PN (THEORY.md §2.2) is stated for layered networks (input skips U are fine).
+void require_layered(const Network& net);
+
 Rational path_lifting_value(const Network& net, const NeuronId& m, const std::vector<bool>& active);
 
 struct PathLiftFailure {

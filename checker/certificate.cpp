@@ -232,9 +232,11 @@ struct State {
   Affine Z;               // pre-activations of `layer`, or the final output map when done
   std::vector<bool> D;    // activations settled in `layer`
   std::size_t settled = 0;
+  std::vector<Affine> outs;  // outputs of the finished layers on this cell, for skip terms
 };
 
-Affine layer_map(const Layer& L, const Affine& in, std::size_t d) {
+// Pre-activations of L on the cell: W (input map `in`) + U x + b + sum M (earlier outputs).
+Affine layer_map(const Layer& L, const Affine& in, std::size_t d, const std::vector<Affine>& outs) {
   Affine z;
   for (std::size_t k = 0; k < L.W.size(); ++k) {
     Vec a(d, Q(0));
@@ -246,6 +248,14 @@ Affine layer_map(const Layer& L, const Affine& in, std::size_t d) {
     }
     if (!L.U.empty())
       for (std::size_t i = 0; i < d; ++i) a[i] += L.U[k][i];
+    for (const Skip& sk : L.skips) {
+      const Affine& h = outs.at(sk.from);
+      for (std::size_t j = 0; j < h.A.size(); ++j) {
+        if (sk.M[k][j] == 0) continue;
+        for (std::size_t i = 0; i < d; ++i) a[i] += sk.M[k][j] * h.A[j][i];
+        c += sk.M[k][j] * h.c[j];
+      }
+    }
     z.A.push_back(std::move(a));
     z.c.push_back(std::move(c));
   }
@@ -266,7 +276,12 @@ void normalize(const Net& net, State& s) {
     ++s.layer;
     s.k = 0;
     s.D.clear();
-    s.Z = s.layer < net.layers.size() ? layer_map(net.layers[s.layer], out, d) : std::move(out);
+    if (s.layer < net.layers.size()) {
+      s.outs.push_back(out);  // before the next map: a skip may come from the layer just finished
+      s.Z = layer_map(net.layers[s.layer], out, d, s.outs);
+    } else {
+      s.Z = std::move(out);
+    }
   }
 }
 
@@ -288,7 +303,7 @@ State root_state(const Net& net, const Parser& p) {
     id.A.push_back(std::move(e));
     id.c.push_back(0);
   }
-  s.Z = layer_map(net.layers[0], id, d);
+  s.Z = layer_map(net.layers[0], id, d, s.outs);
   normalize(net, s);
   return s;
 }

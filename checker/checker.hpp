@@ -45,10 +45,15 @@ struct Json {
 Json parse_json(const std::string& text, const std::string& file);  // throws Malformed
 
 // ---- the network and its exact forward pass (network.cpp) ----
+struct Skip {  // M h_from: the output of the earlier layer `from` (0-based here) times M
+  std::size_t from = 0;
+  std::vector<Vec> M;
+};
 struct Layer {
   std::vector<Vec> W, U;  // U empty when absent
   Vec b;
   bool relu = true;
+  std::vector<Skip> skips;  // "skips" of docs/format.md, empty when absent
 };
 struct Net {
   std::size_t dim = 0;

@@ -84,7 +84,7 @@ Net load_net(const std::string& path) {
     const std::string at = "layers[" + std::to_string(l) + "]";
     if (lj.kind != Json::Object) L.fail(lj, at, "expected an object");
     for (const auto& [k, v] : lj.members)
-      if (k != "W" && k != "b" && k != "U" && !is_metadata(k)) L.fail(v, at + "." + k, "unknown field");
+      if (k != "W" && k != "b" && k != "U" && k != "skips" && !is_metadata(k)) L.fail(v, at + "." + k, "unknown field");
     const Json* W = lj.find("W");
     const Json* b = lj.find("b");
     if (!W) L.fail(lj, at + ".W", "missing");
@@ -93,6 +93,29 @@ Net load_net(const std::string& path) {
     layer.W = L.matrix(*W, at + ".W", 0, prev);
     layer.b = L.row(*b, at + ".b", layer.W.size());
     if (const Json* U = lj.find("U")) layer.U = L.matrix(*U, at + ".U", layer.W.size(), net.dim);
+    if (const Json* S = lj.find("skips")) {
+      if (S->kind != Json::Array || S->items.empty()) L.fail(*S, at + ".skips", "expected a non-empty array");
+      for (std::size_t i = 0; i < S->items.size(); ++i) {
+        const Json& sj = S->items[i];
+        const std::string sat = at + ".skips[" + std::to_string(i) + "]";
+        if (sj.kind != Json::Object) L.fail(sj, sat, "expected an object");
+        for (const auto& [k, v] : sj.members)
+          if (k != "from" && k != "W" && !is_metadata(k)) L.fail(v, sat + "." + k, "unknown field");
+        const Json* from = sj.find("from");
+        const Json* M = sj.find("W");
+        if (!from) L.fail(sj, sat + ".from", "missing");
+        if (!M) L.fail(sj, sat + ".W", "missing");
+        const Q fq = L.number(*from, sat + ".from");
+        if (fq.get_den() != 1 || fq < 1 || fq > Q(static_cast<unsigned long>(l)))
+          L.fail(*from, sat + ".from", "expected the 1-based number of an earlier layer");
+        Skip sk;
+        sk.from = fq.get_num().get_ui() - 1;
+        for (const Skip& other : layer.skips)
+          if (other.from == sk.from) L.fail(*from, sat + ".from", "the same layer is skipped from twice");
+        sk.M = L.matrix(*M, sat + ".W", layer.W.size(), net.layers[sk.from].W.size());
+        layer.skips.push_back(std::move(sk));
+      }
+    }
     layer.relu = relu[l];
     prev = layer.W.size();
     net.layers.push_back(std::move(layer));
@@ -106,6 +129,7 @@ Net load_net(const std::string& path) {
 
 Q Net::value(const Vec& x) const {
   Vec a = x;
+  std::vector<Vec> outs;  // every layer's output, for skip terms
   for (const Layer& L : layers) {
     Vec z(L.W.size());
     for (std::size_t k = 0; k < L.W.size(); ++k) {
@@ -113,8 +137,11 @@ Q Net::value(const Vec& x) const {
       for (std::size_t j = 0; j < a.size(); ++j) s += L.W[k][j] * a[j];
       if (!L.U.empty())
         for (std::size_t j = 0; j < x.size(); ++j) s += L.U[k][j] * x[j];
+      for (const Skip& sk : L.skips)
+        for (std::size_t j = 0; j < outs[sk.from].size(); ++j) s += sk.M[k][j] * outs[sk.from][j];
       z[k] = L.relu && s < 0 ? Q(0) : s;
     }
+    outs.push_back(z);
     a = std::move(z);
   }
   return a.at(0);

@@ -91,6 +91,9 @@ std::string pad(std::string s, std::size_t width) {
 // layer but the last, which is linear. Lemma E1 is stated for exactly these.
 std::vector<std::size_t> hidden_widths_for_lemma_e1(const Network& net, const std::string& source) {
   const auto& layers = net.layers();
+  if (net.has_layer_skips())
+    throw InputError(source, "--icnn-bound",
+                     "the network has skip terms from earlier layers' outputs (residual connections); the Lemma E1 bound is stated for layered architectures (d, n1, ..., nL, 1)");
   std::vector<std::size_t> widths;
   for (std::size_t l = 0; l + 1 < layers.size(); ++l) {
     if (!layers[l].relu)

@@ -7,6 +7,7 @@
 #include "analysis/path_lifting.hpp"
 #include "cli/arguments.hpp"
 #include "cli/commands.hpp"
+#include "core/input_error.hpp"
 
 namespace relucert::cli {
 namespace {
@@ -108,6 +109,10 @@ int run_pathlift(const std::vector<std::string>& words) {
   const LoadedNetwork loaded = load_network(args);
   const Network& net = loaded.net;
   const Domain domain = domain_of(args, loaded);
+  if (net.has_layer_skips())
+    throw InputError(args.net_path, "layers",
+                     "relucert pathlift needs a layered network: this one has skip terms from earlier layers' outputs "
+                     "(residual connections), which the path-lifting condition PN does not cover; use relucert check");
   PathLiftOptions opt;
   opt.limits = args.options.limits;
   if (auto it = args.values.find("--max-patterns"); it != args.values.end()) opt.max_patterns = parse_count(it->first, it->second);

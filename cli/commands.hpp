@@ -18,5 +18,6 @@ int run_breakpoints(const std::vector<std::string>& words);
 int run_pathlift(const std::vector<std::string>& words);
 int run_icnn(const std::vector<std::string>& words);
 int run_plot(const std::vector<std::string>& words);
+int run_convert(const std::vector<std::string>& words);
 
 }  // namespace relucert::cli

@@ -35,16 +35,20 @@ const Command kCommands[] = {
      "  relucert plot NET.json --box ... -o OUT.svg|OUT.png [--slice x3=0,x4=1/2] [--json]\n"
      "                 picture of the exact cells on a 2-D box (a 2-D slice for d > 2); exit 0 convex,\n"
      "                 1 not convex, 3 at a limit\n"},
+    {"convert", run_convert,
+     "  relucert convert NET -o OUT.json\n"
+     "                 writes the exact network analysed (e.g. lowered from ONNX) as JSON, for relucert-verify\n"},
 };
 
 std::string usage() {
   std::string u = "usage:\n";
   for (const auto& c : kCommands) u += c.usage;
   return u +
-         "\nNET is a network in the JSON format (docs/format.md) or an .nnet file; --output K (0-based)\n"
-         "chooses the analysed output of a multi-output network. No --box means the whole of R^d\n"
-         "(for .nnet: the box stored in the file). Exit codes: 0 convex, 1 not convex, 2 input error,\n"
-         "3 unknown (a resource limit was reached; never a guess).\n";
+         "\nNET is a network in the JSON format (docs/format.md), an .nnet file or an .onnx model\n"
+         "(docs/onnx.md); --output K (0-based) chooses the analysed output of a multi-output network.\n"
+         "No --box means the whole of R^d (for .nnet: the box stored in the file).\n"
+         "Exit codes: 0 convex, 1 not convex, 2 input error, 3 unknown (a resource limit was reached;\n"
+         "never a guess).\n";
 }
 
 // A failure that is not the input's fault ends in an honest "unknown" (exit 3), never a

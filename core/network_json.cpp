@@ -87,6 +87,37 @@ bool is_metadata_key(const std::string& k) {
   return meta.count(k) || (!k.empty() && k[0] == '_');
 }
 
+// "skips": [{"from": j, "W": [[...]]}, ...]: M h_j added to the pre-activation of layer `l`
+// (0-based here), where j is the 1-based number of an earlier layer (1 <= j <= l).
+std::vector<LayerSkip> skips(const Reader& r, const JsonNode& n, const std::string& field, std::size_t l,
+                             std::size_t width, const std::vector<Layer>& earlier) {
+  r.expect(n, JsonNode::Kind::Array, field);
+  if (n.items.empty()) r.fail(field, "empty (omit \"skips\" when unused)");
+  std::vector<LayerSkip> out;
+  std::set<std::size_t> seen;
+  for (std::size_t i = 0; i < n.items.size(); ++i) {
+    const std::string f = field + "[" + std::to_string(i) + "]";
+    const JsonNode& sn = n.items[i];
+    r.expect(sn, JsonNode::Kind::Object, f);
+    for (const auto& [k, v] : sn.fields)
+      if (k != "from" && k != "W" && !is_metadata_key(k)) r.fail(f + "." + k, "unknown field (expected from, W)");
+    const JsonNode* from = sn.find("from");
+    if (!from) r.fail(f + ".from", "missing field");
+    const JsonNode* W = sn.find("W");
+    if (!W) r.fail(f + ".W", "missing field");
+    LayerSkip s;
+    s.from = r.positive_integer(*from, f + ".from");
+    if (s.from > l)
+      r.fail(f + ".from", l == 0 ? "the first layer has no earlier layer to skip from (use U for the input)"
+                                 : "expected an earlier layer, 1 to " + std::to_string(l) + " (1-based)");
+    if (!seen.insert(s.from).second) r.fail(f + ".from", "layer " + std::to_string(s.from) + " is skipped from twice");
+    s.M = r.matrix(*W, f + ".W", width, earlier[s.from - 1].width(),
+                   "the width of layer " + std::to_string(s.from));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 }  // namespace
 
 Network parse_network_json(const std::string& text, const std::string& source, bool require_scalar) {
@@ -127,7 +158,8 @@ Network parse_network_json(const std::string& text, const std::string& source, b
     const JsonNode& ln = layers_node->items[l];
     r.expect(ln, JsonNode::Kind::Object, f);
     for (const auto& [k, v] : ln.fields)
-      if (k != "W" && k != "b" && k != "U" && !is_metadata_key(k)) r.fail(f + "." + k, "unknown field (expected W, b, U)");
+      if (k != "W" && k != "b" && k != "U" && k != "skips" && !is_metadata_key(k))
+        r.fail(f + "." + k, "unknown field (expected W, b, U, skips)");
     const JsonNode* W = ln.find("W");
     if (!W) r.fail(f + ".W", "missing field");
     const JsonNode* b = ln.find("b");
@@ -136,6 +168,7 @@ Network parse_network_json(const std::string& text, const std::string& source, b
     layer.W = r.matrix(*W, f + ".W", 0, prev, l == 0 ? "input_dim" : "the width of the previous layer");
     layer.b = r.vector(*b, f + ".b", layer.W.size());
     if (const JsonNode* U = ln.find("U")) layer.U = r.matrix(*U, f + ".U", layer.W.size(), d, "input_dim: U multiplies the input x");
+    if (const JsonNode* S = ln.find("skips")) layer.skips = skips(r, *S, f + ".skips", l, layer.W.size(), layers);
     layer.relu = relu_after[l];
     prev = layer.W.size();
     layers.push_back(std::move(layer));

@@ -28,6 +28,13 @@ std::string network_json_text(const Network& net) {
     const Layer& L = layers[l];
     s += "  {\"W\": " + matrix_text(L.W, "        ") + ",\n   \"b\": " + vector_text(L.b);
     if (L.has_skip()) s += ",\n   \"U\": " + matrix_text(L.U, "        ");
+    if (!L.skips.empty()) {
+      s += ",\n   \"skips\": [";
+      for (std::size_t i = 0; i < L.skips.size(); ++i)
+        s += std::string(i ? ",\n             " : "") + "{\"from\": " + std::to_string(L.skips[i].from) +
+             ", \"W\": " + matrix_text(L.skips[i].M, "                ") + "}";
+      s += "]";
+    }
     s += l + 1 < layers.size() ? "},\n" : "}\n";
     relu += (l ? ", " : "") + std::string(L.relu ? "true" : "false");
   }

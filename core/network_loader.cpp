@@ -6,6 +6,7 @@
 #include "core/input_error.hpp"
 #include "core/network_json.hpp"
 #include "core/nnet_loader.hpp"
+#include "core/onnx_loader.hpp"
 #include "core/output_selection.hpp"
 
 namespace relucert {
@@ -17,7 +18,26 @@ bool is_nnet_path(const std::string& path) {
                     [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
 }
 
+void choose_output(LoadedNetwork& r, const std::string& path, const std::string& outputs_location,
+                   const std::string& multi_output_problem, std::optional<std::size_t> output) {
+  const std::size_t m = r.net.output_dim();
+  r.description = path;
+  if (output) {
+    if (*output >= m)
+      throw InputError("--output", std::to_string(*output),
+                       "out of range: " + path + " has " + std::to_string(m) + (m == 1 ? " output" : " outputs") +
+                           " (valid: 0" + (m > 1 ? " to " + std::to_string(m - 1) : std::string()) + ")");
+    if (m > 1) {
+      r.net = select_output(r.net, *output);
+      r.description += ", output " + std::to_string(*output) + " of " + std::to_string(m);
+    }
+  } else if (m != 1) {
+    throw InputError(path, outputs_location, multi_output_problem + "; choose one with --output K (0-based)");
+  }
+}
+
 LoadedNetwork load_network_any(const std::string& path, std::optional<std::size_t> output) {
+  if (is_onnx_path(path)) return load_onnx_file(path, output);
   LoadedNetwork r;
   std::string outputs_location;  // where the output count is stated in the file
   std::string multi_output_problem;
@@ -33,20 +53,7 @@ LoadedNetwork load_network_any(const std::string& path, std::optional<std::size_
     // Keeps the wording of the JSON loader's former message (docs/format.md §1).
     multi_output_problem = "the last layer must have exactly one output (found " + std::to_string(r.net.output_dim()) + ")";
   }
-  const std::size_t m = r.net.output_dim();
-  r.description = path;
-  if (output) {
-    if (*output >= m)
-      throw InputError("--output", std::to_string(*output),
-                       "out of range: " + path + " has " + std::to_string(m) + (m == 1 ? " output" : " outputs") +
-                           " (valid: 0" + (m > 1 ? " to " + std::to_string(m - 1) : std::string()) + ")");
-    if (m > 1) {
-      r.net = select_output(r.net, *output);
-      r.description += ", output " + std::to_string(*output) + " of " + std::to_string(m);
-    }
-  } else if (m != 1) {
-    throw InputError(path, outputs_location, multi_output_problem + "; choose one with --output K (0-based)");
-  }
+  choose_output(r, path, outputs_location, multi_output_problem, output);
   return r;
 }
 

@@ -14,6 +14,7 @@ Network select_output(const Network& net, std::size_t k) {
   last.W = Matrix{last.W[k]};
   last.b = Vector{last.b[k]};
   if (last.has_skip()) last.U = Matrix{last.U[k]};
+  for (LayerSkip& s : last.skips) s.M = Matrix{s.M[k]};
   return Network(net.input_dim(), std::move(layers));
 }
 

@@ -3,7 +3,9 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config libgmp-dev libmpfr-dev libboost-dev libcgal-dev
           nlohmann-json3-dev doctest-dev libz3-dev librsvg2-bin
-          # the Python module (python/) and its tests, for Debian's /usr/bin/python3
+          # the ONNX loader (core/onnx_*)
+          libonnx-dev libprotobuf-dev protobuf-compiler
+          # the Python module (python/) and the tests that export torch models, for /usr/bin/python3
           pybind11-dev python3-dev python3-numpy python3-pytest python3-torch python3-onnx)
 missing=()
 for p in "${packages[@]}"; do

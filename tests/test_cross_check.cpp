@@ -82,6 +82,7 @@ bool own_valid_witness(const Network& net, const Domain& dom, const Vector& x, c
 std::vector<Rational> own_preactivations(const Network& net, const Vector& x) {
   std::vector<Rational> out;
   Vector a = x;
+  std::vector<Vector> outputs;  // every layer's output, for skip terms
   for (const Layer& L : net.layers()) {
     Vector z(L.width());
     for (std::size_t k = 0; k < L.width(); ++k) {
@@ -89,12 +90,15 @@ std::vector<Rational> own_preactivations(const Network& net, const Vector& x) {
       for (std::size_t j = 0; j < a.size(); ++j) acc += L.W[k][j] * a[j];
       if (L.has_skip())
         for (std::size_t j = 0; j < x.size(); ++j) acc += L.U[k][j] * x[j];
+      for (const LayerSkip& sk : L.skips)
+        for (std::size_t j = 0; j < sk.M[k].size(); ++j) acc += sk.M[k][j] * outputs[sk.from - 1][j];
       z[k] = acc;
       if (L.relu) {
         out.push_back(acc);
         if (sgn(z[k]) < 0) z[k] = 0;
       }
     }
+    outputs.push_back(z);
     a = std::move(z);
   }
   return out;
@@ -598,6 +602,22 @@ TEST_CASE("random nets: engine vs z3 midpoint query vs exact line brute force, o
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   MESSAGE("general: " << st.report() << "; " << secs << " s");
   // The oracles must not be vacuous: z3 answers most queries, and both verdicts occur.
+  CHECK(st.z3_unknown * 5 <= st.domains);
+  CHECK(st.engine_convex > 0);
+  CHECK(st.engine_not_convex > 0);
+}
+
+TEST_CASE("random residual nets (skips from earlier layers): engine vs z3 vs line brute force") {
+  const int count = env_count("RELUCERT_XCHECK_RESIDUAL", 40);
+  const auto start = std::chrono::steady_clock::now();
+  Stats st;
+  for (int i = 0; i < count; ++i) {
+    const std::uint64_t seed = 700000 + static_cast<std::uint64_t>(i);
+    RandomNetGenerator gen(seed);
+    cross_check_case(gen.residual(/*icnn=*/i % 4 == 3), seed, st);
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  MESSAGE("residual: " << st.report() << "; " << secs << " s");
   CHECK(st.z3_unknown * 5 <= st.domains);
   CHECK(st.engine_convex > 0);
   CHECK(st.engine_not_convex > 0);

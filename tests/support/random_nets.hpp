@@ -74,6 +74,12 @@ inline std::string network_to_json(const Network& net) {
     const Layer& L = net.layers()[l];
     s += (l ? ", " : "") + std::string("{\"W\": ") + mat(L.W) + ", \"b\": " + vec(L.b);
     if (L.has_skip()) s += ", \"U\": " + mat(L.U);
+    if (!L.skips.empty()) {
+      s += ", \"skips\": [";
+      for (std::size_t i = 0; i < L.skips.size(); ++i)
+        s += (i ? ", " : "") + std::string("{\"from\": ") + std::to_string(L.skips[i].from) + ", \"W\": " + mat(L.skips[i].M) + "}";
+      s += "]";
+    }
     s += "}";
     relu += (l ? ", " : "") + std::string(L.relu ? "true" : "false");
   }
@@ -134,6 +140,23 @@ class RandomNetGenerator {
     for (int i = 0; i < degens; ++i) recipe += " " + degenerate(layers, box, /*keep_icnn=*/true);
     if (maybe_skip(layers, sh.d, true)) recipe += " +skip";
     return RandomCase{Network(sh.d, std::move(layers)), box, true, recipe};
+  }
+
+  // A residual net: a general (or, with icnn, an ICNN-style) net plus at least one skip term
+  // M h_j from an earlier layer's output (with icnn, M >= 0, which keeps it convex on R^d).
+  RandomCase residual(bool icnn) {
+    Shape sh = draw_shape();
+    if (sh.widths.size() < 2) sh.widths.push_back(static_cast<std::size_t>(uni(1, 3)));
+    Domain box = draw_box(sh.d);
+    std::vector<Layer> layers = random_layers(sh, icnn);
+    std::string recipe = std::string(icnn ? "residual-icnn " : "residual ") + kind_str_;
+    if (!icnn && coin(40)) {
+      flip_one_sign(layers);
+      recipe += " signflip";
+    }
+    recipe += " " + add_layer_skips(layers, icnn);
+    if (maybe_skip(layers, sh.d, icnn)) recipe += " +skip";
+    return RandomCase{Network(sh.d, std::move(layers)), box, icnn, recipe};
   }
 
   std::mt19937_64& rng() { return rng_; }
@@ -312,6 +335,33 @@ class RandomNetGenerator {
     layers.back().W[0][k] = 2 * v;
     layers.back().W[0][k2] = -v / s;
     return true;
+  }
+
+  // Adds skip terms M h_from (from < l) to layers l >= 2 (1-based), at least one; with icnn the
+  // weights are nonnegative. Sometimes M copies the identity (a residual block x + f(x)) or is
+  // the negative of a row pattern of W (cancelling paths). Returns a recipe fragment.
+  std::string add_layer_skips(std::vector<Layer>& layers, bool icnn) {
+    std::string r = "skips:";
+    bool any = false;
+    for (std::size_t l = 1; l < layers.size(); ++l) {
+      if (any && !coin(50)) continue;
+      if (!any && l + 1 < layers.size() && coin(50)) continue;
+      Layer& L = layers[l];
+      const std::size_t from = 1 + pick(l);  // 1..l (1-based earlier layer)
+      const std::size_t n_from = layers[from - 1].width();
+      LayerSkip sk{from, Matrix(L.width(), Vector(n_from, Rational(0)))};
+      const int style = uni(0, 3);
+      for (std::size_t k = 0; k < L.width(); ++k)
+        for (std::size_t j = 0; j < n_from; ++j) {
+          if (style == 0) sk.M[k][j] = k == j ? Rational(1) : Rational(0);  // identity-like residual
+          else if (style == 1 && from == l && !icnn) sk.M[k][j] = -L.W[k][j];  // cancels the direct path
+          else sk.M[k][j] = icnn ? nonneg_weight() : weight();
+        }
+      L.skips.push_back(std::move(sk));
+      r += " " + std::to_string(from) + "->" + std::to_string(l + 1) + "/" + std::to_string(style);
+      any = true;
+    }
+    return r;
   }
 
   // Adds input skips U (free weights) to some layers after the first; returns whether it did.

@@ -59,6 +59,7 @@ inline z3::expr numeral(z3::context& ctx, const Rational& q) {
 inline z3::expr forward(z3::context& ctx, z3::solver& s, const Network& net, const std::vector<z3::expr>& in,
                         const std::string& tag, Z3Encoding enc, std::vector<z3::expr>* first_layer) {
   std::vector<z3::expr> a = in;
+  std::vector<std::vector<z3::expr>> outputs;  // every layer's output, for skip terms M h_from
   for (std::size_t l = 0; l < net.layers().size(); ++l) {
     const Layer& L = net.layers()[l];
     std::vector<z3::expr> next;
@@ -69,6 +70,9 @@ inline z3::expr forward(z3::context& ctx, z3::solver& s, const Network& net, con
       if (L.has_skip())
         for (std::size_t j = 0; j < in.size(); ++j)
           if (sgn(L.U[k][j]) != 0) z = z + numeral(ctx, L.U[k][j]) * in[j];
+      for (const LayerSkip& sk : L.skips)
+        for (std::size_t j = 0; j < sk.M[k].size(); ++j)
+          if (sgn(sk.M[k][j]) != 0) z = z + numeral(ctx, sk.M[k][j]) * outputs[sk.from - 1][j];
       if (L.relu) {
         const std::string name = tag + "_" + std::to_string(l + 1) + "_" + std::to_string(k + 1);
         z3::expr t = ctx.real_const(("t" + name).c_str());
@@ -85,6 +89,7 @@ inline z3::expr forward(z3::context& ctx, z3::solver& s, const Network& net, con
         next.push_back(z);
       }
     }
+    outputs.push_back(next);
     a = std::move(next);
   }
   return a.at(0);
