@@ -38,14 +38,23 @@ std::optional<std::size_t> find_violating_adjacency(const RegionComplex& cx) {
 }
 
 CheckResult check_convexity(const Network& net, const Domain& domain, const CheckOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto lap = [last = start]() mutable {  // seconds since the previous lap
+    const auto now = Clock::now();
+    const double s = std::chrono::duration<double>(now - last).count();
+    last = now;
+    return s;
+  };
   auto finish = [&](CheckResult r) {
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return r;
   };
   CheckResult r;
   if (options.refuter_lines > 0) {
-    if (auto w = refute_on_random_lines(net, domain, options.refuter_lines, options.seed)) {
+    auto w = refute_on_random_lines(net, domain, options.refuter_lines, options.seed);
+    r.phases.refuter = lap();
+    if (w) {
       r.verdict = Verdict::NotConvex;
       r.witness = std::move(w);
       r.method = "line-refuter";
@@ -53,7 +62,9 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
       return finish(std::move(r));
     }
   }
+  lap();
   RegionComplex cx = build_region_complex(net, domain, options.limits);
+  r.phases.complex = lap();
   r.method = "region-complex";
   r.cells = cx.cells.size();
   r.lp_questions = cx.lp_questions;
@@ -65,10 +76,13 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
   }
   r.pairs = cx.adjacencies.size();
   r.pieces = cx.distinct_affine_pieces();
-  if (auto e = find_violating_adjacency(cx)) {
+  const auto e = find_violating_adjacency(cx);
+  r.phases.jumps = lap();
+  if (e) {
     r.verdict = Verdict::NotConvex;
     r.witness = witness_from_adjacency(net, cx, *e);
     r.violation = describe_facet(cx, cx.adjacencies[*e].facet);
+    r.phases.witness = lap();
   } else {
     r.verdict = Verdict::Convex;
   }

@@ -33,6 +33,12 @@ struct CheckResult {
   std::size_t cells = 0, pairs = 0, pieces = 0;
   unsigned long long lp_questions = 0, lp_exact_solves = 0;
   double seconds = 0;
+  // Wall-clock seconds per phase (for reports and bench/; never part of a verdict):
+  // the line refuter (including its witness check), the region complex with its adjacent pairs,
+  // the jump test (with the count of distinct affine pieces), the witness from a violating pair.
+  struct Phases {
+    double refuter = 0, complex = 0, jumps = 0, witness = 0;
+  } phases;
 };
 
 // The jump test on a complete complex: index of an adjacency with lambda < 0, if any.

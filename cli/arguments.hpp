@@ -2,6 +2,7 @@
 // Command-line parsing shared by every relucert command: one network path (.json or .nnet),
 // the analysed output (--output), the domain (--box), --json, resource limits, and
 // command-specific options declared by each command.
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -46,5 +47,10 @@ int exit_code_for(Verdict v);
 nlohmann::json rationals_json(const Vector& v);
 std::string seconds_text(double s);
 unsigned long long parse_count(const std::string& flag, const std::string& value);
+
+// --threads default: the hardware concurrency (results are identical for any thread count).
+unsigned default_threads();
+// --progress: a one-line progress bar on stderr (cells, pairs, rate, a rough ETA).
+std::function<void(const BuildProgress&)> progress_printer();
 
 }  // namespace relucert::cli

@@ -40,6 +40,72 @@ Network::Network(std::size_t input_dim, std::vector<Layer> layers) : input_dim_(
     }
     prev = L.width();
   }
+  bool plain = true;
+  for (const Layer& L : layers_) plain = plain && !L.has_skip() && L.skips.empty();
+  if (plain)
+    for (const Layer& L : layers_) {
+      IntegerLayer I;
+      I.W_den = 1;
+      for (const auto& row : L.W)
+        for (const auto& v : row) mpz_lcm(I.W_den.get_mpz_t(), I.W_den.get_mpz_t(), v.get_den_mpz_t());
+      I.b_den = 1;
+      for (const auto& v : L.b) mpz_lcm(I.b_den.get_mpz_t(), I.b_den.get_mpz_t(), v.get_den_mpz_t());
+      for (const auto& row : L.W) {
+        std::vector<Integer> r(row.size());
+        for (std::size_t j = 0; j < row.size(); ++j) r[j] = row[j].get_num() * (I.W_den / row[j].get_den());
+        I.W_num.push_back(std::move(r));
+      }
+      for (const auto& v : L.b) I.b_num.push_back(v.get_num() * (I.b_den / v.get_den()));
+      integer_layers_.push_back(std::move(I));
+      DoubleLayer F;
+      for (const auto& row : L.W)
+        for (const auto& v : row) F.W.push_back(v.get_d());
+      for (const auto& v : L.b) F.b.push_back(v.get_d());
+      double_layers_.push_back(std::move(F));
+    }
+}
+
+// a = A / D (integers A, one denominator D). Per layer: z = W a + b = (b_den S + b_num W_den D) / (W_den D b_den)
+// with S = W_num A, accumulated in integers (mpz_addmul: no canonicalisation per product).
+Vector Network::forward_integer(const Vector& x) const {
+  Integer D = 1;
+  for (const auto& v : x) mpz_lcm(D.get_mpz_t(), D.get_mpz_t(), v.get_den_mpz_t());
+  std::vector<Integer> A(x.size());
+  for (std::size_t j = 0; j < x.size(); ++j) A[j] = x[j].get_num() * (D / x[j].get_den());
+  Integer S, t;
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const IntegerLayer& I = integer_layers_[l];
+    const Integer bias_scale = I.W_den * D;
+    std::vector<Integer> Z(I.W_num.size());
+    for (std::size_t k = 0; k < I.W_num.size(); ++k) {
+      S = 0;
+      const auto& row = I.W_num[k];
+      for (std::size_t j = 0; j < row.size(); ++j)
+        if (sgn(A[j]) != 0 && sgn(row[j]) != 0) mpz_addmul(S.get_mpz_t(), row[j].get_mpz_t(), A[j].get_mpz_t());
+      mpz_mul(Z[k].get_mpz_t(), S.get_mpz_t(), I.b_den.get_mpz_t());
+      mpz_mul(t.get_mpz_t(), I.b_num[k].get_mpz_t(), bias_scale.get_mpz_t());
+      Z[k] += t;
+      if (layers_[l].relu && sgn(Z[k]) < 0) Z[k] = 0;
+    }
+    D = bias_scale * I.b_den;
+    // Keep the numbers short: divide out the common factor of D and every numerator.
+    Integer g = D;
+    for (const auto& z : Z) {
+      if (g == 1) break;
+      mpz_gcd(g.get_mpz_t(), g.get_mpz_t(), z.get_mpz_t());
+    }
+    if (g != 1) {
+      for (auto& z : Z) mpz_divexact(z.get_mpz_t(), z.get_mpz_t(), g.get_mpz_t());
+      mpz_divexact(D.get_mpz_t(), D.get_mpz_t(), g.get_mpz_t());
+    }
+    A = std::move(Z);
+  }
+  Vector out(A.size());
+  for (std::size_t k = 0; k < A.size(); ++k) {
+    out[k] = Rational(A[k], D);
+    out[k].canonicalize();
+  }
+  return out;
 }
 
 bool Network::has_layer_skips() const {
@@ -57,6 +123,7 @@ std::size_t Network::relu_count() const {
 
 Vector Network::forward(const Vector& x) const {
   if (x.size() != input_dim_) throw std::invalid_argument("Network::forward: wrong input size");
+  if (!integer_layers_.empty()) return forward_integer(x);
   std::vector<Vector> outputs;  // every layer's output, for skip terms
   outputs.reserve(layers_.size());
   const Vector* a = &x;

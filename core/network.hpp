@@ -52,12 +52,32 @@ class Network {
   Vector forward(const Vector& x) const;
   // True when some layer takes a skip term from an earlier layer's output (not only U x).
   bool has_layer_skips() const;
+  // The weights rounded to double, row-major per layer, for float filters that propose
+  // candidates (never to decide). Empty when some layer has skip terms.
+  struct DoubleLayer {
+    std::vector<double> W;  // width x fan_in, row-major
+    std::vector<double> b;
+  };
+  const std::vector<DoubleLayer>& double_layers() const { return double_layers_; }
   // The scalar function f analysed (output 0).
   Rational value(const Vector& x) const { return forward(x).at(0); }
 
  private:
   std::size_t input_dim_ = 0;
   std::vector<Layer> layers_;
+  // The same weights over one denominator per layer (W = W_num / W_den, b = b_num / b_den), for
+  // an exact forward pass in integers that canonicalises once per neuron, not once per product.
+  // Empty when some layer has skip terms (then the rational pass is used).
+  struct IntegerLayer {
+    std::vector<std::vector<Integer>> W_num;
+    Integer W_den;
+    std::vector<Integer> b_num;
+    Integer b_den;
+  };
+  std::vector<IntegerLayer> integer_layers_;
+  std::vector<DoubleLayer> double_layers_;
+  Vector forward_integer(const Vector& x) const;
 };
+
 
 }  // namespace relucert

@@ -1,9 +1,15 @@
 #include "geometry/region_complex.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <set>
 #include <stdexcept>
 
+#include "core/arithmetic_mode.hpp"
 #include "core/filtered_sign.hpp"
 #include "geometry/strict_lp.hpp"
 
@@ -71,9 +77,82 @@ class Builder {
     out_.cells.push_back(std::move(c));
   }
 
+  // Runs fn(i) for i in [0, n) on up to limits_.threads threads (the calling one included).
+  // fn must only read shared state and write its own slot i. The LP counters of the workers are
+  // added to the calling thread's, and the first exception is rethrown here.
+  template <class Fn>
+  void parallel_for(std::size_t n, Fn&& fn) {
+    const std::size_t threads = std::min<std::size_t>(std::max(1u, limits_.threads), n / 4 + 1);
+    if (threads <= 1) {
+      for (std::size_t i = 0; i < n; ++i) {
+        if ((i & 63) == 0) {
+          check_time();
+          report_progress(false);
+        }
+        fn(i);
+      }
+      return;
+    }
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr error;
+    std::mutex mu;
+    LpCounters extra;
+    auto work = [&](bool own_thread) {
+      const LpCounters before = lp_counters();
+      try {
+        for (;;) {
+          if (stop.load(std::memory_order_relaxed)) break;
+          const std::size_t begin = next.fetch_add(16, std::memory_order_relaxed);
+          if (begin >= n) break;
+          check_time();
+          if (!own_thread) report_progress(false);  // the calling thread only
+          for (std::size_t i = begin; i < std::min(n, begin + 16); ++i) fn(i);
+        }
+      } catch (...) {
+        stop = true;
+        std::lock_guard<std::mutex> lock(mu);
+        if (!error) error = std::current_exception();
+      }
+      if (own_thread) {
+        const LpCounters& after = lp_counters();
+        std::lock_guard<std::mutex> lock(mu);
+        extra.solves += after.solves - before.solves;
+        extra.filtered_points += after.filtered_points - before.filtered_points;
+        extra.filtered_empty += after.filtered_empty - before.filtered_empty;
+        extra.trivial += after.trivial - before.trivial;
+      }
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, true);
+    work(false);
+    for (auto& t : pool) t.join();
+    LpCounters& mine = lp_counters();
+    mine.solves += extra.solves;
+    mine.filtered_points += extra.filtered_points;
+    mine.filtered_empty += extra.filtered_empty;
+    mine.trivial += extra.trivial;
+    if (error) std::rethrow_exception(error);
+  }
+
+  void report_progress(bool force) {
+    if (!limits_.progress) return;
+    const auto now = Clock::now();
+    if (!force && now - last_progress_ < std::chrono::milliseconds(200)) return;
+    last_progress_ = now;
+    BuildProgress p;
+    p.cells = out_.cells.size();
+    p.pairs = out_.adjacencies.size();
+    p.neurons_done = neurons_done_;
+    p.neurons_total = out_.neurons.size();
+    p.seconds = std::chrono::duration<double>(now - start_).count();
+    limits_.progress(p);
+  }
+
   void process_layer(std::size_t l, std::size_t first_global) {
     const Layer& L = net_.layers()[l];
-    for (Cell& c : out_.cells) {
+    parallel_for(out_.cells.size(), [&](std::size_t ci) {
+      Cell& c = out_.cells[ci];
       c.preactivation.A = mat_mul(L.W, c.layer_input.A);
       c.preactivation.c = add(mat_vec(L.W, c.layer_input.c), L.b);
       if (L.has_skip())
@@ -87,19 +166,15 @@ class Builder {
           c.preactivation.c[k] += Mc[k];
         }
       }
-    }
+    });
     if (L.relu) {
       for (std::size_t k = 0; k < L.width(); ++k) {
-        const std::size_t existing = out_.cells.size();  // cells made by this neuron already know their side
-        for (std::size_t ci = 0; ci < existing; ++ci) {
-          check_limits();
-          // Copies: split() appends to out_.cells, which may move the cell.
-          const Vector w = out_.cells[ci].preactivation.A[k];
-          const Rational w0 = out_.cells[ci].preactivation.c[k];
-          split(ci, first_global + k, w, w0);
-        }
-        check_limits();  // also after the last split: the limit bounds the finished complex too
+        check_limits();
+        split_all(first_global + k, k);
+        ++neurons_done_;
+        report_progress(true);
       }
+      check_limits();  // also after the last split: the limit bounds the finished complex too
     }
     for (Cell& c : out_.cells) {
       c.layer_input = std::move(c.preactivation);
@@ -117,17 +192,21 @@ class Builder {
     }
   }
 
-  void check_limits() const {
-    if (limits_.max_cells && out_.cells.size() > limits_.max_cells) throw BuildAborted{BuildStatus::CellLimit};
+  void check_time() const {
     if (limits_.time_limit_seconds > 0 &&
         std::chrono::duration<double>(Clock::now() - start_).count() > limits_.time_limit_seconds)
       throw BuildAborted{BuildStatus::TimeLimit};
   }
 
+  void check_limits() const {
+    if (limits_.max_cells && out_.cells.size() > limits_.max_cells) throw BuildAborted{BuildStatus::CellLimit};
+    check_time();
+  }
+
   // A point strictly inside the cell with z strictly of sign `side`, or nullopt if none.
   // (An exact ray probe from the cell's point was tried here first; measured, the filtered LP
   // alone costs about 30% fewer instructions, so it is the only path.)
-  std::optional<Vector> cell_point_on_side(const Cell& c, const Halfspace& strict_side_row) {
+  std::optional<Vector> cell_point_on_side(const Cell& c, const Halfspace& strict_side_row) const {
     std::vector<const Halfspace*> rows;
     rows.reserve(c.rows.size() + 1);
     for (const auto& r : c.rows) rows.push_back(&r);
@@ -135,127 +214,229 @@ class Builder {
     return find_strict_point(rows, out_.dim);
   }
 
-  // A point in the relative interior of (cell ∩ other ∩ facet hyperplane) where the side row
-  // holds strictly, or nullopt. `cell_rows` already contains that side row.
-  std::optional<Vector> facet_point_on_side(const std::vector<Halfspace>& cell_rows, const Cell& other, const Adjacency& adj) {
+  // A point in the relative interior of (a ∩ b ∩ facet hyperplane) where the side row holds
+  // strictly, or nullopt.
+  std::optional<Vector> facet_point_on_side(const Cell& a, const Cell& b, const Halfspace& side, const Adjacency& adj) const {
     std::vector<const Halfspace*> rows;
-    rows.reserve(cell_rows.size() + other.rows.size());
-    for (const auto* set : {&cell_rows, &other.rows})
+    rows.reserve(a.rows.size() + b.rows.size() + 1);
+    for (const auto* set : {&a.rows, &b.rows})
       for (const auto& r : *set)
         if (!r.same_hyperplane_as(adj.facet)) rows.push_back(&r);
+    rows.push_back(&side);
     return find_strict_point_on_hyperplane(adj.facet, rows, out_.dim);
   }
 
-  void split(std::size_t ci, std::size_t m, const Vector& w, const Rational& w0) {
+  // What neuron m does to one cell, decided from the state before the neuron's pass.
+  struct CellDecision {
+    bool split = false;
+    Sign sign = Sign::Zero;       // when not split: the sign of z on the cell
+    Halfspace z_ge_0, z_le_0;     // when split
+    Vector p_pos, p_neg;          // when split: interior points of the two halves
+    Vector crossing;              // when split: a point of the relative interior of the new facet
+  };
+
+  CellDecision decide_cell(std::size_t ci, std::size_t m, std::size_t k) const {
+    const Cell& c = out_.cells[ci];
+    const Vector& w = c.preactivation.A[k];
+    const Rational& w0 = c.preactivation.c[k];
+    CellDecision d;
     if (is_zero(w)) {  // constant pre-activation on the cell: no split (THEORY.md §1, fine point 3)
-      out_.cells[ci].pattern[m] = sign_of(w0);
-      if (observer_) observer_->on_nosplit(ci, m, w, w0, sign_of(w0));
-      return;
+      d.sign = sign_of(w0);
+      return d;
     }
     const RowOrigin origin{RowOrigin::Kind::Neuron, m};
-    const Halfspace z_ge_0 = make_halfspace(scale(Rational(-1), w), w0, origin);  // -w.x <= w0
-    const Halfspace z_le_0 = make_halfspace(w, -w0, origin);                      //  w.x <= -w0
-    std::optional<Vector> p_pos, p_neg;
-    {
-      const Cell& c = out_.cells[ci];
-      const Sign zp = sign_of_affine(w, w0, c.point);
-      p_pos = zp == Sign::Positive ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_ge_0);
-      p_neg = zp == Sign::Negative ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_le_0);
-    }
+    Halfspace z_ge_0 = make_halfspace(scale(Rational(-1), w), w0, origin);  // -w.x <= w0
+    Halfspace z_le_0 = make_halfspace(w, -w0, origin);                      //  w.x <= -w0
+    const Sign zp = sign_of_affine(w, w0, c.point);
+    std::optional<Vector> p_pos = zp == Sign::Positive ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_ge_0);
+    std::optional<Vector> p_neg = zp == Sign::Negative ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_le_0);
     if (!p_pos && !p_neg) throw std::logic_error("split: a nonconstant affine function has no side on a full cell");
-    if (!p_neg) {
-      out_.cells[ci].pattern[m] = Sign::Positive;
-      if (observer_) observer_->on_nosplit(ci, m, w, w0, Sign::Positive);
-      return;
+    if (!p_neg || !p_pos) {
+      d.sign = p_pos ? Sign::Positive : Sign::Negative;
+      return d;
     }
-    if (!p_pos) {
-      out_.cells[ci].pattern[m] = Sign::Negative;
-      if (observer_) observer_->on_nosplit(ci, m, w, w0, Sign::Negative);
-      return;
-    }
-    if (observer_) observer_->on_split(ci, out_.cells.size(), m, w, w0, *p_pos, *p_neg);
+    d.split = true;
+    // The segment between the two interior points crosses z = 0 inside the old cell, so the
+    // crossing is in the relative interior of the new facet.
+    const Rational zn = dot(w, *p_neg) + w0, zpos = dot(w, *p_pos) + w0;
+    const Rational t = zn / (zn - zpos);
+    d.crossing = add(*p_neg, scale(t, sub(*p_pos, *p_neg)));
+    d.z_ge_0 = std::move(z_ge_0);
+    d.z_le_0 = std::move(z_le_0);
+    d.p_pos = std::move(*p_pos);
+    d.p_neg = std::move(*p_neg);
+    return d;
+  }
 
-    const std::size_t ni = out_.cells.size();
-    Cell neg;
-    {
-      Cell& pos = out_.cells[ci];
-      neg.rows = pos.rows;
-      neg.rows.push_back(z_le_0);
-      neg.point = *p_neg;
-      neg.pattern = pos.pattern;
-      neg.pattern[m] = Sign::Negative;
-      neg.layer_input = pos.layer_input;
-      neg.preactivation = pos.preactivation;
-      neg.skip_sources = pos.skip_sources;
-      pos.rows.push_back(z_ge_0);
-      pos.point = *p_pos;
-      pos.pattern[m] = Sign::Positive;
-    }
+  // An old adjacent pair (A, B) of which at least one cell splits: on the shared facet the
+  // pre-activations of A and B agree (z is continuous), so the pieces that survive are
+  // A+ ∩ B+ (z > 0 on the facet) and A- ∩ B- (z < 0 on the facet).
+  struct PairDecision {
+    std::optional<Vector> q_pos, q_neg;
+  };
 
-    const std::vector<std::size_t> old = std::move(out_.cells[ci].adjacencies);
-    out_.cells[ci].adjacencies.clear();
-    for (std::size_t e : old) {
-      const std::size_t other = out_.adjacencies[e].lower == ci ? out_.adjacencies[e].upper : out_.adjacencies[e].lower;
-      const Adjacency& adj = out_.adjacencies[e];
-      if (z_ge_0.same_hyperplane_as(adj.facet)) throw std::logic_error("split: a cell is split along its own facet");
-      const Sign zq = sign_of_affine(w, w0, adj.point);
-      const Cell& other_cell = out_.cells[other];
-      std::optional<Vector> q_pos =
-          zq == Sign::Positive ? std::optional<Vector>(adj.point) : facet_point_on_side(out_.cells[ci].rows, other_cell, adj);
-      std::optional<Vector> q_neg =
-          zq == Sign::Negative ? std::optional<Vector>(adj.point) : facet_point_on_side(neg.rows, other_cell, adj);
-      if (q_pos && q_neg) {
-        Adjacency copy = out_.adjacencies[e];
-        (copy.lower == ci ? copy.lower : copy.upper) = ni;
-        copy.point = std::move(*q_neg);
-        out_.adjacencies[e].point = std::move(*q_pos);
-        out_.cells[ci].adjacencies.push_back(e);
-        const std::size_t id = out_.adjacencies.size();
-        out_.adjacencies.push_back(std::move(copy));
-        neg.adjacencies.push_back(id);
-        out_.cells[other].adjacencies.push_back(id);
-      } else if (q_pos) {
-        out_.adjacencies[e].point = std::move(*q_pos);
-        out_.cells[ci].adjacencies.push_back(e);
-      } else if (q_neg) {
-        Adjacency& moved = out_.adjacencies[e];
-        (moved.lower == ci ? moved.lower : moved.upper) = ni;
-        moved.point = std::move(*q_neg);
-        neg.adjacencies.push_back(e);
-      } else {
-        throw std::logic_error("split: a shared facet vanished on both sides");
+  PairDecision decide_pair(const Adjacency& adj, const std::vector<CellDecision>& dec, std::size_t k) const {
+    const std::size_t a = adj.lower, b = adj.upper;
+    const std::size_t s = dec[a].split ? a : b;  // a cell that splits
+    const CellDecision& ds = dec[s];
+    if (ds.z_ge_0.same_hyperplane_as(adj.facet)) throw std::logic_error("split: a cell is split along its own facet");
+    const Vector& w = out_.cells[s].preactivation.A[k];
+    const Rational& w0 = out_.cells[s].preactivation.c[k];
+    PairDecision p;
+    const Sign zq = sign_of_affine(w, w0, adj.point);
+    if (zq == Sign::Positive) p.q_pos = adj.point;
+    if (zq == Sign::Negative) p.q_neg = adj.point;
+    const std::size_t o = s == a ? b : a;
+    // When the other cell does not split, z has one sign on it, hence on the facet (where z is
+    // not identically zero, or s could not split): only that side survives.
+    const bool pos_possible = dec[o].split || dec[o].sign == Sign::Positive;
+    const bool neg_possible = dec[o].split || dec[o].sign == Sign::Negative;
+    if (!pos_possible) p.q_pos.reset();
+    if (!neg_possible) p.q_neg.reset();
+    if (pos_possible && !p.q_pos) p.q_pos = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_ge_0, adj);
+    if (neg_possible && !p.q_neg) p.q_neg = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_le_0, adj);
+    if (!p.q_pos && !p.q_neg) throw std::logic_error("split: a shared facet vanished on both sides");
+    return p;
+  }
+
+  // One neuron's pass over every cell: the questions are answered in parallel from the state
+  // before the pass; the answers are applied in cell order, then in pair order.
+  void split_all(std::size_t m, std::size_t k) {
+    const std::size_t n_cells = out_.cells.size(), n_adj = out_.adjacencies.size();
+    std::vector<CellDecision> dec(n_cells);
+    parallel_for(n_cells, [&](std::size_t ci) { dec[ci] = decide_cell(ci, m, k); });
+    std::vector<std::size_t> touched;  // old pairs with a cell that splits
+    for (std::size_t e = 0; e < n_adj; ++e)
+      if (dec[out_.adjacencies[e].lower].split || dec[out_.adjacencies[e].upper].split) touched.push_back(e);
+    std::vector<PairDecision> pdec(touched.size());
+    parallel_for(touched.size(), [&](std::size_t i) { pdec[i] = decide_pair(out_.adjacencies[touched[i]], dec, k); });
+
+    // Apply, sequentially.
+    std::vector<std::size_t> neg_of(n_cells, 0);
+    for (std::size_t ci = 0; ci < n_cells; ++ci) {
+      CellDecision& d = dec[ci];
+      const Cell& c0 = out_.cells[ci];
+      if (!d.split) {
+        out_.cells[ci].pattern[m] = d.sign;
+        if (observer_) observer_->on_nosplit(ci, m, c0.preactivation.A[k], c0.preactivation.c[k], d.sign);
+        continue;
+      }
+      const std::size_t ni = out_.cells.size();
+      if (limits_.max_cells && ni + 1 > limits_.max_cells) throw BuildAborted{BuildStatus::CellLimit};
+      if (observer_) observer_->on_split(ci, ni, m, c0.preactivation.A[k], c0.preactivation.c[k], d.p_pos, d.p_neg);
+      neg_of[ci] = ni;
+      Cell neg;
+      {
+        Cell& pos = out_.cells[ci];
+        neg.rows.reserve(pos.rows.size() + 1);
+        neg.rows = pos.rows;
+        neg.rows.push_back(std::move(d.z_le_0));
+        neg.point = std::move(d.p_neg);
+        neg.pattern = pos.pattern;
+        neg.pattern[m] = Sign::Negative;
+        neg.layer_input = pos.layer_input;
+        neg.preactivation = pos.preactivation;
+        neg.skip_sources = pos.skip_sources;
+        pos.rows.push_back(std::move(d.z_ge_0));
+        pos.point = std::move(d.p_pos);
+        pos.pattern[m] = Sign::Positive;
+        pos.adjacencies.clear();  // rebuilt below from the pairs
+      }
+      out_.cells.push_back(std::move(neg));
+    }
+    auto pos_half = [&](std::size_t c) { return c; };
+    auto neg_half = [&](std::size_t c) { return dec[c].split ? neg_of[c] : c; };
+    auto link = [&](std::size_t e, std::size_t c, bool fresh_list) {
+      // Split cells (and new cells) rebuild their lists; others only gain new pairs.
+      if (fresh_list) out_.cells[c].adjacencies.push_back(e);
+    };
+    for (std::size_t i = 0; i < touched.size(); ++i) {
+      const std::size_t e = touched[i];
+      PairDecision& p = pdec[i];
+      const std::size_t a = out_.adjacencies[e].lower, b = out_.adjacencies[e].upper;
+      if (p.q_pos) {
+        Adjacency& adj = out_.adjacencies[e];
+        adj.lower = pos_half(a);
+        adj.upper = pos_half(b);
+        adj.point = std::move(*p.q_pos);
+        link(e, adj.lower, dec[a].split);
+        link(e, adj.upper, dec[b].split);
+      }
+      if (p.q_neg) {
+        std::size_t id = e;
+        if (p.q_pos) {
+          id = out_.adjacencies.size();
+          out_.adjacencies.push_back(out_.adjacencies[e]);
+        }
+        Adjacency& adj = out_.adjacencies[id];
+        adj.lower = neg_half(a);
+        adj.upper = neg_half(b);
+        adj.point = std::move(*p.q_neg);
+        // An unsplit endpoint keeps e in its list; it gains only a new id.
+        link(id, adj.lower, dec[a].split || id != e);
+        link(id, adj.upper, dec[b].split || id != e);
       }
     }
-
-    // The new facet between the two halves: the segment between their interior points
-    // crosses z = 0 inside the old cell, so the crossing is in the relative interior.
-    Adjacency fresh;
-    fresh.lower = ni;
-    fresh.upper = ci;
-    fresh.facet = z_le_0;
-    {
-      const Rational zn = dot(w, *p_neg) + w0, zpos = dot(w, *p_pos) + w0;
-      const Rational t = zn / (zn - zpos);
-      fresh.point = add(*p_neg, scale(t, sub(*p_pos, *p_neg)));
+    for (std::size_t ci = 0; ci < n_cells; ++ci) {
+      if (!dec[ci].split) continue;
+      Adjacency fresh;
+      fresh.lower = neg_of[ci];
+      fresh.upper = ci;
+      fresh.facet = out_.cells[neg_of[ci]].rows.back();
+      fresh.point = std::move(dec[ci].crossing);
+      const std::size_t id = out_.adjacencies.size();
+      out_.adjacencies.push_back(std::move(fresh));
+      out_.cells[neg_of[ci]].adjacencies.push_back(id);
+      out_.cells[ci].adjacencies.push_back(id);
     }
-    const std::size_t id = out_.adjacencies.size();
-    out_.adjacencies.push_back(std::move(fresh));
-    neg.adjacencies.push_back(id);
-    out_.cells[ci].adjacencies.push_back(id);
-    out_.cells.push_back(std::move(neg));
+    // Every pair is known again, so the rows of the new cells that carry no pair (and are not
+    // domain faces) are redundant: a facet inside the domain has a neighbour across it.
+    std::vector<std::size_t> fresh_cells;
+    for (std::size_t ci = 0; ci < n_cells; ++ci)
+      if (dec[ci].split) {
+        fresh_cells.push_back(ci);
+        fresh_cells.push_back(neg_of[ci]);
+      }
+    parallel_for(fresh_cells.size(), [&](std::size_t i) { drop_redundant_rows(fresh_cells[i]); });
+  }
+
+  // Keeps the domain rows and one row on the hyperplane of each of the cell's pairs.
+  void drop_redundant_rows(std::size_t ci) {
+    Cell& c = out_.cells[ci];
+    std::vector<char> keep(c.rows.size(), 0);
+    for (std::size_t r = 0; r < c.rows.size(); ++r) keep[r] = c.rows[r].origin.kind == RowOrigin::Kind::Domain;
+    for (std::size_t e : c.adjacencies) {
+      const Halfspace& f = out_.adjacencies[e].facet;
+      std::size_t found = c.rows.size();
+      for (std::size_t r = 0; r < c.rows.size() && found == c.rows.size(); ++r)  // same neuron first: cheap
+        if (c.rows[r].origin.kind == f.origin.kind && c.rows[r].origin.index == f.origin.index && c.rows[r].same_hyperplane_as(f))
+          found = r;
+      for (std::size_t r = 0; r < c.rows.size() && found == c.rows.size(); ++r)
+        if (c.rows[r].same_hyperplane_as(f)) found = r;
+      if (found == c.rows.size()) throw std::logic_error("split: a pair's facet is not a row of its cell");
+      keep[found] = 1;
+    }
+    std::size_t out = 0;
+    for (std::size_t r = 0; r < c.rows.size(); ++r)
+      if (keep[r]) {
+        if (out != r) c.rows[out] = std::move(c.rows[r]);
+        ++out;
+      }
+    c.rows.resize(out);
   }
 
   void finish_cells() {
-    for (Cell& c : out_.cells) {
+    parallel_for(out_.cells.size(), [&](std::size_t ci) {
+      Cell& c = out_.cells[ci];
       if (c.layer_input.A.size() != 1) throw std::logic_error("finish: output is not scalar");
       c.gradient = std::move(c.layer_input.A[0]);
       c.offset = c.layer_input.c[0];
       c.layer_input = AffineMap{};
       c.skip_sources.clear();
       // Invariant: the affine piece agrees with the exact forward pass inside the cell.
-      if (dot(c.gradient, c.point) + c.offset != net_.value(c.point))
+      if (arithmetic_mode() == ArithmeticMode::Exact && dot(c.gradient, c.point) + c.offset != net_.value(c.point))
         throw std::logic_error("finish: affine piece disagrees with the forward pass");
-    }
+    });
   }
 
   const Network& net_;
@@ -263,6 +444,8 @@ class Builder {
   BuildLimits limits_;
   BuildObserver* observer_ = nullptr;  // optional split-tree listener (certificate writer)
   Clock::time_point start_;
+  Clock::time_point last_progress_{};
+  std::size_t neurons_done_ = 0;
   RegionComplex out_;
 };
 

@@ -9,6 +9,7 @@
 // with an exact point in the relative interior of the shared piece.
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,9 +44,26 @@ struct Adjacency {
   Vector point;           // exact point of the relative interior of lower ∩ upper
 };
 
+// Where a build stands, for progress reports (BuildLimits::progress).
+struct BuildProgress {
+  std::size_t cells = 0;          // cells so far
+  std::size_t pairs = 0;          // adjacent pairs so far
+  std::size_t neurons_done = 0;   // ReLU neurons whose pass over the cells is complete
+  std::size_t neurons_total = 0;
+  double seconds = 0;             // since the build started
+};
+
 struct BuildLimits {
   std::size_t max_cells = 0;      // 0 = no limit
   double time_limit_seconds = 0;  // 0 = no limit
+  // Threads for the independent questions of one neuron's pass over the cells (1 = the calling
+  // thread only). The complex, its cell and pair order, and every stored point are identical for
+  // any value: workers only answer questions about the state before the pass, and the answers are
+  // applied sequentially in cell and pair order.
+  unsigned threads = 1;
+  // When set, called on the building thread after each neuron's pass (and at most every 0.2 s
+  // within a long pass); for progress bars only.
+  std::function<void(const BuildProgress&)> progress;
 };
 
 enum class BuildStatus { Complete, CellLimit, TimeLimit };

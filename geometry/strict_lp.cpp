@@ -9,6 +9,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/arithmetic_mode.hpp"
 #include "core/filtered_sign.hpp"
 #include "geometry/float_lp.hpp"
 
@@ -190,6 +191,17 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
   }
   const FloatMarginLp lp = solve_margin_lp_float(A, b, s, n);
   if (!lp.solved) return FilterAnswer::Undecided;
+  if (arithmetic_mode() == ArithmeticMode::FloatOnly) {
+    // Measurement only (core/arithmetic_mode.hpp): trust the double answer, verify nothing.
+    if (!(lp.margin > 1e-12)) return FilterAnswer::Empty;
+    Vector y(n);
+    for (std::size_t j = 0; j < n; ++j) {
+      if (!std::isfinite(lp.x[j])) return FilterAnswer::Undecided;
+      y[j] = rational_from_double(lp.x[j]);
+    }
+    *point = elim.lift(y, dim);
+    return FilterAnswer::Point;
+  }
   if (lp.margin > 1e-12) {
     // Any point within margin/2 (max-norm) of y is strictly inside if the float answer is
     // accurate: try the simplest such point first, then y itself. Both are checked exactly.
@@ -320,6 +332,7 @@ std::optional<Vector> solve_strict(const std::vector<const Halfspace*>& rows, st
   }
   if (!y) return std::nullopt;
   Vector x = elim.lift(*y, dim);
+  if (arithmetic_mode() == ArithmeticMode::FloatOnly) return x;
   if (!strictly_inside_all(rows, x) || (hyperplane && sgn(hyperplane->slack(x)) != 0))
     throw std::logic_error("strict LP: solver point fails the exact check");
   return x;
