@@ -82,19 +82,3 @@ def load_doc(path):
     return layers, doc.get("relu_after")
 
 
-def _onnx_supported():
-    """Whether this build's ONNX loader reads models (the placeholder refuses every model)."""
-    try:
-        import torch
-    except ImportError:
-        return False
-    from relucert import _torch
-    try:
-        relucert.Network(_torch.onnx_bytes(torch.nn.Sequential(torch.nn.Linear(1, 1))))
-    except ValueError as e:
-        return "not supported by this build" not in str(e)
-    return True
-
-
-ONNX_SUPPORTED = _onnx_supported()
-needs_real_onnx = pytest.mark.skipif(not ONNX_SUPPORTED, reason="this build's ONNX loader is the placeholder")
