@@ -52,6 +52,10 @@ Arguments parse_arguments(const std::vector<std::string>& words, const std::set<
       if (!q || sgn(*q) <= 0) throw InputError("--time-limit", v, "expected a positive number of seconds");
       // A positive limit too small for a double still means "stop at once", never "no limit".
       r.options.limits.time_limit_seconds = std::max(q->get_d(), 1e-9);
+    } else if (s == "--memory-limit") {
+      const unsigned long long mb = parse_count(s, value());
+      if (mb == 0) throw InputError("--memory-limit", "0", "expected a positive number of megabytes");
+      r.options.limits.max_memory_mb = static_cast<std::size_t>(mb);
     } else if (s == "--lines") r.options.refuter_lines = parse_count(s, value());
     else if (s == "--seed") r.options.seed = parse_count(s, value());
     else if (valued.count(s)) {

@@ -16,9 +16,9 @@ using namespace relucert::cli;
 const Command kCommands[] = {
     {"check", run_check,
      "  relucert check NET.json [--box LO:HI | --box LO1:HI1,...,LOd:HId] [--json]\n"
-     "                 [--max-cells N] [--time-limit SECONDS] [--lines N] [--seed N]\n"
+     "                 [--max-cells N] [--time-limit SECONDS] [--memory-limit MB] [--lines N] [--seed N]\n"
      "                 [--certificate FILE]   (check it with: relucert-verify NET.json FILE)\n"},
-    {"regions", run_regions, "  relucert regions NET.json [--box ...] [--json] [--max-cells N] [--time-limit SECONDS]\n"},
+    {"regions", run_regions, "  relucert regions NET.json [--box ...] [--json] [--max-cells N] [--time-limit SECONDS] [--memory-limit MB]\n"},
     {"breakpoints", run_breakpoints,
      "  relucert breakpoints NET.json [--line P:D] [--box ...] [--icnn-bound] [--json]\n"
      "                 exact restriction to a line; exit 0 convex on the line, 1 not (a witness)\n"},

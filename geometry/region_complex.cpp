@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/filtered_sign.hpp"
+#include "core/memory_usage.hpp"
 #include "geometry/strict_lp.hpp"
 
 namespace relucert {
@@ -107,6 +108,7 @@ class Builder {
     if (limits_.time_limit_seconds > 0 &&
         std::chrono::duration<double>(Clock::now() - start_).count() > limits_.time_limit_seconds)
       throw BuildAborted{BuildStatus::TimeLimit};
+    if (memory_limit_exceeded(limits_.max_memory_mb)) throw BuildAborted{BuildStatus::MemoryLimit};
   }
 
   // A point strictly inside the cell with z strictly of sign `side`, or nullopt if none.
