@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages relucert needs, only when one is missing.
 set -euo pipefail
 packages=(build-essential cmake pkg-config libgmp-dev libmpfr-dev libboost-dev libcgal-dev
-          nlohmann-json3-dev doctest-dev libz3-dev librsvg2-bin)
+          nlohmann-json3-dev doctest-dev libz3-dev librsvg2-bin
+          clang-14 libclang-rt-14-dev)  # clang: the libFuzzer targets (scripts/fuzz.sh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
