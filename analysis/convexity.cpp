@@ -71,7 +71,7 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
   r.lp_exact_solves = cx.lp_exact_solves;
   if (cx.status != BuildStatus::Complete) {
     r.verdict = Verdict::Unknown;
-    r.unknown_reason = cx.status == BuildStatus::CellLimit ? "cell limit reached (--max-cells)" : "time limit reached (--time-limit)";
+    r.unknown_reason = limit_reason(cx.status);
     return finish(std::move(r));
   }
   r.pairs = cx.adjacencies.size();

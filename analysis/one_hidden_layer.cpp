@@ -402,7 +402,7 @@ EqualityProof prove_equality(const OneHiddenLayerNet& g, const OneHiddenLayerNet
   const RegionComplex cx = build_region_complex(diff, domain, limits);
   if (cx.status != BuildStatus::Complete) {
     proof.status = EqualityProof::Status::Incomplete;
-    proof.reason = cx.status == BuildStatus::CellLimit ? "cell limit reached" : "time limit reached";
+    proof.reason = limit_reason(cx.status);
     proof.cells = cx.cells.size();
     return proof;
   }

@@ -271,7 +271,7 @@ PathLiftResult check_path_lifting(const Network& net, const RegionComplex& cx, c
     return std::move(r);
   };
   if (cx.status != BuildStatus::Complete) {
-    r.unknown_reason = cx.status == BuildStatus::CellLimit ? "cell limit reached (--max-cells)" : "time limit reached (--time-limit)";
+    r.unknown_reason = limit_reason(cx.status);
     return finish();
   }
   r.pairs = cx.adjacencies.size();

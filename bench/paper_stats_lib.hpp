@@ -342,7 +342,7 @@ inline Audit audit_path_lifting(const Network& net, const RegionComplex& cx) {
   Audit out;
   out.cells = cx.cells.size();
   out.adjacencies = cx.adjacencies.size();
-  if (cx.status == BuildStatus::CellLimit) {
+  if (cx.status == BuildStatus::CellLimit || cx.status == BuildStatus::MemoryLimit) {
     out.status = AuditStatus::SkippedCellLimit;
     return out;
   }

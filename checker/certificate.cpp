@@ -1,5 +1,6 @@
 // Checks a convexity certificate: obligations O1-O9 of docs/certificate.md §4.
 // No search, no LP: every inequality comes with its multipliers.
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -49,6 +50,7 @@ class Parser {
   void parse(const std::string& text) {
     std::istringstream in(text);
     std::string raw;
+    const std::size_t text_lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
     enum { Header, Domain, Nodes, Body, Done } st = Header;
     bool in_node = false;  // inside a node block that has not seen split/leaf yet
     while (std::getline(in, raw)) {
@@ -85,6 +87,9 @@ class Parser {
         if (k != "nodes" || t.size() != 2) fail("expected 'nodes N'");
         const std::size_t n = count(t[1]);
         if (n == 0) fail("a certificate has at least the root node");
+        // Every node has its own 'node' line: a larger N is refused before anything is allocated
+        // for it (found by fuzz/fuzz_certificate.cpp: 'nodes 666666666' reserved 64 GB).
+        if (n > text_lines) fail("'nodes " + t[1] + "' declares more nodes than the certificate has lines");
         nodes.reserve(n);
         expected_nodes = n;
         st = Body;

@@ -33,14 +33,21 @@ std::optional<Q> parse_number(const std::string& text, std::string* why);
 std::string str(const Q& q);  // canonical "p" or "p/q"
 
 // ---- JSON (json.cpp): RFC 8259, numbers kept as their source text ----
+struct JsonMember;
 struct Json {
   enum Kind { Null, Bool, Number, String, Array, Object } kind = Null;
   bool boolean = false;
   std::string text;  // String: the decoded string; Number: the source text
   std::vector<Json> items;
-  std::vector<std::pair<std::string, Json>> members;
+  std::vector<JsonMember> members;
   std::size_t line = 0;
   const Json* find(const std::string& key) const;
+};
+// (Not std::pair: clang with libstdc++ rejects a pair of the incomplete Json inside Json.)
+struct JsonMember {
+  JsonMember(std::string k, Json v) : first(std::move(k)), second(std::move(v)) {}
+  std::string first;
+  Json second;
 };
 Json parse_json(const std::string& text, const std::string& file);  // throws Malformed
 

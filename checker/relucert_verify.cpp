@@ -25,7 +25,9 @@ int main(int argc, char** argv) {
     std::cout << "NOT VERIFIED: " << r.why << "\n";
     return 1;
   } catch (const rcv::Malformed& m) {
-    std::cerr << "relucert-verify: error: " << m.file << (m.line ? ":" + std::to_string(m.line) : std::string()) << ": " << m.what << "\n";
+    // The message may quote the input: a hostile 10^6-character token is shown cut.
+    const std::string what = m.what.size() > 1000 ? m.what.substr(0, 980) + "... [" + std::to_string(m.what.size()) + " characters]" : m.what;
+    std::cerr << "relucert-verify: error: " << m.file << (m.line ? ":" + std::to_string(m.line) : std::string()) << ": " << what << "\n";
     return 2;
   } catch (const std::bad_alloc&) {
     std::cout << "NOT VERIFIED: out of memory\n";

@@ -16,9 +16,10 @@ using namespace relucert::cli;
 const Command kCommands[] = {
     {"check", run_check,
      "  relucert check NET.json [--box LO:HI | --box LO1:HI1,...,LOd:HId] [--json]\n"
-     "                 [--max-cells N] [--time-limit SECONDS] [--lines N] [--seed N] [--threads N] [--progress]\n"
-     "                 [--certificate FILE]   (check it with: relucert-verify NET.json FILE)\n"},
-    {"regions", run_regions, "  relucert regions NET.json [--box ...] [--json] [--max-cells N] [--time-limit SECONDS] [--threads N] [--progress]\n"},
+     "                 [--max-cells N] [--time-limit SECONDS] [--memory-limit MB] [--lines N] [--seed N]\n"
+     "                 [--threads N] [--progress] [--certificate FILE]   (check it with: relucert-verify NET.json FILE)\n"},
+    {"regions", run_regions, "  relucert regions NET.json [--box ...] [--json] [--max-cells N] [--time-limit SECONDS] [--memory-limit MB]\n"
+                             "                 [--threads N] [--progress]\n"},
     {"breakpoints", run_breakpoints,
      "  relucert breakpoints NET.json [--line P:D] [--box ...] [--icnn-bound] [--json]\n"
      "                 exact restriction to a line; exit 0 convex on the line, 1 not (a witness)\n"},

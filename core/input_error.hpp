@@ -3,8 +3,16 @@
 // The CLI turns them into exit code 2.
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace relucert {
+
+// Hostile input must not make hostile messages: a text longer than `max` characters (a
+// 10^6-digit number, a huge key) is shown as its first characters and its length.
+inline std::string excerpt(std::string_view s, std::size_t max = 80) {
+  if (s.size() <= max) return std::string(s);
+  return std::string(s.substr(0, max - 20)) + "... [" + std::to_string(s.size()) + " characters]";
+}
 
 class InputError : public std::runtime_error {
  public:
@@ -18,10 +26,11 @@ class InputError : public std::runtime_error {
   const std::string& problem() const { return problem_; }
 
  private:
+  // The location and the problem are capped (they may quote the input); the file name is not.
   static std::string format(const std::string& s, const std::string& l, const std::string& p) {
     std::string r = s;
-    if (!l.empty()) r += (r.empty() ? "" : ": ") + l;
-    return r + (r.empty() ? "" : ": ") + p;
+    if (!l.empty()) r += (r.empty() ? "" : ": ") + excerpt(l, 400);
+    return r + (r.empty() ? "" : ": ") + excerpt(p, 1000);
   }
   std::string source_, location_, problem_;
 };

@@ -23,6 +23,12 @@ std::string line_col(const std::string& text, std::size_t pos) {
 
 // Depth limit: hostile inputs with deep nesting must not overflow the stack.
 constexpr std::size_t kMaxDepth = 64;
+// Size limits, checked while the tree is built (a tree node costs ~100 bytes, so a 40 MB file of
+// one-character arrays would otherwise take gigabytes before validation could refuse it).
+// No array of the format may be longer than the widest layer (core/network_json.cpp, 100000);
+// no network the engine can analyse comes near 2 million numbers.
+constexpr std::size_t kMaxArrayLength = 100000;
+constexpr std::size_t kMaxValues = 2000000;
 
 class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
  public:
@@ -49,7 +55,7 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
   bool start_object(std::size_t) override { return open(JsonNode::Kind::Object); }
   bool key(string_t& k) override {
     // One key set per open object: linear-time duplicate detection even for huge objects.
-    if (!keys_.back().insert(k).second) throw InputError(source_, "", "duplicate key \"" + k + "\"");
+    if (!keys_.back().insert(k).second) throw InputError(source_, "", "duplicate key \"" + excerpt(k) + "\"");
     pending_key_ = k;
     return true;
   }
@@ -67,8 +73,8 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
     const std::string where = line_col(text_, position ? position - 1 : 0);
     if (ex.id == 406)  // nlohmann parses JSON numbers through double and refuses those beyond its range
       throw InputError(source_, where,
-                       "number " + last_token + " is beyond double range as a JSON number; write it as a string, e.g. \"" +
-                           last_token + "\", which is read exactly");
+                       "number " + excerpt(last_token) + " is beyond double range as a JSON number; write it as a string, e.g. \"" +
+                           excerpt(last_token) + "\", which is read exactly");
     // nlohmann's text is "[json.exception.parse_error.101] parse error at line L, column C: REASON";
     // keep REASON (which itself may contain ": ").
     std::string msg = ex.what();
@@ -87,6 +93,13 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
     return put(std::move(n));
   }
   JsonNode* place(JsonNode n) {
+    if (++values_ > kMaxValues)
+      throw InputError(source_, stack_.empty() ? "(top level)" : path(),
+                       "more than " + std::to_string(kMaxValues) + " JSON values in the file (limit)");
+    if (!stack_.empty() && stack_.back()->items.size() + stack_.back()->fields.size() >= kMaxArrayLength)
+      throw InputError(source_, path(),
+                       std::string(stack_.back()->kind == JsonNode::Kind::Array ? "array" : "object") + " with more than " +
+                           std::to_string(kMaxArrayLength) + " entries (limit)");
     if (stack_.empty()) {
       root = std::move(n);
       return &root;
@@ -103,8 +116,18 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
     place(std::move(n));
     return true;
   }
+  // The field path of the innermost open container ("layers[0].W"), "(top level)" for the root.
+  std::string path() const {
+    std::string p;
+    for (std::size_t i = 0; i + 1 < stack_.size(); ++i) {
+      const JsonNode* c = stack_[i];
+      if (c->kind == JsonNode::Kind::Array) p += "[" + std::to_string(c->items.size() - 1) + "]";
+      else p += (p.empty() ? "" : ".") + c->fields.back().first;
+    }
+    return p.empty() ? "(top level)" : p;
+  }
   bool open(JsonNode::Kind k) {
-    if (stack_.size() >= kMaxDepth) throw InputError(source_, "", "JSON nested deeper than " + std::to_string(kMaxDepth));
+    if (stack_.size() >= kMaxDepth) throw InputError(source_, path(), "JSON nested deeper than " + std::to_string(kMaxDepth));
     JsonNode n;
     n.kind = k;
     stack_.push_back(place(std::move(n)));
@@ -116,6 +139,7 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
   const std::string& source_;
   std::vector<JsonNode*> stack_;  // pointers stay valid: a container is only appended to while it is on top
   std::string pending_key_;
+  std::size_t values_ = 0;
   std::vector<std::unordered_set<std::string>> keys_;  // keys seen, per open object
 };
 

@@ -9,15 +9,25 @@
 
 namespace relucert {
 
+struct JsonField;
+
 struct JsonNode {
   enum class Kind { Null, Bool, Number, String, Array, Object };
   Kind kind = Kind::Null;
   bool boolean = false;
   std::string text;  // number source text or string value
   std::vector<JsonNode> items;                           // Array
-  std::vector<std::pair<std::string, JsonNode>> fields;  // Object, in source order
+  std::vector<JsonField> fields;  // Object, in source order
   const JsonNode* find(const std::string& key) const;
   static const char* kind_name(Kind k);
+};
+
+// One member of an object. (Not std::pair: a pair of an incomplete JsonNode inside JsonNode is
+// rejected by clang with libstdc++; std::vector of an incomplete struct is allowed.)
+struct JsonField {
+  JsonField(std::string k, JsonNode v) : first(std::move(k)), second(std::move(v)) {}
+  std::string first;
+  JsonNode second;
 };
 
 // Parses text; throws InputError(source, "line L, column C", message) on malformed JSON

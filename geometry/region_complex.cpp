@@ -11,6 +11,7 @@
 
 #include "core/arithmetic_mode.hpp"
 #include "core/filtered_sign.hpp"
+#include "core/memory_usage.hpp"
 #include "geometry/strict_lp.hpp"
 
 namespace relucert {
@@ -196,6 +197,7 @@ class Builder {
     if (limits_.time_limit_seconds > 0 &&
         std::chrono::duration<double>(Clock::now() - start_).count() > limits_.time_limit_seconds)
       throw BuildAborted{BuildStatus::TimeLimit};
+    if (memory_limit_exceeded(limits_.max_memory_mb)) throw BuildAborted{BuildStatus::MemoryLimit};
   }
 
   void check_limits() const {

@@ -64,9 +64,21 @@ struct BuildLimits {
   // When set, called on the building thread after each neuron's pass (and at most every 0.2 s
   // within a long pass); for progress bars only.
   std::function<void(const BuildProgress&)> progress;
+  std::size_t max_memory_mb = 0;  // 0 = no limit; resident memory of the process (core/memory_usage.hpp)
 };
 
-enum class BuildStatus { Complete, CellLimit, TimeLimit };
+enum class BuildStatus { Complete, CellLimit, TimeLimit, MemoryLimit };
+
+// "cell limit reached (--max-cells)" etc.: the reason printed with a verdict unknown.
+inline const char* limit_reason(BuildStatus s) {
+  switch (s) {
+    case BuildStatus::CellLimit: return "cell limit reached (--max-cells)";
+    case BuildStatus::TimeLimit: return "time limit reached (--time-limit)";
+    case BuildStatus::MemoryLimit: return "memory limit reached (--memory-limit)";
+    case BuildStatus::Complete: break;
+  }
+  return "complete";
+}
 
 // Optional listener for the split tree (CaDiCaL tracer style; used by the certificate writer,
 // analysis/certificate.*). Events arrive in build order; cell indices are those of

@@ -257,9 +257,9 @@ const std::map<std::string, std::vector<std::string>>& malformed_expectations() 
       {"unknown_field_typo_relu_afer.json", {"relu_afer", "unknown field"}},
       {"unknown_field_in_layer.json", {"layers[0].bias", "unknown field"}},
       {"unknown_field_inputdim_case.json", {"Input_dim", "unknown field"}},
-      // Known gap: depth errors carry no line/column (see the report); the reason is given.
-      {"nested_too_deep.json", {"nested deeper than 64"}},
-      {"nested_too_deep_metadata.json", {"nested deeper than 64"}},
+      // Depth errors name the field path of the container that nests too deep.
+      {"nested_too_deep.json", {"layers[0].W[0][0][0]", "nested deeper than 64"}},
+      {"nested_too_deep_metadata.json", {"metadata.a.a.a", "nested deeper than 64"}},
       // Numbers.
       {"entry_non_numeric_string.json", {"layers[0].W[0][0]", "'abc'"}},
       {"entry_empty_string.json", {"layers[0].W[0][0]", "empty"}},
@@ -466,6 +466,10 @@ TEST_CASE("command-line errors are input errors") {
   expect_input_error(run_cli({"check", net, "--time-limit", "0"}), {"--time-limit"});
   expect_input_error(run_cli({"check", net, "--time-limit", "-5"}), {"--time-limit"});
   expect_input_error(run_cli({"check", net, "--time-limit", "soon"}), {"--time-limit"});
+  expect_input_error(run_cli({"check", net, "--memory-limit", "0"}), {"--memory-limit", "positive number of megabytes"});
+  expect_input_error(run_cli({"check", net, "--memory-limit", "-1"}), {"--memory-limit"});
+  expect_input_error(run_cli({"check", net, "--memory-limit", "1.5"}), {"--memory-limit"});
+  expect_input_error(run_cli({"check", net, "--memory-limit"}), {"--memory-limit", "missing value"});
   expect_input_error(run_cli({"check", net, "--lines", "x"}), {"--lines"});
   expect_input_error(run_cli({"check", net, "--seed", "-3"}), {"--seed"});
   // A directory is not a network file.
@@ -516,8 +520,32 @@ TEST_CASE("resource limits give verdict unknown and exit 3") {
     CHECK(check_json_result(r, net, std::nullopt)["verdict"] == "unknown");
   }
   {
+    // A memory limit below what the process itself occupies: the build stops at its first check,
+    // with the cells built so far reported; never a verdict, never a crash.
+    const Run r = run_cli({"check", net, "--memory-limit", "1", "--lines", "0", "--json"});
+    CHECK(r.exit_code == kUnknown);
+    const json j = check_json_result(r, net, std::nullopt);
+    CHECK(j["verdict"] == "unknown");
+    CHECK(j["reason"] == "memory limit reached (--memory-limit)");
+    CHECK(j["method"] == "region-complex");
+    CHECK(j["cells"].get<int>() >= 1);
+    CHECK_FALSE(j.contains("witness"));
+    const Run t = run_cli({"check", net, "--memory-limit=1", "--lines", "0"});
+    CHECK(t.exit_code == kUnknown);
+    CHECK(contains(t.out, "verdict: unknown (memory limit reached (--memory-limit))"));
+    CHECK(contains(t.out, "cells: "));
+    const Run g = run_cli({"regions", net, "--memory-limit", "1", "--json"});
+    CHECK(g.exit_code == kUnknown);
+    CHECK(json::parse(g.out)["complete"] == false);
+    // With --certificate, nothing is written and the exit code is 3.
+    const std::string cert = (scratch_dir() / "memory_limit.cert").string();
+    const Run c = run_cli({"check", net, "--memory-limit", "1", "--lines", "0", "--certificate", cert});
+    CHECK(c.exit_code == kUnknown);
+    CHECK_FALSE(fs::exists(cert));
+  }
+  {
     // A generous limit does not change the verdict.
-    const Run r = run_cli({"check", net, "--max-cells", "1000", "--time-limit", "600", "--lines", "0", "--json"});
+    const Run r = run_cli({"check", net, "--max-cells", "1000", "--time-limit", "600", "--memory-limit", "65536", "--lines", "0", "--json"});
     CHECK(r.exit_code == kConvex);
   }
   {

@@ -6,11 +6,22 @@
 //       but every slope is re-derived from exact forward passes between breakpoints, and an
 //       equally spaced midpoint scan needs no engine code at all. It can only refute.
 // Plus invariants of the region complex itself. Every witness, from anyone, is re-checked by
-// an exact forward pass written here.
+// an exact forward pass written here AND by the independent checker's code (checker/, the
+// library behind relucert-verify, with its own JSON parser and forward pass); every convex
+// verdict gets a convexity certificate (docs/certificate.md) that the checker must accept.
+//
+// Environment (the long run, scripts/differential-long.sh, uses them):
+//   RELUCERT_XCHECK_GENERAL=N   general nets (default 240)
+//   RELUCERT_XCHECK_ICNN=N      ICNN-style nets (default 80)
+//   RELUCERT_XCHECK_SEED_OFFSET=K   added to every seed (default 0: the CI's fixed nets)
+//   RELUCERT_XCHECK_VERBOSE=1   one line per (net, domain)
 #include <doctest/doctest.h>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -21,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/certificate.hpp"
 #include "analysis/convexity.hpp"
 #include "analysis/line_restriction.hpp"
 #include "analysis/witness.hpp"
@@ -31,6 +43,10 @@
 #include "geometry/region_complex.hpp"
 #include "support/random_nets.hpp"
 #include "support/z3_midpoint.hpp"
+#include "checker/checker.hpp"
+
+#include <filesystem>
+#include <fstream>
 
 using namespace relucert;
 using namespace relucert::testing;
@@ -119,6 +135,8 @@ struct Stats {
   int z3_convex = 0, z3_not_convex = 0, z3_unknown = 0;
   int z3_ite_runs = 0, exceptions = 0;
   int brute_witnesses = 0, lines = 0, cells = 0, adjacencies = 0;
+  // Proofs accepted by the independent checker (checker/); disagreements of any two deciders.
+  int certificates_verified = 0, witnesses_verified = 0, disagreements = 0;
   double t_engine = 0, t_z3 = 0, t_complex = 0, t_brute = 0, t_z3_max = 0;
   std::string report() const {
     std::ostringstream o;
@@ -128,7 +146,9 @@ struct Stats {
       << " unsat, " << z3_not_convex << " sat, " << z3_unknown << " unknown (+" << z3_ite_runs
       << " ite-encoding reruns); brute force: " << lines << " lines, "
       << brute_witnesses << " refutations; complexes: " << cells << " cells, " << adjacencies << " adjacencies; seconds: engine "
-      << t_engine << ", z3 " << t_z3 << " (max " << t_z3_max << "), complex invariants " << t_complex << ", brute force " << t_brute;
+      << t_engine << ", z3 " << t_z3 << " (max " << t_z3_max << "), complex invariants " << t_complex << ", brute force " << t_brute
+      << "; independent checker: " << certificates_verified << " certificates and " << witnesses_verified
+      << " witnesses verified; disagreements: " << disagreements;
     return o.str();
   }
 };
@@ -400,6 +420,61 @@ struct DomainOutcome {
   std::optional<Witness> witness;
 };
 
+// ---------------------------------------------------------------- independent checker (checker/)
+
+// The net as the checker reads it: written to a file in the loader's JSON format and parsed by
+// the checker's own JSON reader (rcv::load_net), so nothing of the engine's loader is involved.
+struct CheckerNet {
+  std::string path;
+  rcv::Net net;
+};
+
+CheckerNet checker_net(const Network& net) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "relucert_xcheck";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / ("net_" + std::to_string(::getpid()) + ".json")).string();
+  std::ofstream(path) << network_to_json(net);
+  return CheckerNet{path, rcv::load_net(path)};
+}
+
+// rcv::check_* throw rcv::Rejected / rcv::Malformed (not std::exception) on failure.
+bool checker_accepts(const std::function<std::string()>& check, std::string* why) {
+  try {
+    (void)check();
+    return true;
+  } catch (const rcv::Rejected& r) {
+    *why = "rejected: " + r.why;
+  } catch (const rcv::Malformed& m) {
+    *why = "malformed: line " + std::to_string(m.line) + ": " + m.what;
+  }
+  return false;
+}
+
+// A witness (x, y) of anyone, checked by relucert-verify's code as a witness file.
+bool checker_accepts_witness(const CheckerNet& cn, const Network& net, const Domain& dom, const Vector& x, const Vector& y,
+                             Stats& st) {
+  const Witness w{x, y, own_gap(net, x, y)};
+  const std::string text = write_witness_file(w, dom, cn.path);
+  std::string why;
+  const bool ok = checker_accepts([&] { return rcv::check_witness(cn.net, text, "witness"); }, &why);
+  INFO("witness file: " << text << "checker: " << why);
+  CHECK(ok);
+  if (ok) ++st.witnesses_verified;
+  return ok;
+}
+
+// A convex verdict: the certificate, checked by relucert-verify's code.
+bool checker_accepts_certificate(const CheckerNet& cn, const Network& net, const Domain& dom, Stats& st) {
+  const std::optional<std::string> cert = write_convexity_certificate(net, dom);
+  REQUIRE(cert.has_value());
+  std::string why;
+  const bool ok = checker_accepts([&] { return rcv::check_certificate(cn.net, *cert, "certificate"); }, &why);
+  INFO("checker: " << why << "\ncertificate:\n" << *cert);
+  CHECK(ok);
+  if (ok) ++st.certificates_verified;
+  return ok;
+}
+
 void check_engine_witness(const Network& net, const Domain& dom, const CheckResult& r) {
   if (r.verdict == Verdict::NotConvex) {
     REQUIRE(r.witness.has_value());
@@ -413,7 +488,8 @@ void check_engine_witness(const Network& net, const Domain& dom, const CheckResu
   }
 }
 
-DomainOutcome cross_check_domain_impl(const RandomCase& rc, const Domain& dom, std::mt19937_64& rng, Stats& st) {
+DomainOutcome cross_check_domain_impl(const RandomCase& rc, const CheckerNet& cn, const Domain& dom, std::mt19937_64& rng,
+                                      Stats& st) {
   const Network& net = rc.net;
   INFO("domain: " << domain_to_json(dom));
   ++st.domains;
@@ -434,6 +510,16 @@ DomainOutcome cross_check_domain_impl(const RandomCase& rc, const Domain& dom, s
   check_engine_witness(net, dom, with_lines);
   check_engine_witness(net, dom, complex_only);
   const Verdict engine = complex_only.verdict;
+  const int disagreements_before = st.disagreements;
+  auto disagree_if = [&](bool bad) { st.disagreements += bad ? 1 : 0; };
+  disagree_if(with_lines.verdict != complex_only.verdict);
+  // Every proof goes through the independent checker.
+  if (engine == Verdict::Convex) {
+    disagree_if(!checker_accepts_certificate(cn, net, dom, st));
+  } else {
+    for (const CheckResult* r : {&with_lines, &complex_only})
+      if (r->witness) disagree_if(!checker_accepts_witness(cn, net, dom, r->witness->x, r->witness->y, st));
+  }
   st.t_engine += since(t0);
   t0 = clock::now();
   (engine == Verdict::Convex ? st.engine_convex : st.engine_not_convex)++;
@@ -453,10 +539,13 @@ DomainOutcome cross_check_domain_impl(const RandomCase& rc, const Domain& dom, s
     INFO("z3 model x=" << vec_str(z.x) << " y=" << vec_str(z.y));
     CHECK(own_valid_witness(net, dom, z.x, z.y));
     CHECK(verify_witness(net, dom, Witness{z.x, z.y, own_gap(net, z.x, z.y)}));
+    disagree_if(!checker_accepts_witness(cn, net, dom, z.x, z.y, st));
     CHECK(engine == Verdict::NotConvex);
+    disagree_if(engine != Verdict::NotConvex);
   } else if (z.answer == Z3Answer::Convex) {
     ++st.z3_convex;
     CHECK(engine == Verdict::Convex);
+    disagree_if(engine != Verdict::Convex);
   } else {
     ++st.z3_unknown;
   }
@@ -465,8 +554,13 @@ DomainOutcome cross_check_domain_impl(const RandomCase& rc, const Domain& dom, s
     const Z3MidpointResult zi = z3_midpoint_check(net, dom, z3_opts(Z3Encoding::Ite, false));
     ++st.z3_ite_runs;
     if (zi.answer != Z3Answer::Unknown && z.answer != Z3Answer::Unknown) CHECK(zi.answer == z.answer);
-    if (zi.answer == Z3Answer::NotConvex) CHECK(own_valid_witness(net, dom, zi.x, zi.y));
+    if (zi.answer == Z3Answer::NotConvex) {
+      CHECK(own_valid_witness(net, dom, zi.x, zi.y));
+      disagree_if(!checker_accepts_witness(cn, net, dom, zi.x, zi.y, st));
+      disagree_if(engine != Verdict::NotConvex);
+    }
     if (zi.answer == Z3Answer::Convex) CHECK(engine == Verdict::Convex);
+    disagree_if(zi.answer == Z3Answer::Convex && engine != Verdict::Convex);
   }
 
   // Region complex: invariants, and the lines through its adjacencies for the brute force.
@@ -487,24 +581,31 @@ DomainOutcome cross_check_domain_impl(const RandomCase& rc, const Domain& dom, s
     ++st.brute_witnesses;
     INFO("brute-force witness x=" << vec_str(bw->first) << " y=" << vec_str(bw->second));
     CHECK(own_valid_witness(net, dom, bw->first, bw->second));
+    disagree_if(!checker_accepts_witness(cn, net, dom, bw->first, bw->second, st));
     CHECK(engine == Verdict::NotConvex);
+    disagree_if(engine != Verdict::NotConvex);
   }
 
   if (rc.must_be_convex) {
     CHECK(engine == Verdict::Convex);
     CHECK(z.answer != Z3Answer::NotConvex);
     CHECK(!bw.has_value());
+    disagree_if(engine != Verdict::Convex || z.answer == Z3Answer::NotConvex || bw.has_value());
   }
+  if (st.disagreements != disagreements_before)
+    MESSAGE("DISAGREEMENT on " << rc.recipe << " domain " << domain_to_json(dom) << " net " << network_to_json(net));
   return DomainOutcome{engine, complex_only.witness};
 }
 
 // An exception from the engine (or from z3) is a failure of this (net, domain) only: it is
 // reported with the net and the domain, and the other nets still run.
-DomainOutcome cross_check_domain(const RandomCase& rc, const Domain& dom, std::mt19937_64& rng, Stats& st) {
+DomainOutcome cross_check_domain(const RandomCase& rc, const CheckerNet& cn, const Domain& dom, std::mt19937_64& rng,
+                                 Stats& st) {
   try {
-    return cross_check_domain_impl(rc, dom, rng, st);
+    return cross_check_domain_impl(rc, cn, dom, rng, st);
   } catch (const std::exception& e) {
     ++st.exceptions;
+    ++st.disagreements;
     FAIL_CHECK("exception on domain " << domain_to_json(dom) << ": " << std::string(e.what()));
   }
   return DomainOutcome{};
@@ -519,10 +620,11 @@ void cross_check_case(const RandomCase& rc, std::uint64_t seed, Stats& st) {
   const Network back = parse_network_json(network_to_json(rc.net), "random");
   CHECK(network_to_json(back) == network_to_json(rc.net));
 
+  const CheckerNet cn = checker_net(rc.net);
   std::mt19937_64 rng(seed * 7919 + 17);
-  const DomainOutcome on_box = cross_check_domain(rc, rc.box, rng, st);
+  const DomainOutcome on_box = cross_check_domain(rc, cn, rc.box, rng, st);
   const Domain whole = Domain::whole_space(rc.net.input_dim());
-  const DomainOutcome on_rd = cross_check_domain(rc, whole, rng, st);
+  const DomainOutcome on_rd = cross_check_domain(rc, cn, whole, rng, st);
   // Convex on R^d implies convex on every box; a box witness is an R^d witness.
   if (on_rd.verdict == Verdict::Convex && on_box.verdict != Verdict::Unknown) CHECK(on_box.verdict == Verdict::Convex);
   if (on_box.witness) {
@@ -534,6 +636,11 @@ void cross_check_case(const RandomCase& rc, std::uint64_t seed, Stats& st) {
 int env_count(const char* name, int fallback) {
   const char* v = std::getenv(name);
   return v && *v ? std::atoi(v) : fallback;
+}
+
+std::uint64_t seed_offset() {
+  const char* v = std::getenv("RELUCERT_XCHECK_SEED_OFFSET");
+  return v && *v ? std::strtoull(v, nullptr, 10) : 0;
 }
 
 }  // namespace
@@ -595,7 +702,7 @@ TEST_CASE("random nets: engine vs z3 midpoint query vs exact line brute force, o
   const auto start = std::chrono::steady_clock::now();
   Stats st;
   for (int i = 0; i < count; ++i) {
-    const std::uint64_t seed = 1000 + static_cast<std::uint64_t>(i);
+    const std::uint64_t seed = seed_offset() + 1000 + static_cast<std::uint64_t>(i);
     RandomNetGenerator gen(seed);
     cross_check_case(gen.general(), seed, st);
   }
@@ -605,6 +712,9 @@ TEST_CASE("random nets: engine vs z3 midpoint query vs exact line brute force, o
   CHECK(st.z3_unknown * 5 <= st.domains);
   CHECK(st.engine_convex > 0);
   CHECK(st.engine_not_convex > 0);
+  CHECK(st.disagreements == 0);
+  CHECK(st.certificates_verified == st.engine_convex);
+  CHECK(st.witnesses_verified >= st.engine_not_convex);
 }
 
 TEST_CASE("random residual nets (skips from earlier layers): engine vs z3 vs line brute force") {
@@ -628,7 +738,7 @@ TEST_CASE("random ICNN-style nets are convex for everyone") {
   const auto start = std::chrono::steady_clock::now();
   Stats st;
   for (int i = 0; i < count; ++i) {
-    const std::uint64_t seed = 500000 + static_cast<std::uint64_t>(i);
+    const std::uint64_t seed = seed_offset() + 500000 + static_cast<std::uint64_t>(i);
     RandomNetGenerator gen(seed);
     cross_check_case(gen.icnn(), seed, st);
   }
@@ -636,6 +746,8 @@ TEST_CASE("random ICNN-style nets are convex for everyone") {
   MESSAGE("icnn: " << st.report() << "; " << secs << " s");
   CHECK(st.engine_not_convex == 0);
   CHECK(st.z3_unknown * 5 <= st.domains);
+  CHECK(st.disagreements == 0);
+  CHECK(st.certificates_verified == st.engine_convex);
 }
 
 // Engine bug found by this file (minimal nets reduced by hand from random float32 nets, seeds

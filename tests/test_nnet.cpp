@@ -199,6 +199,7 @@ TEST_CASE("malformed .nnet files: exit 2 naming the file and the line") {
   const std::vector<Case> cases = {
       {"header_three_values.nnet", {"line 2:", "header", "expected 4 values, found 3"}},
       {"header_not_integer.nnet", {"line 2:", "inputSize must be a positive integer, found 3/2"}},
+      {"header_width_1e6.nnet", {"line 2:", "inputSize is too large (limit 100000)"}},
       {"sizes_disagree_with_header.nnet", {"line 3:", "first layer size 3 differs from inputSize 2"}},
       {"bad_symmetric_flag.nnet", {"line 4:", "symmetric flag must be 0 or 1"}},
       {"min_not_below_max.nnet", {"line 6:", "input 1", "not above the minimum"}},
