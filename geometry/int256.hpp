@@ -1,0 +1,103 @@
+#pragma once
+// A fixed-width 256-bit two's-complement integer for the planar builder's exact affine maps
+// (geometry/planar_complex.*). It has no overflow detection: the builder proves, before it
+// starts, that every value it will form is below 2^240 in magnitude (a bound over all
+// activation patterns), and declines the network otherwise. GMP is used only to convert.
+#include <gmpxx.h>
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+
+namespace relucert {
+
+struct Int256 {
+  using u128 = unsigned __int128;
+  std::uint64_t w[4] = {0, 0, 0, 0};  // little-endian limbs
+
+  static Int256 from_i64(std::int64_t v) {
+    Int256 r;
+    const std::uint64_t fill = v < 0 ? ~std::uint64_t{0} : 0;
+    r.w[0] = static_cast<std::uint64_t>(v);
+    r.w[1] = r.w[2] = r.w[3] = fill;
+    return r;
+  }
+  // nullopt when |z| >= 2^250 (outside the range the builder's bounds allow).
+  static std::optional<Int256> from_mpz(const mpz_class& z) {
+    if (sgn(z) == 0) return Int256{};
+    if (mpz_sizeinbase(z.get_mpz_t(), 2) > 250) return std::nullopt;
+    Int256 r;
+    std::size_t count = 0;
+    mpz_export(r.w, &count, -1, sizeof(std::uint64_t), 0, 0, z.get_mpz_t());  // |z|
+    return sgn(z) < 0 ? -r : r;
+  }
+
+  bool negative() const { return (w[3] >> 63) != 0; }
+  bool is_zero() const { return (w[0] | w[1] | w[2] | w[3]) == 0; }
+  int sign() const { return negative() ? -1 : (is_zero() ? 0 : 1); }
+  bool operator==(const Int256& o) const { return w[0] == o.w[0] && w[1] == o.w[1] && w[2] == o.w[2] && w[3] == o.w[3]; }
+
+  Int256 operator-() const {
+    Int256 r;
+    u128 c = 1;
+    for (int i = 0; i < 4; ++i) {
+      c += static_cast<u128>(~w[i]);
+      r.w[i] = static_cast<std::uint64_t>(c);
+      c >>= 64;
+    }
+    return r;
+  }
+  Int256& operator+=(const Int256& o) {
+    u128 c = 0;
+    for (int i = 0; i < 4; ++i) {
+      c += static_cast<u128>(w[i]) + o.w[i];
+      w[i] = static_cast<std::uint64_t>(c);
+      c >>= 64;
+    }
+    return *this;
+  }
+  Int256& operator-=(const Int256& o) {
+    std::uint64_t borrow = 0;
+    for (int i = 0; i < 4; ++i) {
+      const u128 d = static_cast<u128>(w[i]) - o.w[i] - borrow;
+      w[i] = static_cast<std::uint64_t>(d);
+      borrow = static_cast<std::uint64_t>(d >> 64) & 1;
+    }
+    return *this;
+  }
+  // *this += m * x (exact, given the caller's magnitude bound).
+  void add_mul(std::int64_t m, const Int256& x) {
+    if (m == 0 || x.is_zero()) return;
+    const bool x_neg = x.negative();
+    const Int256 ax = x_neg ? -x : x;
+    const std::uint64_t um = m < 0 ? static_cast<std::uint64_t>(-(m + 1)) + 1 : static_cast<std::uint64_t>(m);
+    Int256 p;
+    u128 carry = 0;
+    for (int i = 0; i < 4; ++i) {
+      carry += static_cast<u128>(ax.w[i]) * um;
+      p.w[i] = static_cast<std::uint64_t>(carry);
+      carry >>= 64;
+    }
+    if ((m < 0) != x_neg) *this -= p;
+    else *this += p;
+  }
+
+  // Relative error below 1.01 * 2^-53: the top 128 bits are converted with one correct
+  // rounding (GCC's __floatuntidf), and the dropped limbs weigh less than 2^-64 of the value.
+  double to_double() const {
+    if (negative()) return -(-*this).to_double();
+    int i = 3;
+    while (i > 0 && w[i] == 0) --i;
+    if (i == 0) return static_cast<double>(w[0]);
+    const u128 top = (static_cast<u128>(w[i]) << 64) | w[i - 1];
+    return std::ldexp(static_cast<double>(top), 64 * (i - 1));
+  }
+  mpz_class to_mpz() const {
+    const Int256 a = negative() ? -*this : *this;
+    mpz_class z;
+    mpz_import(z.get_mpz_t(), 4, -1, sizeof(std::uint64_t), 0, 0, a.w);
+    return negative() ? mpz_class(-z) : z;
+  }
+};
+
+}  // namespace relucert

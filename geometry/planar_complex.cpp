@@ -1,0 +1,731 @@
+#include "geometry/planar_complex.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/arithmetic_mode.hpp"
+#include "geometry/int256.hpp"
+
+namespace relucert {
+namespace {
+
+std::atomic<bool> g_enabled{true};
+using Clock = std::chrono::steady_clock;
+constexpr int kNone = -1;
+
+// An affine function a x + b y + c in fixed point: the true coefficients are these integers
+// divided by the layer's scale (a positive integer), which never matters for a sign.
+struct Row {
+  Int256 a, b, c;
+};
+using Map = std::vector<Row>;  // one row per neuron of a layer
+
+// A line of the subdivision: the zero set of a neuron's pre-activation on one group of cells
+// (or a box side), exact, with its double approximations for the filter.
+struct Line {
+  Row exact;
+  double a = 0, b = 0, c = 0;
+  RowOrigin origin;
+  int owner = kNone;  // global ReLU index, or kNone for a box side
+};
+
+Line make_line(const Row& r, RowOrigin origin, int owner) {
+  return Line{r, r.a.to_double(), r.b.to_double(), r.c.to_double(), origin, owner};
+}
+
+// A vertex is the crossing of two lines, kept in homogeneous form (X : Y : W) = l1 x l2,
+// computed in double from the lines' approximations, with the magnitudes the error bound
+// needs. `tag1`, `tag2` are the neurons whose zero set passes through it by construction.
+struct Vertex {
+  int l1 = 0, l2 = 0;
+  double X = 0, Y = 0, W = 0, mX = 0, mY = 0, mW = 0;
+  int sW = 0;  // exact sign of W
+  int tag1 = kNone, tag2 = kNone;
+};
+
+// Edge from v0 to v1 on `line`; `pos` / `neg` are the cells on the line's positive / negative
+// side (kNone: outside the box).
+struct Edge {
+  int v0, v1, line, pos, neg;
+};
+
+// verts[i] -> verts[i+1] is edges[i] (cyclically).
+struct Face {
+  std::vector<int> verts, edges;
+  std::vector<Sign> pattern;
+  Row out;  // f on the cell, in the output layer's scale (set when the build completes)
+};
+
+mpz_class mpz_of(const Int256& v) { return v.to_mpz(); }
+
+// Error bounds of the filter (u = 2^-53). Inputs are converted with relative error at most
+// 1.01u (Int256::to_double). Each of the six monomials of a 3x3 determinant expanded along
+// the first row passes through 3 conversions and 5 roundings (product and difference in the
+// 2x2 minor, product by the first-row entry, two additions), so
+//   |D~ - D| <= ((1 + 1.01u)^8 - 1) P <= 8.1u P,  with P the exact sum of |monomials|,
+// and the computed P~ (same operations on absolute values) satisfies P <= P~ (1 + 8.1u).
+// Hence |D~ - D| < 16u P~ = 2^-49 P~, a product by a power of two (exact). A 2x2 determinant
+// has 2 conversions and 2 roundings per monomial: |W~ - W| < 8u mW~ = 2^-50 mW~. Underflow
+// is excluded by requiring P~ >= 2^-900 (each underflowing operation loses < 2^-1074), and
+// overflow cannot happen below 2^250 per entry; a non-finite value falls back to exact.
+constexpr double kDet3 = 0x1p-49, kDet2 = 0x1p-50, kTiny = 0x1p-900;
+
+int certified_sign(double v, double mag, double factor) {
+  if (!(mag >= kTiny) || !std::isfinite(mag) || !std::isfinite(v)) return 2;  // undecided
+  const double bound = mag * factor;
+  if (v > bound) return 1;
+  if (v < -bound) return -1;
+  return 2;
+}
+
+// Scaling data of one layer: pre-activation = b + sum over sources of R_src * O_src, where O_0
+// is the input x and O_j the output of layer j; all entries are integers in the layer scale.
+struct Source {
+  std::size_t src = 0;
+  std::vector<std::vector<std::int64_t>> R;  // width x width(src)
+};
+struct LayerPlan {
+  std::vector<Source> sources;  // sources[0].src == l - 1 when the previous layer feeds it
+  std::vector<Int256> bias;
+  mpz_class scale;  // true value = integer / scale
+  bool relu = true;
+  std::size_t width = 0, first_global = 0;
+  int from_prev = -1;  // index in `sources` of the previous layer's contribution, or -1
+};
+
+struct Aborted {
+  BuildStatus status;
+};
+
+class PlanarBuilder {
+ public:
+  PlanarBuilder(const Network& net, const BuildLimits& limits) : net_(net), limits_(limits), start_(Clock::now()) {}
+
+  // False when the planar path does not apply (see the header).
+  bool prepare(const Domain& dom) {
+    if (net_.input_dim() != 2 || !dom.is_box || dom.dim != 2 || net_.output_dim() != 1) return false;
+    const auto& layers = net_.layers();
+    plans_.resize(layers.size() + 1);
+    plans_[0].scale = 1;
+    plans_[0].width = 2;
+    std::vector<double> bound(layers.size() + 1, 0.0);  // max |coefficient| of any map row, in integer units
+    bound[0] = 1;
+    std::size_t global = 0;
+    for (std::size_t l = 1; l <= layers.size(); ++l) {
+      const Layer& L = layers[l - 1];
+      LayerPlan& P = plans_[l];
+      P.relu = L.relu;
+      P.width = L.width();
+      P.first_global = global;
+      if (L.relu) global += L.width();
+      // Merge the contributions by source: W from l-1, U from the input, skips from layer j.
+      std::vector<std::pair<std::size_t, Matrix>> merged;
+      auto add_source = [&](std::size_t src, const Matrix& M) {
+        for (auto& [s, acc] : merged)
+          if (s == src) {
+            for (std::size_t k = 0; k < M.size(); ++k)
+              for (std::size_t i = 0; i < M[k].size(); ++i) acc[k][i] += M[k][i];
+            return;
+          }
+        merged.emplace_back(src, M);
+      };
+      add_source(l - 1, L.W);
+      if (L.has_skip()) add_source(0, L.U);
+      for (const LayerSkip& sk : L.skips) add_source(sk.from, sk.M);
+      // The layer scale: the lcm of every denominator that a product would produce.
+      mpz_class scale = 1;
+      for (const Rational& v : L.b) mpz_lcm(scale.get_mpz_t(), scale.get_mpz_t(), v.get_den_mpz_t());
+      for (const auto& [src, M] : merged)
+        for (const auto& row : M)
+          for (const Rational& v : row) {
+            const mpz_class need = plans_[src].scale * v.get_den();
+            mpz_lcm(scale.get_mpz_t(), scale.get_mpz_t(), need.get_mpz_t());
+          }
+      if (mpz_sizeinbase(scale.get_mpz_t(), 2) > 200) return false;
+      P.scale = scale;
+      bound[l] = 0;
+      std::vector<double> row_bound(P.width, 0.0);
+      for (const auto& [src, M] : merged) {
+        Source S;
+        S.src = src;
+        const mpz_class factor = scale / plans_[src].scale;  // exact: scale is a multiple
+        for (std::size_t k = 0; k < M.size(); ++k) {
+          std::vector<std::int64_t> r(M[k].size());
+          for (std::size_t i = 0; i < M[k].size(); ++i) {
+            const Rational v = M[k][i] * Rational(factor);
+            if (v.get_den() != 1 || !mpz_fits_slong_p(v.get_num_mpz_t())) return false;
+            r[i] = mpz_get_si(v.get_num_mpz_t());
+            row_bound[k] += std::fabs(static_cast<double>(r[i])) * bound[src];
+          }
+          S.R.push_back(std::move(r));
+        }
+        if (src + 1 == l) P.from_prev = static_cast<int>(P.sources.size());
+        P.sources.push_back(std::move(S));
+      }
+      for (std::size_t k = 0; k < P.width; ++k) {
+        const Rational v = L.b[k] * Rational(scale);
+        const auto b = Int256::from_mpz(v.get_num());
+        if (!b) return false;
+        P.bias.push_back(*b);
+        row_bound[k] += std::fabs(v.get_d());
+        bound[l] = std::max(bound[l], row_bound[k]);
+      }
+      // Any pattern's map is bounded by the all-active one; 2^240 leaves a factor 2^10 for the
+      // rounding of this double estimate and keeps determinants of rows far from overflow.
+      if (!(bound[l] < 0x1p+240)) return false;
+    }
+    n_relu_ = global;
+    for (std::size_t l = 1; l < plans_.size(); ++l)
+      if (plans_[l].relu) last_relu_ = l;
+    // Box sides, each with the box on its negative side; coordinates must be integers after
+    // clearing denominators (always true: the scale is the lcm of lo and hi's denominators).
+    for (std::size_t i = 0; i < 2; ++i)
+      for (const auto* v : {&dom.lo[i], &dom.hi[i]})
+        if (mpz_sizeinbase(v->get_num_mpz_t(), 2) > 200 || mpz_sizeinbase(v->get_den_mpz_t(), 2) > 200) return false;
+    make_box(dom);
+    return true;
+  }
+
+  BuildStatus run() {
+    try {
+      for (std::size_t l = 1; l < plans_.size(); ++l) {
+        if (!plans_[l].relu) continue;
+        const std::vector<int> groups = dfs_order();
+        for (int g : groups) process_group(l, g);
+      }
+      if (last_relu_ == 0) finish_group({0});
+    } catch (const Aborted& a) {
+      return a.status;
+    }
+    return BuildStatus::Complete;
+  }
+
+  RegionComplex to_region_complex(const Domain& dom, BuildStatus status) const;
+  PlanarVerdict verdict(BuildStatus status) const;
+
+ private:
+  // ---------------------------------------------------------------------------------------
+  // Exact affine maps of each layer, for the pattern `wp_` (maps_[j] valid for j < size)
+  // ---------------------------------------------------------------------------------------
+
+  bool active(const std::vector<Sign>& p, std::size_t l, std::size_t k) const {
+    return !plans_[l].relu || p[plans_[l].first_global + k] == Sign::Positive;
+  }
+
+  // The map of layer l from the maps of all earlier layers (full product).
+  Map extend(std::size_t l) const {
+    const LayerPlan& P = plans_[l];
+    Map M(P.width);
+    for (std::size_t k = 0; k < P.width; ++k) M[k].c = P.bias[k];
+    for (const Source& S : P.sources) {
+      const Map& O = maps_[S.src];
+      for (std::size_t i = 0; i < O.size(); ++i) {
+        if (S.src > 0 && !active(wp_, S.src, i)) continue;
+        for (std::size_t k = 0; k < P.width; ++k) {
+          const std::int64_t r = S.R[k][i];
+          if (r == 0) continue;
+          M[k].a.add_mul(r, O[i].a);
+          M[k].b.add_mul(r, O[i].b);
+          M[k].c.add_mul(r, O[i].c);
+        }
+      }
+    }
+    return M;
+  }
+
+  // Makes maps_[0..l] the maps for pattern p (only p's layers < l matter). Cells are visited so
+  // that consecutive ones usually differ in a few neurons of layer l-1 only; then the map of
+  // layer l is updated by those neurons' columns instead of being recomputed (the key cost
+  // saving: a rank-one update per flipped neuron).
+  void ensure_maps(std::size_t l, const std::vector<Sign>& p) {
+    std::size_t first_diff = l;  // first layer < l whose activity differs
+    for (std::size_t j = 1; j < l && first_diff == l; ++j)
+      if (plans_[j].relu)
+        for (std::size_t k = 0; k < plans_[j].width; ++k)
+          if (active(p, j, k) != active(wp_, j, k)) {
+            first_diff = j;
+            break;
+          }
+    const std::size_t valid = std::min(maps_.size() - 1, first_diff);  // maps_[0..valid] are right
+    if (valid >= l) {
+      copy_pattern(p, l);
+      return;
+    }
+    const LayerPlan& P = plans_[l];
+    if (valid == l - 1 && maps_.size() > l && first_diff == l - 1 && P.from_prev >= 0) {
+      const Source& S = P.sources[static_cast<std::size_t>(P.from_prev)];
+      const Map& O = maps_[l - 1];
+      Map& M = maps_[l];
+      for (std::size_t i = 0; i < plans_[l - 1].width; ++i) {
+        const bool now = active(p, l - 1, i);
+        if (now == active(wp_, l - 1, i)) continue;
+        for (std::size_t k = 0; k < P.width; ++k) {
+          const std::int64_t r = now ? S.R[k][i] : -S.R[k][i];
+          if (r == 0) continue;
+          M[k].a.add_mul(r, O[i].a);
+          M[k].b.add_mul(r, O[i].b);
+          M[k].c.add_mul(r, O[i].c);
+        }
+      }
+      copy_pattern(p, l);
+      maps_.resize(l + 1);
+      return;
+    }
+    maps_.resize(valid + 1);
+    copy_pattern(p, l);
+    for (std::size_t j = valid + 1; j <= l; ++j) maps_.push_back(extend(j));
+  }
+
+  void copy_pattern(const std::vector<Sign>& p, std::size_t l) {
+    const std::size_t end = l < plans_.size() ? plans_[l].first_global : n_relu_;
+    std::copy(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(end), wp_.begin());
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Predicates and constructions
+  // ---------------------------------------------------------------------------------------
+
+  int make_vertex(int l1, int l2) {
+    const Line& A = lines_[static_cast<std::size_t>(l1)];
+    const Line& B = lines_[static_cast<std::size_t>(l2)];
+    Vertex v;
+    v.l1 = l1;
+    v.l2 = l2;
+    v.X = A.b * B.c - A.c * B.b;
+    v.Y = A.c * B.a - A.a * B.c;
+    v.W = A.a * B.b - A.b * B.a;
+    v.mX = std::fabs(A.b * B.c) + std::fabs(A.c * B.b);
+    v.mY = std::fabs(A.c * B.a) + std::fabs(A.a * B.c);
+    v.mW = std::fabs(A.a * B.b) + std::fabs(A.b * B.a);
+    int s = certified_sign(v.W, v.mW, kDet2);
+    if (s == 2) {
+      if (float_only_) s = v.W > 0 ? 1 : (v.W < 0 ? -1 : 0);
+      else
+        s = sgn(mpz_of(A.exact.a) * mpz_of(B.exact.b) - mpz_of(A.exact.b) * mpz_of(B.exact.a));
+    }
+    if (s == 0) throw std::logic_error("planar: two parallel lines were asked to cross");
+    v.sW = s;
+    v.tag1 = A.owner;
+    v.tag2 = B.owner;
+    verts_.push_back(v);
+    return static_cast<int>(verts_.size() - 1);
+  }
+
+  // Exact sign of the line at the vertex (its true affine value at the point).
+  Sign side(const Line& L, int v_id) const {
+    const Vertex& v = verts_[static_cast<std::size_t>(v_id)];
+    // The vertex lies on the zero set of the neuron that made it (the pre-activation is
+    // continuous, so every cell's line of that neuron passes through it): no arithmetic.
+    if (L.owner != kNone && (v.tag1 == L.owner || v.tag2 == L.owner)) return Sign::Zero;
+    const double D = L.a * v.X + L.b * v.Y + L.c * v.W;
+    const double P = std::fabs(L.a) * v.mX + std::fabs(L.b) * v.mY + std::fabs(L.c) * v.mW;
+    int s = certified_sign(D, P, kDet3);
+    if (s == 2) {
+      if (float_only_) {
+        s = D > 0 ? 1 : (D < 0 ? -1 : 0);
+      } else {
+        ++exact_signs_;
+        const Row& A = lines_[static_cast<std::size_t>(v.l1)].exact;
+        const Row& B = lines_[static_cast<std::size_t>(v.l2)].exact;
+        const mpz_class a1 = mpz_of(A.a), b1 = mpz_of(A.b), c1 = mpz_of(A.c);
+        const mpz_class a2 = mpz_of(B.a), b2 = mpz_of(B.b), c2 = mpz_of(B.c);
+        const mpz_class e = mpz_of(L.exact.a) * (b1 * c2 - c1 * b2) + mpz_of(L.exact.b) * (c1 * a2 - a1 * c2) +
+                            mpz_of(L.exact.c) * (a1 * b2 - b1 * a2);
+        s = sgn(e);
+      }
+    }
+    return static_cast<Sign>(s * v.sW);
+  }
+
+  // Edge e = (v0, v1) becomes (v0, w) and a new edge (w, v1); both incident faces get w.
+  void split_edge(int e, int w) {
+    const Edge old = edges_[static_cast<std::size_t>(e)];
+    const int e2 = static_cast<int>(edges_.size());
+    edges_.push_back(Edge{w, old.v1, old.line, old.pos, old.neg});
+    edges_[static_cast<std::size_t>(e)].v1 = w;
+    for (int g : {old.pos, old.neg}) {
+      if (g == kNone) continue;
+      Face& G = faces_[static_cast<std::size_t>(g)];
+      std::size_t i = 0;
+      while (G.edges[i] != e) ++i;
+      const auto at = static_cast<std::ptrdiff_t>(i + 1);
+      if (G.verts[i] == old.v0) {  // G walks v0 -> v1: ..., v0, [e], w, [e2], v1, ...
+        G.verts.insert(G.verts.begin() + at, w);
+        G.edges.insert(G.edges.begin() + at, e2);
+      } else {  // G walks v1 -> v0: ..., v1, [e2], w, [e], v0, ...
+        G.edges[i] = e2;
+        G.verts.insert(G.verts.begin() + at, w);
+        G.edges.insert(G.edges.begin() + at, e);
+      }
+    }
+  }
+
+  // Splits face f by the line (neuron m) if the line crosses its interior; otherwise records
+  // the sign. Returns the new (negative) face or kNone. `line_id` is the stored copy of the
+  // line, made on the first split of the group.
+  int split_face(int f, const Line& L, int& line_id, std::size_t m) {
+    std::vector<Sign>& signs = signs_;
+    {
+      const Face& F = faces_[static_cast<std::size_t>(f)];
+      signs.resize(F.verts.size());
+      bool pos = false, neg = false;
+      for (std::size_t i = 0; i < F.verts.size(); ++i) {
+        signs[i] = side(L, F.verts[i]);
+        pos |= signs[i] == Sign::Positive;
+        neg |= signs[i] == Sign::Negative;
+      }
+      if (!pos && !neg) throw std::logic_error("planar: a nonconstant line vanishes on a whole cell");
+      if (!neg || !pos) {
+        faces_[static_cast<std::size_t>(f)].pattern[m] = pos ? Sign::Positive : Sign::Negative;
+        return kNone;
+      }
+    }
+    if (line_id == kNone) {
+      line_id = static_cast<int>(lines_.size());
+      lines_.push_back(L);
+    }
+    // Crossing points inside edges (signs + and - at the ends), from the last edge backwards
+    // so that the earlier indices stay valid; the new vertex lands at index i + 1.
+    for (std::size_t i = signs.size(); i-- > 0;) {
+      const std::size_t j = (i + 1) % signs.size();
+      if (signs[i] == Sign::Zero || signs[j] == Sign::Zero || signs[i] == signs[j]) continue;
+      const int e = faces_[static_cast<std::size_t>(f)].edges[i];
+      const int w = make_vertex(line_id, edges_[static_cast<std::size_t>(e)].line);
+      split_edge(e, w);
+      signs.insert(signs.begin() + static_cast<std::ptrdiff_t>(i + 1), Sign::Zero);
+    }
+    std::size_t zeros[2], nz = 0;
+    for (std::size_t i = 0; i < signs.size(); ++i)
+      if (signs[i] == Sign::Zero) {
+        if (nz == 2) throw std::logic_error("planar: a line meets a convex cell's boundary in more than two points");
+        zeros[nz++] = i;
+      }
+    if (nz != 2) throw std::logic_error("planar: a crossing line does not meet the boundary twice");
+    const std::size_t ip = zeros[0], iq = zeros[1];
+    // Part A: verts ip..iq; part B: verts iq..end, 0..ip. Each has an interior vertex.
+    const bool a_positive = signs[ip + 1] == Sign::Positive;
+    Face& F = faces_[static_cast<std::size_t>(f)];
+    const int ne = static_cast<int>(edges_.size());
+    const int nf = static_cast<int>(faces_.size());
+    Face A, B;
+    A.verts.assign(F.verts.begin() + static_cast<std::ptrdiff_t>(ip), F.verts.begin() + static_cast<std::ptrdiff_t>(iq) + 1);
+    A.edges.assign(F.edges.begin() + static_cast<std::ptrdiff_t>(ip), F.edges.begin() + static_cast<std::ptrdiff_t>(iq));
+    A.edges.push_back(ne);  // v_iq -> v_ip
+    B.verts.assign(F.verts.begin() + static_cast<std::ptrdiff_t>(iq), F.verts.end());
+    B.verts.insert(B.verts.end(), F.verts.begin(), F.verts.begin() + static_cast<std::ptrdiff_t>(ip) + 1);
+    B.edges.assign(F.edges.begin() + static_cast<std::ptrdiff_t>(iq), F.edges.end());
+    B.edges.insert(B.edges.end(), F.edges.begin(), F.edges.begin() + static_cast<std::ptrdiff_t>(ip));
+    B.edges.push_back(ne);  // v_ip -> v_iq
+    Face& P = a_positive ? A : B;
+    Face& N = a_positive ? B : A;
+    N.pattern = F.pattern;
+    N.pattern[m] = Sign::Negative;
+    P.pattern = std::move(F.pattern);
+    P.pattern[m] = Sign::Positive;
+    for (int e : N.edges) {
+      if (e == ne) continue;
+      Edge& E = edges_[static_cast<std::size_t>(e)];
+      if (E.pos == f) E.pos = nf;
+      if (E.neg == f) E.neg = nf;
+    }
+    edges_.push_back(Edge{F.verts[ip], F.verts[iq], line_id, f, nf});
+    F = std::move(P);
+    faces_.push_back(std::move(N));
+    return nf;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Driver
+  // ---------------------------------------------------------------------------------------
+
+  void make_box(const Domain& dom) {
+    // Side lines with the box on the negative side: x - hi, lo - x, y - hi, lo - y (scaled).
+    auto side_line = [&](std::size_t axis, bool upper) {
+      const Rational& v = upper ? dom.hi[axis] : dom.lo[axis];
+      const mpz_class& den = v.get_den();
+      Row r;
+      const Int256 unit = *Int256::from_mpz(upper ? den : mpz_class(-den));
+      (axis == 0 ? r.a : r.b) = unit;
+      r.c = *Int256::from_mpz(upper ? mpz_class(-v.get_num()) : v.get_num());
+      lines_.push_back(make_line(r, RowOrigin{RowOrigin::Kind::Domain, 2 * axis + (upper ? 1 : 0)}, kNone));
+      return static_cast<int>(lines_.size() - 1);
+    };
+    const int xlo = side_line(0, false), xhi = side_line(0, true), ylo = side_line(1, false), yhi = side_line(1, true);
+    const int v0 = make_vertex(xlo, ylo), v1 = make_vertex(xhi, ylo), v2 = make_vertex(xhi, yhi), v3 = make_vertex(xlo, yhi);
+    Face F;
+    F.verts = {v0, v1, v2, v3};
+    const int sides[4] = {ylo, xhi, yhi, xlo};
+    for (int i = 0; i < 4; ++i) {
+      edges_.push_back(Edge{F.verts[static_cast<std::size_t>(i)], F.verts[static_cast<std::size_t>((i + 1) % 4)], sides[i], kNone, 0});
+      F.edges.push_back(i);
+    }
+    F.pattern.assign(n_relu_, Sign::Zero);
+    faces_.push_back(std::move(F));
+    wp_.assign(n_relu_, Sign::Zero);
+    maps_.assign(1, Map(2));
+    maps_[0][0].a = Int256::from_i64(1);
+    maps_[0][1].b = Int256::from_i64(1);
+  }
+
+  // All faces, in depth-first order over the adjacency graph: neighbours differ in few
+  // neurons, which keeps ensure_maps on its cheap path.
+  std::vector<int> dfs_order() const {
+    std::vector<int> order;
+    std::vector<char> seen(faces_.size(), 0);
+    std::vector<int> stack{0};
+    seen[0] = 1;
+    while (!stack.empty()) {
+      const int f = stack.back();
+      stack.pop_back();
+      order.push_back(f);
+      for (int e : faces_[static_cast<std::size_t>(f)].edges) {
+        const Edge& E = edges_[static_cast<std::size_t>(e)];
+        const int g = E.pos == f ? E.neg : E.pos;
+        if (g != kNone && !seen[static_cast<std::size_t>(g)]) {
+          seen[static_cast<std::size_t>(g)] = 1;
+          stack.push_back(g);
+        }
+      }
+    }
+    if (order.size() != faces_.size()) throw std::logic_error("planar: the subdivision is not connected");
+    return order;
+  }
+
+  void check_limits() {
+    if (limits_.max_cells && faces_.size() > limits_.max_cells) throw Aborted{BuildStatus::CellLimit};
+    if (limits_.time_limit_seconds > 0 && ++limit_ticks_ % 64 == 0 &&
+        std::chrono::duration<double>(Clock::now() - start_).count() > limits_.time_limit_seconds)
+      throw Aborted{BuildStatus::TimeLimit};
+  }
+
+  // Splits the cell g (all its earlier-layer neurons settled) by every neuron of layer l; its
+  // pieces share the map of layer l, since they differ only in layer-l neurons.
+  void process_group(std::size_t l, int g) {
+    ensure_maps(l, faces_[static_cast<std::size_t>(g)].pattern);
+    const LayerPlan& P = plans_[l];
+    std::vector<int> group{g};
+    for (std::size_t k = 0; k < P.width; ++k) {
+      const Row& r = maps_[l][k];
+      const std::size_t m = P.first_global + k;
+      if (r.a.is_zero() && r.b.is_zero()) {  // constant on the cell: no split (THEORY.md §1, fine point 3)
+        const Sign s = static_cast<Sign>(r.c.sign());
+        for (int f : group) faces_[static_cast<std::size_t>(f)].pattern[m] = s;
+        continue;
+      }
+      const Line L = make_line(r, RowOrigin{RowOrigin::Kind::Neuron, m}, static_cast<int>(m));
+      int line_id = kNone;
+      const std::size_t count = group.size();
+      for (std::size_t i = 0; i < count; ++i) {
+        const int nf = split_face(group[i], L, line_id, m);
+        if (nf != kNone) group.push_back(nf);
+      }
+      check_limits();
+    }
+    if (l == last_relu_) finish_group(group);
+  }
+
+  // The output map of each finished cell (the pieces of one last-layer group differ only in
+  // last-layer neurons, so consecutive ones take the cheap update path).
+  void finish_group(const std::vector<int>& group) {
+    const std::size_t last = plans_.size() - 1;
+    for (int f : group) {
+      Face& F = faces_[static_cast<std::size_t>(f)];
+      ensure_maps(last, F.pattern);
+      F.out = active(F.pattern, last, 0) ? maps_[last][0] : Row{};
+    }
+  }
+
+  const Network& net_;
+  BuildLimits limits_;
+  Clock::time_point start_;
+  unsigned long limit_ticks_ = 0;
+  bool float_only_ = arithmetic_mode() == ArithmeticMode::FloatOnly;
+  std::vector<LayerPlan> plans_;  // index 0: the input
+  std::size_t n_relu_ = 0, last_relu_ = 0;
+  std::vector<Map> maps_;
+  std::vector<Sign> wp_;
+  std::vector<Line> lines_;
+  std::vector<Vertex> verts_;
+  std::vector<Edge> edges_;
+  std::vector<Face> faces_;
+  std::vector<Sign> signs_;  // scratch
+  mutable unsigned long long exact_signs_ = 0;
+
+};
+
+// Exact coordinates of a vertex: (X/W, Y/W) with (X : Y : W) = l1 x l2 in exact integers.
+std::pair<Rational, Rational> exact_point(const Row& A, const Row& B) {
+  const mpz_class a1 = mpz_of(A.a), b1 = mpz_of(A.b), c1 = mpz_of(A.c);
+  const mpz_class a2 = mpz_of(B.a), b2 = mpz_of(B.b), c2 = mpz_of(B.c);
+  const mpz_class W = a1 * b2 - b1 * a2;
+  Rational x(mpz_class(b1 * c2 - c1 * b2), W), y(mpz_class(c1 * a2 - a1 * c2), W);
+  x.canonicalize();
+  y.canonicalize();
+  return {std::move(x), std::move(y)};
+}
+
+std::uint64_t pair_key(int f, int g) {
+  const auto lo = static_cast<std::uint64_t>(std::min(f, g)), hi = static_cast<std::uint64_t>(std::max(f, g));
+  return (hi << 32) | lo;
+}
+
+RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus status) const {
+  RegionComplex cx;
+  cx.dim = 2;
+  cx.domain = dom;
+  cx.status = status;
+  for (std::size_t l = 1; l < plans_.size(); ++l)
+    if (plans_[l].relu)
+      for (std::size_t k = 0; k < plans_[l].width; ++k) cx.neurons.push_back(NeuronId{l, k + 1});
+  std::vector<std::pair<Rational, Rational>> where(verts_.size());
+  std::vector<char> known(verts_.size(), 0);
+  auto point_of = [&](int v) -> const std::pair<Rational, Rational>& {
+    const auto i = static_cast<std::size_t>(v);
+    if (!known[i]) {
+      where[i] = exact_point(lines_[static_cast<std::size_t>(verts_[i].l1)].exact, lines_[static_cast<std::size_t>(verts_[i].l2)].exact);
+      known[i] = 1;
+    }
+    return where[i];
+  };
+  const Rational scale(plans_.back().scale);
+  cx.cells.resize(faces_.size());
+  for (std::size_t f = 0; f < faces_.size(); ++f) {
+    const Face& F = faces_[f];
+    Cell& c = cx.cells[f];
+    for (int e : F.edges) {
+      const Edge& E = edges_[static_cast<std::size_t>(e)];
+      const Line& L = lines_[static_cast<std::size_t>(E.line)];
+      const bool below = E.neg == static_cast<int>(f);  // the cell is on the side a x + b y + c <= 0
+      mpz_class a = mpz_of(L.exact.a), b = mpz_of(L.exact.b), cc = mpz_of(L.exact.c);
+      Halfspace h = below ? make_halfspace({a, b}, mpz_class(-cc), L.origin) : make_halfspace({mpz_class(-a), mpz_class(-b)}, cc, L.origin);
+      bool dup = false;  // collinear edges (a vertex inserted by a neighbour's split) give one row
+      for (const Halfspace& r : c.rows) dup |= r == h;
+      if (!dup) c.rows.push_back(std::move(h));
+    }
+    // The vertex average of a convex polygon with nonempty interior is an interior point.
+    Rational sx = 0, sy = 0;
+    for (int v : F.verts) {
+      const auto& p = point_of(v);
+      sx += p.first;
+      sy += p.second;
+    }
+    const Rational n(static_cast<long>(F.verts.size()));
+    c.point = {sx / n, sy / n};
+    c.pattern = F.pattern;
+    if (status == BuildStatus::Complete) {
+      c.gradient = {Rational(F.out.a.to_mpz()) / scale, Rational(F.out.b.to_mpz()) / scale};
+      c.offset = Rational(F.out.c.to_mpz()) / scale;
+    }
+  }
+  std::unordered_map<std::uint64_t, std::size_t> seen;
+  for (const Edge& E : edges_) {
+    if (E.pos == kNone || E.neg == kNone) continue;
+    if (!seen.emplace(pair_key(E.pos, E.neg), cx.adjacencies.size()).second) continue;  // one pair, one adjacency
+    const Line& L = lines_[static_cast<std::size_t>(E.line)];
+    Adjacency adj;
+    adj.lower = static_cast<std::size_t>(E.neg);
+    adj.upper = static_cast<std::size_t>(E.pos);
+    adj.facet = make_halfspace({mpz_of(L.exact.a), mpz_of(L.exact.b)}, mpz_class(-mpz_of(L.exact.c)), L.origin);
+    const auto& p = point_of(E.v0);
+    const auto& q = point_of(E.v1);
+    adj.point = {(p.first + q.first) / 2, (p.second + q.second) / 2};
+    cx.cells[adj.lower].adjacencies.push_back(cx.adjacencies.size());
+    cx.cells[adj.upper].adjacencies.push_back(cx.adjacencies.size());
+    cx.adjacencies.push_back(std::move(adj));
+  }
+  return cx;
+}
+
+// v mod (2^61 - 1), for the parallelism sanity check (2^64 = 8 mod p).
+std::uint64_t mod_p(const Int256& v) {
+  constexpr std::uint64_t p = (std::uint64_t{1} << 61) - 1;
+  const Int256 a = v.negative() ? -v : v;
+  unsigned __int128 acc = 0;
+  for (int i = 3; i >= 0; --i) acc = (acc * 8 + a.w[i] % p) % p;
+  const auto r = static_cast<std::uint64_t>(acc);
+  return v.negative() && r != 0 ? p - r : r;
+}
+
+struct RowHash {
+  std::size_t operator()(const Row& r) const {
+    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (const Int256* v : {&r.a, &r.b, &r.c})
+      for (std::uint64_t x : v->w) h = (h ^ x) * 0x100000001b3ULL + (h >> 29);
+    return static_cast<std::size_t>(h);
+  }
+};
+struct RowEq {
+  bool operator()(const Row& x, const Row& y) const { return x.a == y.a && x.b == y.b && x.c == y.c; }
+};
+
+PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
+  PlanarVerdict v;
+  v.status = status;
+  v.cells = faces_.size();
+  if (status != BuildStatus::Complete) return v;
+  constexpr std::uint64_t p = (std::uint64_t{1} << 61) - 1;
+  std::unordered_map<std::uint64_t, char> seen;
+  seen.reserve(edges_.size());
+  v.convex = true;
+  for (const Edge& E : edges_) {
+    if (E.pos == kNone || E.neg == kNone) continue;
+    if (seen.emplace(pair_key(E.pos, E.neg), 0).second) ++v.pairs;
+    // Delta = g_pos - g_neg = lambda n with n = (a, b) pointing from neg into pos (THEORY.md §1,
+    // Theorem A), all in the output scale. lambda's sign is read off one nonzero component of n.
+    const Row& up = faces_[static_cast<std::size_t>(E.pos)].out;
+    const Row& lo = faces_[static_cast<std::size_t>(E.neg)].out;
+    Int256 dx = up.a, dy = up.b;
+    dx -= lo.a;
+    dy -= lo.b;
+    const Row& n = lines_[static_cast<std::size_t>(E.line)].exact;
+    // Continuity forces Delta to be parallel to n; a failure is an internal error. The check
+    // is exact modulo a prime (a necessary condition; the full-complex path checks it in Q).
+    const std::uint64_t lhs = static_cast<std::uint64_t>(static_cast<unsigned __int128>(mod_p(dx)) * mod_p(n.b) % p);
+    const std::uint64_t rhs = static_cast<std::uint64_t>(static_cast<unsigned __int128>(mod_p(dy)) * mod_p(n.a) % p);
+    if (lhs != rhs) throw std::logic_error("planar: gradient jump is not parallel to the edge normal");
+    const int s = !n.a.is_zero() ? dx.sign() * n.a.sign() : dy.sign() * n.b.sign();
+    if (s < 0) v.convex = false;
+  }
+  std::unordered_map<Row, char, RowHash, RowEq> pieces;
+  pieces.reserve(faces_.size());
+  for (const Face& F : faces_) pieces.emplace(F.out, 0);
+  v.pieces = pieces.size();
+  return v;
+}
+
+std::optional<PlanarBuilder> start(const Network& net, const Domain& domain, const BuildLimits& limits) {
+  std::optional<PlanarBuilder> b;
+  b.emplace(net, limits);
+  if (!b->prepare(domain)) return std::nullopt;
+  return b;
+}
+
+}  // namespace
+
+std::optional<RegionComplex> build_planar_complex(const Network& net, const Domain& domain, const BuildLimits& limits,
+                                                  BuildObserver* observer) {
+  if (observer) return std::nullopt;  // the certificate writer needs the general builder's events
+  auto b = start(net, domain, limits);
+  if (!b) return std::nullopt;
+  const BuildStatus status = b->run();
+  return b->to_region_complex(domain, status);
+}
+
+std::optional<PlanarVerdict> planar_convexity(const Network& net, const Domain& domain, const BuildLimits& limits) {
+  auto b = start(net, domain, limits);
+  if (!b) return std::nullopt;
+  return b->verdict(b->run());
+}
+
+void set_planar_builder_enabled(bool enabled) { g_enabled.store(enabled, std::memory_order_relaxed); }
+bool planar_builder_enabled() { return g_enabled.load(std::memory_order_relaxed); }
+
+}  // namespace relucert
