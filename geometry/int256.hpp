@@ -65,21 +65,28 @@ struct Int256 {
     }
     return *this;
   }
-  // *this += m * x (exact, given the caller's magnitude bound).
+  // *this += m * x (exact, given the caller's magnitude bound). Two's complement is arithmetic
+  // modulo 2^256, so x times m read as unsigned (m + 2^64 when m < 0) is x*m + x*2^64: add it,
+  // then take x*2^64 back off for a negative m. No branch on the sign of x.
   void add_mul(std::int64_t m, const Int256& x) {
-    if (m == 0 || x.is_zero()) return;
-    const bool x_neg = x.negative();
-    const Int256 ax = x_neg ? -x : x;
-    const std::uint64_t um = m < 0 ? static_cast<std::uint64_t>(-(m + 1)) + 1 : static_cast<std::uint64_t>(m);
-    Int256 p;
-    u128 carry = 0;
+    const auto um = static_cast<std::uint64_t>(m);
+    u128 carry = 0;       // carry of the product x * um
+    u128 acc_carry = 0;   // carry of the accumulation
     for (int i = 0; i < 4; ++i) {
-      carry += static_cast<u128>(ax.w[i]) * um;
-      p.w[i] = static_cast<std::uint64_t>(carry);
+      carry += static_cast<u128>(x.w[i]) * um;
+      acc_carry += static_cast<u128>(w[i]) + static_cast<std::uint64_t>(carry);
+      w[i] = static_cast<std::uint64_t>(acc_carry);
+      acc_carry >>= 64;
       carry >>= 64;
     }
-    if ((m < 0) != x_neg) *this -= p;
-    else *this += p;
+    if (m < 0) {  // subtract x shifted by one limb
+      std::uint64_t borrow = 0;
+      for (int i = 1; i < 4; ++i) {
+        const u128 d = static_cast<u128>(w[i]) - x.w[i - 1] - borrow;
+        w[i] = static_cast<std::uint64_t>(d);
+        borrow = static_cast<std::uint64_t>(d >> 64) & 1;
+      }
+    }
   }
 
   // Relative error below 1.01 * 2^-53: the top 128 bits are converted with one correct
@@ -90,7 +97,8 @@ struct Int256 {
     while (i > 0 && w[i] == 0) --i;
     if (i == 0) return static_cast<double>(w[0]);
     const u128 top = (static_cast<u128>(w[i]) << 64) | w[i - 1];
-    return std::ldexp(static_cast<double>(top), 64 * (i - 1));
+    constexpr double kLimb[3] = {1.0, 0x1p64, 0x1p128};  // exact powers of two: no rounding
+    return static_cast<double>(top) * kLimb[i - 1];
   }
   mpz_class to_mpz() const {
     const Int256 a = negative() ? -*this : *this;

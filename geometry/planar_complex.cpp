@@ -161,7 +161,8 @@ class PlanarBuilder {
           std::vector<std::int64_t> r(M[k].size());
           for (std::size_t i = 0; i < M[k].size(); ++i) {
             const Rational v = M[k][i] * Rational(factor);
-            if (v.get_den() != 1 || !mpz_fits_slong_p(v.get_num_mpz_t())) return false;
+            // |r| < 2^62: r and -r are int64 (the update path negates it).
+            if (v.get_den() != 1 || mpz_sizeinbase(v.get_num_mpz_t(), 2) > 62) return false;
             r[i] = mpz_get_si(v.get_num_mpz_t());
             row_bound[k] += std::fabs(static_cast<double>(r[i])) * bound[src];
           }
@@ -320,8 +321,8 @@ class PlanarBuilder {
   }
 
   // Exact sign of the line at the vertex (its true affine value at the point).
-  Sign side(const Line& L, int v_id) const {
-    const Vertex& v = verts_[static_cast<std::size_t>(v_id)];
+  Sign side(const Line& L, int v_id) const { return side(L, verts_[static_cast<std::size_t>(v_id)]); }
+  Sign side(const Line& L, const Vertex& v) const {
     // The vertex lies on the zero set of the neuron that made it (the pre-activation is
     // continuous, so every cell's line of that neuron passes through it): no arithmetic.
     if (L.owner != kNone && (v.tag1 == L.owner || v.tag2 == L.owner)) return Sign::Zero;
@@ -512,6 +513,11 @@ class PlanarBuilder {
     ensure_maps(l, faces_[static_cast<std::size_t>(g)].pattern);
     const LayerPlan& P = plans_[l];
     std::vector<int> group{g};
+    // The cell's corners, copied once: every piece of the group lies in their convex hull, so a
+    // line with no sign change on them splits no piece (the common case), and the copy keeps
+    // the test in cache. Vertices inserted later on the boundary are on the hull's edges.
+    hull_.clear();
+    for (int v : faces_[static_cast<std::size_t>(g)].verts) hull_.push_back(verts_[static_cast<std::size_t>(v)]);
     for (std::size_t k = 0; k < P.width; ++k) {
       const Row& r = maps_[l][k];
       const std::size_t m = P.first_global + k;
@@ -521,6 +527,17 @@ class PlanarBuilder {
         continue;
       }
       const Line L = make_line(r, RowOrigin{RowOrigin::Kind::Neuron, m}, static_cast<int>(m));
+      bool pos = false, neg = false;
+      for (const Vertex& v : hull_) {
+        const Sign s = side(L, v);
+        pos |= s == Sign::Positive;
+        neg |= s == Sign::Negative;
+      }
+      if (!pos || !neg) {
+        if (!pos && !neg) throw std::logic_error("planar: a nonconstant line vanishes on a whole cell");
+        for (int f : group) faces_[static_cast<std::size_t>(f)].pattern[m] = pos ? Sign::Positive : Sign::Negative;
+        continue;
+      }
       int line_id = kNone;
       const std::size_t count = group.size();
       for (std::size_t i = 0; i < count; ++i) {
@@ -556,7 +573,8 @@ class PlanarBuilder {
   std::vector<Vertex> verts_;
   std::vector<Edge> edges_;
   std::vector<Face> faces_;
-  std::vector<Sign> signs_;  // scratch
+  std::vector<Sign> signs_;     // scratch
+  std::vector<Vertex> hull_;    // scratch: the corners of the group being split
   mutable unsigned long long exact_signs_ = 0;
 
 };
