@@ -89,6 +89,25 @@ struct Int256 {
     }
   }
 
+  // True when the value is an int64 (then add_mul_small applies).
+  bool fits_i64() const {
+    const std::uint64_t fill = (w[0] >> 63) ? ~std::uint64_t{0} : 0;
+    return w[1] == fill && w[2] == fill && w[3] == fill;
+  }
+  // *this += m * x for int64 x: one 64x64 -> 128-bit product, sign-extended.
+  void add_mul_small(std::int64_t m, std::int64_t x) {
+    const __int128 p = static_cast<__int128>(m) * x;  // |p| < 2^126: no overflow
+    const auto lo = static_cast<std::uint64_t>(p), hi = static_cast<std::uint64_t>(static_cast<u128>(p) >> 64);
+    const std::uint64_t fill = p < 0 ? ~std::uint64_t{0} : 0;
+    u128 c = static_cast<u128>(w[0]) + lo;
+    w[0] = static_cast<std::uint64_t>(c);
+    c = (c >> 64) + w[1] + hi;
+    w[1] = static_cast<std::uint64_t>(c);
+    c = (c >> 64) + w[2] + fill;
+    w[2] = static_cast<std::uint64_t>(c);
+    w[3] = static_cast<std::uint64_t>((c >> 64) + w[3] + fill);
+  }
+
   // Relative error below 1.01 * 2^-53: the top 128 bits are converted with one correct
   // rounding (GCC's __floatuntidf), and the dropped limbs weigh less than 2^-64 of the value.
   double to_double() const {

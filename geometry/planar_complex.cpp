@@ -62,6 +62,8 @@ struct Face {
   std::vector<int> verts, edges;
   std::vector<Sign> pattern;
   Row out;  // f on the cell, in the output layer's scale (set when the build completes)
+  unsigned group = 0;  // walk bookkeeping: the group (serial) the cell belongs to ...
+  unsigned stamp = 0;  // ... and the last (group, neuron) step that settled it
 };
 
 mpz_class mpz_of(const Int256& v) { return v.to_mpz(); }
@@ -268,12 +270,24 @@ class PlanarBuilder {
       for (std::size_t i = 0; i < plans_[l - 1].width; ++i) {
         const bool now = active(p, l - 1, i);
         if (now == active(wp_, l - 1, i)) continue;
+        const Row& o = O[i];
+        if (o.a.fits_i64() && o.b.fits_i64() && o.c.fits_i64()) {  // e.g. first-layer rows: one product each
+          const auto oa = static_cast<std::int64_t>(o.a.w[0]), ob = static_cast<std::int64_t>(o.b.w[0]),
+                     oc = static_cast<std::int64_t>(o.c.w[0]);
+          for (std::size_t k = 0; k < P.width; ++k) {
+            const std::int64_t r = now ? S.R[k][i] : -S.R[k][i];
+            M[k].a.add_mul_small(r, oa);
+            M[k].b.add_mul_small(r, ob);
+            M[k].c.add_mul_small(r, oc);
+          }
+          continue;
+        }
         for (std::size_t k = 0; k < P.width; ++k) {
           const std::int64_t r = now ? S.R[k][i] : -S.R[k][i];
           if (r == 0) continue;
-          M[k].a.add_mul(r, O[i].a);
-          M[k].b.add_mul(r, O[i].b);
-          M[k].c.add_mul(r, O[i].c);
+          M[k].a.add_mul(r, o.a);
+          M[k].b.add_mul(r, o.b);
+          M[k].c.add_mul(r, o.c);
         }
       }
       copy_pattern(p, l);
@@ -352,6 +366,8 @@ class PlanarBuilder {
     const int e2 = static_cast<int>(edges_.size());
     edges_.push_back(Edge{w, old.v1, old.line, old.pos, old.neg});
     edges_[static_cast<std::size_t>(e)].v1 = w;
+    on_boundary_.push_back(on_boundary_[static_cast<std::size_t>(e)]);
+    if (on_boundary_.back()) boundary_.push_back(e2);
     for (int g : {old.pos, old.neg}) {
       if (g == kNone) continue;
       Face& G = faces_[static_cast<std::size_t>(g)];
@@ -395,10 +411,13 @@ class PlanarBuilder {
     }
     // Crossing points inside edges (signs + and - at the ends), from the last edge backwards
     // so that the earlier indices stay valid; the new vertex lands at index i + 1.
+    crossed_.clear();
     for (std::size_t i = signs.size(); i-- > 0;) {
       const std::size_t j = (i + 1) % signs.size();
       if (signs[i] == Sign::Zero || signs[j] == Sign::Zero || signs[i] == signs[j]) continue;
       const int e = faces_[static_cast<std::size_t>(f)].edges[i];
+      const Edge& E = edges_[static_cast<std::size_t>(e)];
+      crossed_.push_back(E.pos == f ? E.neg : E.pos);  // the line goes on into that cell
       const int w = make_vertex(line_id, edges_[static_cast<std::size_t>(e)].line);
       split_edge(e, w);
       signs.insert(signs.begin() + static_cast<std::ptrdiff_t>(i + 1), Sign::Zero);
@@ -438,6 +457,11 @@ class PlanarBuilder {
       if (E.neg == f) E.neg = nf;
     }
     edges_.push_back(Edge{F.verts[ip], F.verts[iq], line_id, f, nf});
+    on_boundary_.push_back(0);
+    N.group = F.group;
+    N.stamp = F.stamp;
+    P.group = F.group;
+    P.stamp = F.stamp;
     F = std::move(P);
     faces_.push_back(std::move(N));
     return nf;
@@ -470,6 +494,7 @@ class PlanarBuilder {
     }
     F.pattern.assign(n_relu_, Sign::Zero);
     faces_.push_back(std::move(F));
+    on_boundary_.assign(edges_.size(), 0);
     wp_.assign(n_relu_, Sign::Zero);
     maps_.assign(1, Map(2));
     maps_[0][0].a = Int256::from_i64(1);
@@ -518,6 +543,10 @@ class PlanarBuilder {
     // the test in cache. Vertices inserted later on the boundary are on the hull's edges.
     hull_.clear();
     for (int v : faces_[static_cast<std::size_t>(g)].verts) hull_.push_back(verts_[static_cast<std::size_t>(v)]);
+    const unsigned serial = ++group_serial_;
+    faces_[static_cast<std::size_t>(g)].group = serial;
+    boundary_ = faces_[static_cast<std::size_t>(g)].edges;
+    for (int e : boundary_) on_boundary_[static_cast<std::size_t>(e)] = 1;
     for (std::size_t k = 0; k < P.width; ++k) {
       const Row& r = maps_[l][k];
       const std::size_t m = P.first_global + k;
@@ -538,15 +567,75 @@ class PlanarBuilder {
         for (int f : group) faces_[static_cast<std::size_t>(f)].pattern[m] = pos ? Sign::Positive : Sign::Negative;
         continue;
       }
-      int line_id = kNone;
-      const std::size_t count = group.size();
-      for (std::size_t i = 0; i < count; ++i) {
-        const int nf = split_face(group[i], L, line_id, m);
-        if (nf != kNone) group.push_back(nf);
-      }
+      split_group(group, L, m, serial);
       check_limits();
     }
+    for (int e : boundary_) on_boundary_[static_cast<std::size_t>(e)] = 0;
     if (l == last_relu_) finish_group(group);
+  }
+
+  // Splits every piece of the group that the line crosses. In general position the crossed
+  // pieces form a chain along the line, entered through a boundary edge of the group: walk it
+  // (each crossing inside an edge names the next piece), then settle every other piece by one
+  // vertex off the line. A crossing through a vertex (degenerate, or a neighbour's crossing
+  // point) ends the walk and every remaining piece is tested in full, which is always correct.
+  void split_group(std::vector<int>& group, const Line& L, std::size_t m, unsigned serial) {
+    const unsigned step = ++step_serial_;
+    int line_id = kNone;
+    auto split = [&](int f) {
+      faces_[static_cast<std::size_t>(f)].stamp = step;
+      const int nf = split_face(f, L, line_id, m);
+      if (nf != kNone) group.push_back(nf);
+      return nf != kNone;
+    };
+    int start = kNone;
+    for (int e : boundary_) {
+      const Edge& E = edges_[static_cast<std::size_t>(e)];
+      const Sign s0 = side(L, E.v0), s1 = side(L, E.v1);
+      if (s0 == Sign::Zero || s1 == Sign::Zero) break;  // enters through a vertex: no walk
+      if (s0 != s1) {
+        const int a = E.pos, b = E.neg;
+        start = (a != kNone && faces_[static_cast<std::size_t>(a)].group == serial) ? a : b;
+        break;
+      }
+    }
+    bool complete = false;
+    if (start != kNone && faces_[static_cast<std::size_t>(start)].group == serial) {
+      int f = start;
+      while (true) {
+        if (!split(f)) break;  // cannot happen in exact arithmetic; fall back to the full test
+        if (crossed_.size() != 2) break;  // the line left through a vertex
+        int next = kNone;
+        for (int g : crossed_)
+          if (g != kNone && faces_[static_cast<std::size_t>(g)].group == serial && faces_[static_cast<std::size_t>(g)].stamp != step)
+            next = g;
+        if (next == kNone) {
+          complete = true;  // both crossings lead out of the group or back into the chain
+          break;
+        }
+        f = next;
+      }
+    }
+    const std::size_t count = group.size();
+    for (std::size_t i = 0; i < count; ++i) {
+      const int f = group[i];
+      if (faces_[static_cast<std::size_t>(f)].stamp == step) continue;
+      if (complete) settle(f, L, m);
+      else split(f);
+    }
+  }
+
+  // A piece the line does not cross: the first vertex off the line gives its side.
+  void settle(int f, const Line& L, std::size_t m) {
+    Face& F = faces_[static_cast<std::size_t>(f)];
+    for (int v : F.verts) {
+      const Sign s = side(L, v);
+      if (s != Sign::Zero) {
+        F.pattern[m] = s;
+        return;
+      }
+    }
+    throw std::logic_error("planar: a nonconstant line vanishes on a whole cell");
   }
 
   // The output map of each finished cell (the pieces of one last-layer group differ only in
@@ -575,6 +664,10 @@ class PlanarBuilder {
   std::vector<Face> faces_;
   std::vector<Sign> signs_;     // scratch
   std::vector<Vertex> hull_;    // scratch: the corners of the group being split
+  std::vector<int> crossed_;    // split_face's output: the cells beyond its edge crossings
+  std::vector<int> boundary_;   // the edges on the boundary of the group being split
+  std::vector<char> on_boundary_;  // per edge
+  unsigned group_serial_ = 0, step_serial_ = 0;
   mutable unsigned long long exact_signs_ = 0;
 
 };

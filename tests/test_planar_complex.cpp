@@ -129,6 +129,17 @@ TEST_CASE("planar builder agrees on float32 PyTorch-init nets on a large box") {
       REQUIRE(cross_check(net, box, a.name() + " #" + std::to_string(index)));
     }
   }
+  // Larger ICNN-style nets (absolute values after the first layer): convex, nothing refutes
+  // them early, every piece is built.
+  for (std::size_t index = 0; index < 2; ++index) {
+    const Arch a{2, 16, 2};
+    std::vector<Layer> Ls = draw_network(a, net_seed(11, a, index)).layers();
+    for (std::size_t l = 1; l < Ls.size(); ++l)
+      for (auto& row : Ls[l].W)
+        for (auto& v : row) v = abs(v);
+    const Network net(2, std::move(Ls));
+    REQUIRE(cross_check(net, Domain::box({-100, -100}, {100, 100}), "icnn " + a.name() + " #" + std::to_string(index)));
+  }
 }
 
 TEST_CASE("planar builder on hand-made degenerate nets") {
