@@ -89,6 +89,21 @@ struct Int256 {
     }
   }
 
+  // The product modulo 2^256, which is the exact signed product when it is below 2^255 in
+  // magnitude (two's complement is arithmetic modulo 2^256, so no sign handling is needed).
+  Int256 operator*(const Int256& o) const {
+    Int256 r;
+    for (int i = 0; i < 4; ++i) {
+      u128 carry = 0;
+      for (int j = 0; i + j < 4; ++j) {
+        carry += static_cast<u128>(w[i]) * o.w[j] + r.w[i + j];
+        r.w[i + j] = static_cast<std::uint64_t>(carry);
+        carry >>= 64;
+      }
+    }
+    return r;
+  }
+
   // True when the value is an int64 (then add_mul_small applies).
   bool fits_i64() const {
     const std::uint64_t fill = (w[0] >> 63) ? ~std::uint64_t{0} : 0;

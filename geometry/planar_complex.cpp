@@ -92,7 +92,11 @@ int certified_sign(double v, double mag, double factor) {
 // is the input x and O_j the output of layer j; all entries are integers in the layer scale.
 struct Source {
   std::size_t src = 0;
-  std::vector<std::vector<std::int64_t>> R;  // width x width(src)
+  std::vector<std::vector<std::int64_t>> R;  // width x width(src), when every entry is below 2^62
+  // The same entries as 256-bit integers when some entry is not (e.g. a 1e-30 weight next to
+  // weights near 1: clearing the 10^30 denominator makes the others wide); slower products.
+  bool wide = false;
+  std::vector<std::vector<Int256>> Rw;
 };
 struct LayerPlan {
   std::vector<Source> sources;  // sources[0].src == l - 1 when the previous layer feeds it
@@ -159,16 +163,30 @@ class PlanarBuilder {
         Source S;
         S.src = src;
         const mpz_class factor = scale / plans_[src].scale;  // exact: scale is a multiple
-        for (std::size_t k = 0; k < M.size(); ++k) {
-          std::vector<std::int64_t> r(M[k].size());
+        std::vector<std::vector<mpz_class>> Z(M.size());
+        for (std::size_t k = 0; k < M.size(); ++k)
           for (std::size_t i = 0; i < M[k].size(); ++i) {
             const Rational v = M[k][i] * Rational(factor);
-            // |r| < 2^62: r and -r are int64 (the update path negates it).
-            if (v.get_den() != 1 || mpz_sizeinbase(v.get_num_mpz_t(), 2) > 62) return false;
-            r[i] = mpz_get_si(v.get_num_mpz_t());
-            row_bound[k] += std::fabs(static_cast<double>(r[i])) * bound[src];
+            if (v.get_den() != 1) throw std::logic_error("planar: the layer scale does not clear a denominator");
+            // |r| < 2^62 keeps r and -r int64 (the update path negates it).
+            S.wide |= mpz_sizeinbase(v.get_num_mpz_t(), 2) > 62;
+            row_bound[k] += std::fabs(v.get_d()) * bound[src];
+            Z[k].push_back(v.get_num());
+          }
+        for (const auto& zrow : Z) {
+          std::vector<std::int64_t> r;
+          std::vector<Int256> rw;
+          for (const mpz_class& z : zrow) {
+            if (S.wide) {
+              const auto x = Int256::from_mpz(z);
+              if (!x) return false;
+              rw.push_back(*x);
+            } else {
+              r.push_back(mpz_get_si(z.get_mpz_t()));
+            }
           }
           S.R.push_back(std::move(r));
+          S.Rw.push_back(std::move(rw));
         }
         if (src + 1 == l) P.from_prev = static_cast<int>(P.sources.size());
         P.sources.push_back(std::move(S));
@@ -233,6 +251,10 @@ class PlanarBuilder {
       for (std::size_t i = 0; i < O.size(); ++i) {
         if (S.src > 0 && !active(wp_, S.src, i)) continue;
         for (std::size_t k = 0; k < P.width; ++k) {
+          if (S.wide) {
+            add_wide(M[k], S.Rw[k][i], O[i], false);
+            continue;
+          }
           const std::int64_t r = S.R[k][i];
           if (r == 0) continue;
           M[k].a.add_mul(r, O[i].a);
@@ -242,6 +264,21 @@ class PlanarBuilder {
       }
     }
     return M;
+  }
+
+  // M += r * o (or -= when `subtract`), with a 256-bit multiplier.
+  static void add_wide(Row& M, const Int256& r, const Row& o, bool subtract) {
+    if (r.is_zero()) return;
+    const Int256 pa = r * o.a, pb = r * o.b, pc = r * o.c;
+    if (subtract) {
+      M.a -= pa;
+      M.b -= pb;
+      M.c -= pc;
+    } else {
+      M.a += pa;
+      M.b += pb;
+      M.c += pc;
+    }
   }
 
   // Makes maps_[0..l] the maps for pattern p (only p's layers < l matter). Cells are visited so
@@ -271,6 +308,10 @@ class PlanarBuilder {
         const bool now = active(p, l - 1, i);
         if (now == active(wp_, l - 1, i)) continue;
         const Row& o = O[i];
+        if (S.wide) {
+          for (std::size_t k = 0; k < P.width; ++k) add_wide(M[k], S.Rw[k][i], o, !now);
+          continue;
+        }
         if (o.a.fits_i64() && o.b.fits_i64() && o.c.fits_i64()) {  // e.g. first-layer rows: one product each
           const auto oa = static_cast<std::int64_t>(o.a.w[0]), ob = static_cast<std::int64_t>(o.b.w[0]),
                      oc = static_cast<std::int64_t>(o.c.w[0]);

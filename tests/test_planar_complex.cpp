@@ -116,7 +116,7 @@ TEST_CASE("planar builder agrees with the general builder on random d = 2 nets")
   }
   MESSAGE("random d=2 nets: " << tried << ", planar path taken on " << planar_used);
   CHECK(tried == 400);
-  CHECK(planar_used >= 250);  // declined: 1e-30 folds (denominators beyond the fixed-point range)
+  CHECK(planar_used >= 380);  // the rest: denominators beyond the fixed-point range
 }
 
 TEST_CASE("planar builder agrees on float32 PyTorch-init nets on a large box") {
