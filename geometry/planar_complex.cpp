@@ -69,15 +69,16 @@ struct Face {
 mpz_class mpz_of(const Int256& v) { return v.to_mpz(); }
 
 // Error bounds of the filter (u = 2^-53). Inputs are converted with relative error at most
-// 1.01u (Int256::to_double). Each of the six monomials of a 3x3 determinant expanded along
+// 2.01u (Int256::to_double). Each of the six monomials of a 3x3 determinant expanded along
 // the first row passes through 3 conversions and 5 roundings (product and difference in the
 // 2x2 minor, product by the first-row entry, two additions), so
-//   |D~ - D| <= ((1 + 1.01u)^8 - 1) P <= 8.1u P,  with P the exact sum of |monomials|,
-// and the computed P~ (same operations on absolute values) satisfies P <= P~ (1 + 8.1u).
+//   |D~ - D| <= ((1 + 2.01u)^3 (1 + u)^5 - 1) P <= 11.1u P,  with P the exact sum of |monomials|,
+// and the computed P~ (same operations on absolute values) satisfies P <= P~ (1 + 11.2u).
 // Hence |D~ - D| < 16u P~ = 2^-49 P~, a product by a power of two (exact). A 2x2 determinant
-// has 2 conversions and 2 roundings per monomial: |W~ - W| < 8u mW~ = 2^-50 mW~. Underflow
-// is excluded by requiring P~ >= 2^-900 (each underflowing operation loses < 2^-1074), and
-// overflow cannot happen below 2^250 per entry; a non-finite value falls back to exact.
+// has 2 conversions and 2 roundings per monomial: |W~ - W| <= 6.1u mW (1 + 6.2u) < 8u mW~ =
+// 2^-50 mW~. Underflow is excluded by requiring P~ >= 2^-900 (each underflowing operation
+// loses < 2^-1074), and overflow cannot happen below 2^250 per entry; a non-finite value falls
+// back to exact.
 constexpr double kDet3 = 0x1p-49, kDet2 = 0x1p-50, kTiny = 0x1p-900;
 
 int certified_sign(double v, double mag, double factor) {
@@ -266,6 +267,13 @@ class PlanarBuilder {
     return M;
   }
 
+  // True when layer l+1 is narrow and takes layer l's output as its only, narrow source.
+  bool carries_next(std::size_t l) const {
+    if (l + 1 >= plans_.size()) return false;
+    const LayerPlan& Q = plans_[l + 1];
+    return Q.width <= 4 && Q.sources.size() == 1 && Q.sources[0].src == l && !Q.sources[0].wide;
+  }
+
   // M += r * o (or -= when `subtract`), with a 256-bit multiplier.
   static void add_wide(Row& M, const Int256& r, const Row& o, bool subtract) {
     if (r.is_zero()) return;
@@ -304,10 +312,25 @@ class PlanarBuilder {
       const Source& S = P.sources[static_cast<std::size_t>(P.from_prev)];
       const Map& O = maps_[l - 1];
       Map& M = maps_[l];
+      // A narrow next layer fed by this one alone (the output layer) keeps its map for the old
+      // layer-l pattern: with N = R' D_l M, a change dM = r (x) o of M changes N by
+      // (R' D_l r) o, a handful of products instead of rebuilding N (|R' D_l r| o is bounded
+      // by the next layer's bound, so nothing overflows).
+      const bool carry = maps_.size() > l + 1 && !S.wide && carries_next(l);
       for (std::size_t i = 0; i < plans_[l - 1].width; ++i) {
         const bool now = active(p, l - 1, i);
         if (now == active(wp_, l - 1, i)) continue;
         const Row& o = O[i];
+        if (carry) {
+          const LayerPlan& Q = plans_[l + 1];
+          const Source& T = Q.sources[0];
+          for (std::size_t j = 0; j < Q.width; ++j) {
+            Int256 c;
+            for (std::size_t k = 0; k < P.width; ++k)
+              if (T.R[j][k] != 0 && active(wp_, l, k)) c.add_mul_small(T.R[j][k], S.R[k][i]);
+            add_wide(maps_[l + 1][j], c, o, !now);
+          }
+        }
         if (S.wide) {
           for (std::size_t k = 0; k < P.width; ++k) add_wide(M[k], S.Rw[k][i], o, !now);
           continue;
@@ -331,8 +354,8 @@ class PlanarBuilder {
           M[k].c.add_mul(r, o.c);
         }
       }
-      copy_pattern(p, l);
-      maps_.resize(l + 1);
+      copy_pattern(p, l);  // layers < l only: wp_ keeps the layer-l pattern the carried map is for
+      maps_.resize(carry ? l + 2 : l + 1);
       return;
     }
     maps_.resize(valid + 1);
@@ -376,13 +399,23 @@ class PlanarBuilder {
   }
 
   // Exact sign of the line at the vertex (its true affine value at the point).
-  Sign side(const Line& L, int v_id) const { return side(L, verts_[static_cast<std::size_t>(v_id)]); }
-  Sign side(const Line& L, const Vertex& v) const {
+  [[gnu::always_inline]] Sign side(const Line& L, int v_id) const { return side(L, verts_[static_cast<std::size_t>(v_id)]); }
+  [[gnu::always_inline]] Sign side(const Line& L, const Vertex& v) const {
     // The vertex lies on the zero set of the neuron that made it (the pre-activation is
     // continuous, so every cell's line of that neuron passes through it): no arithmetic.
     if (L.owner != kNone && (v.tag1 == L.owner || v.tag2 == L.owner)) return Sign::Zero;
     const double D = L.a * v.X + L.b * v.Y + L.c * v.W;
     const double P = std::fabs(L.a) * v.mX + std::fabs(L.b) * v.mY + std::fabs(L.c) * v.mW;
+    // The certified case inline (no range trouble, clear margin); everything else out of line.
+    const double bound = P * kDet3;
+    if (P >= kTiny && P <= 0x1p+1000) {
+      if (D > bound) return static_cast<Sign>(v.sW);
+      if (D < -bound) return static_cast<Sign>(-v.sW);
+    }
+    return side_slow(L, v, D, P);
+  }
+
+  [[gnu::noinline]] Sign side_slow(const Line& L, const Vertex& v, double D, double P) const {
     int s = certified_sign(D, P, kDet3);
     if (s == 2) {
       if (float_only_) {
@@ -400,6 +433,7 @@ class PlanarBuilder {
     }
     return static_cast<Sign>(s * v.sW);
   }
+
 
   // Edge e = (v0, v1) becomes (v0, w) and a new edge (w, v1); both incident faces get w.
   void split_edge(int e, int w) {
