@@ -13,20 +13,19 @@
 
 #include "core/arithmetic_mode.hpp"
 #include "geometry/int256.hpp"
+#include "geometry/planar_maps.hpp"
 
 namespace relucert {
 namespace {
 
+using planar::LayerMaps;
+using planar::LayerPlan;
+using planar::Map;
+using planar::Row;
+
 std::atomic<bool> g_enabled{true};
 using Clock = std::chrono::steady_clock;
 constexpr int kNone = -1;
-
-// An affine function a x + b y + c in fixed point: the true coefficients are these integers
-// divided by the layer's scale (a positive integer), which never matters for a sign.
-struct Row {
-  Int256 a, b, c;
-};
-using Map = std::vector<Row>;  // one row per neuron of a layer
 
 // A line of the subdivision: the zero set of a neuron's pre-activation on one group of cells
 // (or a box side), exact, with its double approximations for the filter.
@@ -89,25 +88,6 @@ int certified_sign(double v, double mag, double factor) {
   return 2;
 }
 
-// Scaling data of one layer: pre-activation = b + sum over sources of R_src * O_src, where O_0
-// is the input x and O_j the output of layer j; all entries are integers in the layer scale.
-struct Source {
-  std::size_t src = 0;
-  std::vector<std::vector<std::int64_t>> R;  // width x width(src), when every entry is below 2^62
-  // The same entries as 256-bit integers when some entry is not (e.g. a 1e-30 weight next to
-  // weights near 1: clearing the 10^30 denominator makes the others wide); slower products.
-  bool wide = false;
-  std::vector<std::vector<Int256>> Rw;
-};
-struct LayerPlan {
-  std::vector<Source> sources;  // sources[0].src == l - 1 when the previous layer feeds it
-  std::vector<Int256> bias;
-  mpz_class scale;  // true value = integer / scale
-  bool relu = true;
-  std::size_t width = 0, first_global = 0;
-  int from_prev = -1;  // index in `sources` of the previous layer's contribution, or -1
-};
-
 struct Aborted {
   BuildStatus status;
 };
@@ -119,94 +99,9 @@ class PlanarBuilder {
   // False when the planar path does not apply (see the header).
   bool prepare(const Domain& dom) {
     if (net_.input_dim() != 2 || !dom.is_box || dom.dim != 2 || net_.output_dim() != 1) return false;
-    const auto& layers = net_.layers();
-    plans_.resize(layers.size() + 1);
-    plans_[0].scale = 1;
-    plans_[0].width = 2;
-    std::vector<double> bound(layers.size() + 1, 0.0);  // max |coefficient| of any map row, in integer units
-    bound[0] = 1;
-    std::size_t global = 0;
-    for (std::size_t l = 1; l <= layers.size(); ++l) {
-      const Layer& L = layers[l - 1];
-      LayerPlan& P = plans_[l];
-      P.relu = L.relu;
-      P.width = L.width();
-      P.first_global = global;
-      if (L.relu) global += L.width();
-      // Merge the contributions by source: W from l-1, U from the input, skips from layer j.
-      std::vector<std::pair<std::size_t, Matrix>> merged;
-      auto add_source = [&](std::size_t src, const Matrix& M) {
-        for (auto& [s, acc] : merged)
-          if (s == src) {
-            for (std::size_t k = 0; k < M.size(); ++k)
-              for (std::size_t i = 0; i < M[k].size(); ++i) acc[k][i] += M[k][i];
-            return;
-          }
-        merged.emplace_back(src, M);
-      };
-      add_source(l - 1, L.W);
-      if (L.has_skip()) add_source(0, L.U);
-      for (const LayerSkip& sk : L.skips) add_source(sk.from, sk.M);
-      // The layer scale: the lcm of every denominator that a product would produce.
-      mpz_class scale = 1;
-      for (const Rational& v : L.b) mpz_lcm(scale.get_mpz_t(), scale.get_mpz_t(), v.get_den_mpz_t());
-      for (const auto& [src, M] : merged)
-        for (const auto& row : M)
-          for (const Rational& v : row) {
-            const mpz_class need = plans_[src].scale * v.get_den();
-            mpz_lcm(scale.get_mpz_t(), scale.get_mpz_t(), need.get_mpz_t());
-          }
-      if (mpz_sizeinbase(scale.get_mpz_t(), 2) > 200) return false;
-      P.scale = scale;
-      bound[l] = 0;
-      std::vector<double> row_bound(P.width, 0.0);
-      for (const auto& [src, M] : merged) {
-        Source S;
-        S.src = src;
-        const mpz_class factor = scale / plans_[src].scale;  // exact: scale is a multiple
-        std::vector<std::vector<mpz_class>> Z(M.size());
-        for (std::size_t k = 0; k < M.size(); ++k)
-          for (std::size_t i = 0; i < M[k].size(); ++i) {
-            const Rational v = M[k][i] * Rational(factor);
-            if (v.get_den() != 1) throw std::logic_error("planar: the layer scale does not clear a denominator");
-            // |r| < 2^62 keeps r and -r int64 (the update path negates it).
-            S.wide |= mpz_sizeinbase(v.get_num_mpz_t(), 2) > 62;
-            row_bound[k] += std::fabs(v.get_d()) * bound[src];
-            Z[k].push_back(v.get_num());
-          }
-        for (const auto& zrow : Z) {
-          std::vector<std::int64_t> r;
-          std::vector<Int256> rw;
-          for (const mpz_class& z : zrow) {
-            if (S.wide) {
-              const auto x = Int256::from_mpz(z);
-              if (!x) return false;
-              rw.push_back(*x);
-            } else {
-              r.push_back(mpz_get_si(z.get_mpz_t()));
-            }
-          }
-          S.R.push_back(std::move(r));
-          S.Rw.push_back(std::move(rw));
-        }
-        if (src + 1 == l) P.from_prev = static_cast<int>(P.sources.size());
-        P.sources.push_back(std::move(S));
-      }
-      for (std::size_t k = 0; k < P.width; ++k) {
-        const Rational v = L.b[k] * Rational(scale);
-        const auto b = Int256::from_mpz(v.get_num());
-        if (!b) return false;
-        P.bias.push_back(*b);
-        row_bound[k] += std::fabs(v.get_d());
-        bound[l] = std::max(bound[l], row_bound[k]);
-      }
-      // Any pattern's map is bounded by the all-active one; 2^240 leaves a factor 2^10 for the
-      // rounding of this double estimate and keeps determinants of rows far from overflow.
-      if (!(bound[l] < 0x1p+240)) return false;
-    }
-    n_relu_ = global;
-    for (std::size_t l = 1; l < plans_.size(); ++l)
-      if (plans_[l].relu) last_relu_ = l;
+    auto maps = LayerMaps::plan(net_);
+    if (!maps) return false;
+    maps_ = std::move(*maps);
     // Box sides, each with the box on its negative side; coordinates must be integers after
     // clearing denominators (always true: the scale is the lcm of lo and hi's denominators).
     for (std::size_t i = 0; i < 2; ++i)
@@ -218,12 +113,12 @@ class PlanarBuilder {
 
   BuildStatus run() {
     try {
-      for (std::size_t l = 1; l < plans_.size(); ++l) {
-        if (!plans_[l].relu) continue;
+      for (std::size_t l = 1; l <= maps_.layer_count(); ++l) {
+        if (!maps_.layer(l).relu) continue;
         const std::vector<int> groups = dfs_order();
         for (int g : groups) process_group(l, g);
       }
-      if (last_relu_ == 0) finish_group({0});
+      if (maps_.last_relu() == 0) finish_group({0});
     } catch (const Aborted& a) {
       return a.status;
     }
@@ -234,140 +129,6 @@ class PlanarBuilder {
   PlanarVerdict verdict(BuildStatus status) const;
 
  private:
-  // ---------------------------------------------------------------------------------------
-  // Exact affine maps of each layer, for the pattern `wp_` (maps_[j] valid for j < size)
-  // ---------------------------------------------------------------------------------------
-
-  bool active(const std::vector<Sign>& p, std::size_t l, std::size_t k) const {
-    return !plans_[l].relu || p[plans_[l].first_global + k] == Sign::Positive;
-  }
-
-  // The map of layer l from the maps of all earlier layers (full product).
-  Map extend(std::size_t l) const {
-    const LayerPlan& P = plans_[l];
-    Map M(P.width);
-    for (std::size_t k = 0; k < P.width; ++k) M[k].c = P.bias[k];
-    for (const Source& S : P.sources) {
-      const Map& O = maps_[S.src];
-      for (std::size_t i = 0; i < O.size(); ++i) {
-        if (S.src > 0 && !active(wp_, S.src, i)) continue;
-        for (std::size_t k = 0; k < P.width; ++k) {
-          if (S.wide) {
-            add_wide(M[k], S.Rw[k][i], O[i], false);
-            continue;
-          }
-          const std::int64_t r = S.R[k][i];
-          if (r == 0) continue;
-          M[k].a.add_mul(r, O[i].a);
-          M[k].b.add_mul(r, O[i].b);
-          M[k].c.add_mul(r, O[i].c);
-        }
-      }
-    }
-    return M;
-  }
-
-  // True when layer l+1 is narrow and takes layer l's output as its only, narrow source.
-  bool carries_next(std::size_t l) const {
-    if (l + 1 >= plans_.size()) return false;
-    const LayerPlan& Q = plans_[l + 1];
-    return Q.width <= 4 && Q.sources.size() == 1 && Q.sources[0].src == l && !Q.sources[0].wide;
-  }
-
-  // M += r * o (or -= when `subtract`), with a 256-bit multiplier.
-  static void add_wide(Row& M, const Int256& r, const Row& o, bool subtract) {
-    if (r.is_zero()) return;
-    const Int256 pa = r * o.a, pb = r * o.b, pc = r * o.c;
-    if (subtract) {
-      M.a -= pa;
-      M.b -= pb;
-      M.c -= pc;
-    } else {
-      M.a += pa;
-      M.b += pb;
-      M.c += pc;
-    }
-  }
-
-  // Makes maps_[0..l] the maps for pattern p (only p's layers < l matter). Cells are visited so
-  // that consecutive ones usually differ in a few neurons of layer l-1 only; then the map of
-  // layer l is updated by those neurons' columns instead of being recomputed (the key cost
-  // saving: a rank-one update per flipped neuron).
-  void ensure_maps(std::size_t l, const std::vector<Sign>& p) {
-    std::size_t first_diff = l;  // first layer < l whose activity differs
-    for (std::size_t j = 1; j < l && first_diff == l; ++j)
-      if (plans_[j].relu)
-        for (std::size_t k = 0; k < plans_[j].width; ++k)
-          if (active(p, j, k) != active(wp_, j, k)) {
-            first_diff = j;
-            break;
-          }
-    const std::size_t valid = std::min(maps_.size() - 1, first_diff);  // maps_[0..valid] are right
-    if (valid >= l) {
-      copy_pattern(p, l);
-      return;
-    }
-    const LayerPlan& P = plans_[l];
-    if (valid == l - 1 && maps_.size() > l && first_diff == l - 1 && P.from_prev >= 0) {
-      const Source& S = P.sources[static_cast<std::size_t>(P.from_prev)];
-      const Map& O = maps_[l - 1];
-      Map& M = maps_[l];
-      // A narrow next layer fed by this one alone (the output layer) keeps its map for the old
-      // layer-l pattern: with N = R' D_l M, a change dM = r (x) o of M changes N by
-      // (R' D_l r) o, a handful of products instead of rebuilding N (|R' D_l r| o is bounded
-      // by the next layer's bound, so nothing overflows).
-      const bool carry = maps_.size() > l + 1 && !S.wide && carries_next(l);
-      for (std::size_t i = 0; i < plans_[l - 1].width; ++i) {
-        const bool now = active(p, l - 1, i);
-        if (now == active(wp_, l - 1, i)) continue;
-        const Row& o = O[i];
-        if (carry) {
-          const LayerPlan& Q = plans_[l + 1];
-          const Source& T = Q.sources[0];
-          for (std::size_t j = 0; j < Q.width; ++j) {
-            Int256 c;
-            for (std::size_t k = 0; k < P.width; ++k)
-              if (T.R[j][k] != 0 && active(wp_, l, k)) c.add_mul_small(T.R[j][k], S.R[k][i]);
-            add_wide(maps_[l + 1][j], c, o, !now);
-          }
-        }
-        if (S.wide) {
-          for (std::size_t k = 0; k < P.width; ++k) add_wide(M[k], S.Rw[k][i], o, !now);
-          continue;
-        }
-        if (o.a.fits_i64() && o.b.fits_i64() && o.c.fits_i64()) {  // e.g. first-layer rows: one product each
-          const auto oa = static_cast<std::int64_t>(o.a.w[0]), ob = static_cast<std::int64_t>(o.b.w[0]),
-                     oc = static_cast<std::int64_t>(o.c.w[0]);
-          for (std::size_t k = 0; k < P.width; ++k) {
-            const std::int64_t r = now ? S.R[k][i] : -S.R[k][i];
-            M[k].a.add_mul_small(r, oa);
-            M[k].b.add_mul_small(r, ob);
-            M[k].c.add_mul_small(r, oc);
-          }
-          continue;
-        }
-        for (std::size_t k = 0; k < P.width; ++k) {
-          const std::int64_t r = now ? S.R[k][i] : -S.R[k][i];
-          if (r == 0) continue;
-          M[k].a.add_mul(r, o.a);
-          M[k].b.add_mul(r, o.b);
-          M[k].c.add_mul(r, o.c);
-        }
-      }
-      copy_pattern(p, l);  // layers < l only: wp_ keeps the layer-l pattern the carried map is for
-      maps_.resize(carry ? l + 2 : l + 1);
-      return;
-    }
-    maps_.resize(valid + 1);
-    copy_pattern(p, l);
-    for (std::size_t j = valid + 1; j <= l; ++j) maps_.push_back(extend(j));
-  }
-
-  void copy_pattern(const std::vector<Sign>& p, std::size_t l) {
-    const std::size_t end = l < plans_.size() ? plans_[l].first_global : n_relu_;
-    std::copy(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(end), wp_.begin());
-  }
-
   // ---------------------------------------------------------------------------------------
   // Predicates and constructions
   // ---------------------------------------------------------------------------------------
@@ -567,17 +328,13 @@ class PlanarBuilder {
       edges_.push_back(Edge{F.verts[static_cast<std::size_t>(i)], F.verts[static_cast<std::size_t>((i + 1) % 4)], sides[i], kNone, 0});
       F.edges.push_back(i);
     }
-    F.pattern.assign(n_relu_, Sign::Zero);
+    F.pattern.assign(maps_.relu_count(), Sign::Zero);
     faces_.push_back(std::move(F));
     on_boundary_.assign(edges_.size(), 0);
-    wp_.assign(n_relu_, Sign::Zero);
-    maps_.assign(1, Map(2));
-    maps_[0][0].a = Int256::from_i64(1);
-    maps_[0][1].b = Int256::from_i64(1);
   }
 
   // All faces, in depth-first order over the adjacency graph: neighbours differ in few
-  // neurons, which keeps ensure_maps on its cheap path.
+  // neurons, which keeps LayerMaps::ensure on its cheap path.
   std::vector<int> dfs_order() const {
     std::vector<int> order;
     std::vector<char> seen(faces_.size(), 0);
@@ -610,8 +367,8 @@ class PlanarBuilder {
   // Splits the cell g (all its earlier-layer neurons settled) by every neuron of layer l; its
   // pieces share the map of layer l, since they differ only in layer-l neurons.
   void process_group(std::size_t l, int g) {
-    ensure_maps(l, faces_[static_cast<std::size_t>(g)].pattern);
-    const LayerPlan& P = plans_[l];
+    const Map& map = maps_.ensure(l, faces_[static_cast<std::size_t>(g)].pattern);  // valid until finish_group
+    const LayerPlan& P = maps_.layer(l);
     std::vector<int> group{g};
     // The cell's corners, copied once: every piece of the group lies in their convex hull, so a
     // line with no sign change on them splits no piece (the common case), and the copy keeps
@@ -623,7 +380,7 @@ class PlanarBuilder {
     boundary_ = faces_[static_cast<std::size_t>(g)].edges;
     for (int e : boundary_) on_boundary_[static_cast<std::size_t>(e)] = 1;
     for (std::size_t k = 0; k < P.width; ++k) {
-      const Row& r = maps_[l][k];
+      const Row& r = map[k];
       const std::size_t m = P.first_global + k;
       if (r.a.is_zero() && r.b.is_zero()) {  // constant on the cell: no split (THEORY.md §1, fine point 3)
         const Sign s = static_cast<Sign>(r.c.sign());
@@ -646,7 +403,7 @@ class PlanarBuilder {
       check_limits();
     }
     for (int e : boundary_) on_boundary_[static_cast<std::size_t>(e)] = 0;
-    if (l == last_relu_) finish_group(group);
+    if (l == maps_.last_relu()) finish_group(group);
   }
 
   // Splits every piece of the group that the line crosses. In general position the crossed
@@ -716,11 +473,11 @@ class PlanarBuilder {
   // The output map of each finished cell (the pieces of one last-layer group differ only in
   // last-layer neurons, so consecutive ones take the cheap update path).
   void finish_group(const std::vector<int>& group) {
-    const std::size_t last = plans_.size() - 1;
+    const std::size_t last = maps_.layer_count();
     for (int f : group) {
       Face& F = faces_[static_cast<std::size_t>(f)];
-      ensure_maps(last, F.pattern);
-      F.out = active(F.pattern, last, 0) ? maps_[last][0] : Row{};
+      const Map& map = maps_.ensure(last, F.pattern);
+      F.out = maps_.active(F.pattern, last, 0) ? map[0] : Row{};
     }
   }
 
@@ -729,10 +486,7 @@ class PlanarBuilder {
   Clock::time_point start_;
   unsigned long limit_ticks_ = 0;
   bool float_only_ = arithmetic_mode() == ArithmeticMode::FloatOnly;
-  std::vector<LayerPlan> plans_;  // index 0: the input
-  std::size_t n_relu_ = 0, last_relu_ = 0;
-  std::vector<Map> maps_;
-  std::vector<Sign> wp_;
+  LayerMaps maps_;
   std::vector<Line> lines_;
   std::vector<Vertex> verts_;
   std::vector<Edge> edges_;
@@ -768,9 +522,9 @@ RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus st
   cx.dim = 2;
   cx.domain = dom;
   cx.status = status;
-  for (std::size_t l = 1; l < plans_.size(); ++l)
-    if (plans_[l].relu)
-      for (std::size_t k = 0; k < plans_[l].width; ++k) cx.neurons.push_back(NeuronId{l, k + 1});
+  for (std::size_t l = 1; l <= maps_.layer_count(); ++l)
+    if (maps_.layer(l).relu)
+      for (std::size_t k = 0; k < maps_.layer(l).width; ++k) cx.neurons.push_back(NeuronId{l, k + 1});
   std::vector<std::pair<Rational, Rational>> where(verts_.size());
   std::vector<char> known(verts_.size(), 0);
   auto point_of = [&](int v) -> const std::pair<Rational, Rational>& {
@@ -781,7 +535,7 @@ RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus st
     }
     return where[i];
   };
-  const Rational scale(plans_.back().scale);
+  const Rational scale(maps_.layer(maps_.layer_count()).scale);
   cx.cells.resize(faces_.size());
   for (std::size_t f = 0; f < faces_.size(); ++f) {
     const Face& F = faces_[f];
