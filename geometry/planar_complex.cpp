@@ -182,7 +182,6 @@ class PlanarBuilder {
       if (float_only_) {
         s = D > 0 ? 1 : (D < 0 ? -1 : 0);
       } else {
-        ++exact_signs_;
         const Row& A = lines_[static_cast<std::size_t>(v.l1)].exact;
         const Row& B = lines_[static_cast<std::size_t>(v.l2)].exact;
         const mpz_class a1 = mpz_of(A.a), b1 = mpz_of(A.b), c1 = mpz_of(A.c);
@@ -497,7 +496,6 @@ class PlanarBuilder {
   std::vector<int> boundary_;   // the edges on the boundary of the group being split
   std::vector<char> on_boundary_;  // per edge
   unsigned group_serial_ = 0, step_serial_ = 0;
-  mutable unsigned long long exact_signs_ = 0;
 
 };
 
