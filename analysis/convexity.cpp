@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "analysis/line_restriction.hpp"
+#include "geometry/planar_complex.hpp"
 
 namespace relucert {
 
@@ -51,6 +52,18 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     return r;
   };
   CheckResult r;
+  // d = 2 on a box: the planar builder's exact jump test settles "convex" without building the
+  // RegionComplex (and before the line refuter, which cannot succeed on a convex net). Any other
+  // outcome takes the usual path, which also produces the witness.
+  if (planar_builder_enabled())
+    if (const auto pv = planar_convexity(net, domain, options.limits); pv && pv->status == BuildStatus::Complete && pv->convex) {
+      r.verdict = Verdict::Convex;
+      r.method = "region-complex";
+      r.cells = pv->cells;
+      r.pairs = pv->pairs;
+      r.pieces = pv->pieces;
+      return finish(std::move(r));
+    }
   if (options.refuter_lines > 0) {
     auto w = refute_on_random_lines(net, domain, options.refuter_lines, options.seed);
     r.phases.refuter = lap();

@@ -12,6 +12,7 @@
 #include "core/arithmetic_mode.hpp"
 #include "core/filtered_sign.hpp"
 #include "core/memory_usage.hpp"
+#include "geometry/planar_complex.hpp"
 #include "geometry/strict_lp.hpp"
 
 namespace relucert {
@@ -471,6 +472,7 @@ std::string RegionComplex::pattern_string(const Cell& c) const {
 
 RegionComplex build_region_complex(const Network& net, const Domain& domain, const BuildLimits& limits,
                                    BuildObserver* observer) {
+  if (auto planar = planar_builder_enabled() ? build_planar_complex(net, domain, limits, observer) : std::nullopt) return std::move(*planar);
   if (domain.dim != net.input_dim()) throw std::invalid_argument("build_region_complex: domain dimension differs from the network's");
   return Builder(net, domain, limits, observer).run();
 }

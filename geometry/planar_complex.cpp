@@ -1,0 +1,669 @@
+#include "geometry/planar_complex.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/arithmetic_mode.hpp"
+#include "geometry/int256.hpp"
+#include "geometry/planar_maps.hpp"
+
+namespace relucert {
+namespace {
+
+using planar::LayerMaps;
+using planar::LayerPlan;
+using planar::Map;
+using planar::Row;
+
+std::atomic<bool> g_enabled{true};
+using Clock = std::chrono::steady_clock;
+constexpr int kNone = -1;
+
+// A line of the subdivision: the zero set of a neuron's pre-activation on one group of cells
+// (or a box side), exact, with its double approximations for the filter.
+struct Line {
+  Row exact;
+  double a = 0, b = 0, c = 0;
+  RowOrigin origin;
+  int owner = kNone;  // global ReLU index, or kNone for a box side
+};
+
+Line make_line(const Row& r, RowOrigin origin, int owner) {
+  return Line{r, r.a.to_double(), r.b.to_double(), r.c.to_double(), origin, owner};
+}
+
+// A vertex is the crossing of two lines, kept in homogeneous form (X : Y : W) = l1 x l2,
+// computed in double from the lines' approximations, with the magnitudes the error bound
+// needs. `tag1`, `tag2` are the neurons whose zero set passes through it by construction.
+struct Vertex {
+  int l1 = 0, l2 = 0;
+  double X = 0, Y = 0, W = 0, mX = 0, mY = 0, mW = 0;
+  int sW = 0;  // exact sign of W
+  int tag1 = kNone, tag2 = kNone;
+};
+
+// Edge from v0 to v1 on `line`; `pos` / `neg` are the cells on the line's positive / negative
+// side (kNone: outside the box).
+struct Edge {
+  int v0, v1, line, pos, neg;
+};
+
+// verts[i] -> verts[i+1] is edges[i] (cyclically).
+struct Face {
+  std::vector<int> verts, edges;
+  std::vector<Sign> pattern;
+  Row out;  // f on the cell, in the output layer's scale (set when the build completes)
+  unsigned group = 0;  // walk bookkeeping: the group (serial) the cell belongs to ...
+  unsigned stamp = 0;  // ... and the last (group, neuron) step that settled it
+};
+
+mpz_class mpz_of(const Int256& v) { return v.to_mpz(); }
+
+// Error bounds of the filter (u = 2^-53). Inputs are converted with relative error at most
+// 2.01u (Int256::to_double). Each of the six monomials of a 3x3 determinant expanded along
+// the first row passes through 3 conversions and 5 roundings (product and difference in the
+// 2x2 minor, product by the first-row entry, two additions), so
+//   |D~ - D| <= ((1 + 2.01u)^3 (1 + u)^5 - 1) P <= 11.1u P,  with P the exact sum of |monomials|,
+// and the computed P~ (same operations on absolute values) satisfies P <= P~ (1 + 11.2u).
+// Hence |D~ - D| < 16u P~ = 2^-49 P~, a product by a power of two (exact). A 2x2 determinant
+// has 2 conversions and 2 roundings per monomial: |W~ - W| <= 6.1u mW (1 + 6.2u) < 8u mW~ =
+// 2^-50 mW~. Underflow is excluded by requiring P~ >= 2^-900 (each underflowing operation
+// loses < 2^-1074), and overflow cannot happen below 2^250 per entry; a non-finite value falls
+// back to exact.
+constexpr double kDet3 = 0x1p-49, kDet2 = 0x1p-50, kTiny = 0x1p-900;
+
+int certified_sign(double v, double mag, double factor) {
+  if (!(mag >= kTiny) || !std::isfinite(mag) || !std::isfinite(v)) return 2;  // undecided
+  const double bound = mag * factor;
+  if (v > bound) return 1;
+  if (v < -bound) return -1;
+  return 2;
+}
+
+struct Aborted {
+  BuildStatus status;
+};
+
+class PlanarBuilder {
+ public:
+  PlanarBuilder(const Network& net, const BuildLimits& limits) : net_(net), limits_(limits), start_(Clock::now()) {}
+
+  // False when the planar path does not apply (see the header).
+  bool prepare(const Domain& dom) {
+    if (net_.input_dim() != 2 || !dom.is_box || dom.dim != 2 || net_.output_dim() != 1) return false;
+    auto maps = LayerMaps::plan(net_);
+    if (!maps) return false;
+    maps_ = std::move(*maps);
+    // Box sides, each with the box on its negative side; coordinates must be integers after
+    // clearing denominators (always true: the scale is the lcm of lo and hi's denominators).
+    for (std::size_t i = 0; i < 2; ++i)
+      for (const auto* v : {&dom.lo[i], &dom.hi[i]})
+        if (mpz_sizeinbase(v->get_num_mpz_t(), 2) > 200 || mpz_sizeinbase(v->get_den_mpz_t(), 2) > 200) return false;
+    make_box(dom);
+    return true;
+  }
+
+  BuildStatus run() {
+    try {
+      for (std::size_t l = 1; l <= maps_.layer_count(); ++l) {
+        if (!maps_.layer(l).relu) continue;
+        const std::vector<int> groups = dfs_order();
+        for (int g : groups) process_group(l, g);
+      }
+      if (maps_.last_relu() == 0) finish_group({0});
+    } catch (const Aborted& a) {
+      return a.status;
+    }
+    return BuildStatus::Complete;
+  }
+
+  RegionComplex to_region_complex(const Domain& dom, BuildStatus status) const;
+  PlanarVerdict verdict(BuildStatus status) const;
+
+ private:
+  // ---------------------------------------------------------------------------------------
+  // Predicates and constructions
+  // ---------------------------------------------------------------------------------------
+
+  int make_vertex(int l1, int l2) {
+    const Line& A = lines_[static_cast<std::size_t>(l1)];
+    const Line& B = lines_[static_cast<std::size_t>(l2)];
+    Vertex v;
+    v.l1 = l1;
+    v.l2 = l2;
+    v.X = A.b * B.c - A.c * B.b;
+    v.Y = A.c * B.a - A.a * B.c;
+    v.W = A.a * B.b - A.b * B.a;
+    v.mX = std::fabs(A.b * B.c) + std::fabs(A.c * B.b);
+    v.mY = std::fabs(A.c * B.a) + std::fabs(A.a * B.c);
+    v.mW = std::fabs(A.a * B.b) + std::fabs(A.b * B.a);
+    int s = certified_sign(v.W, v.mW, kDet2);
+    if (s == 2) {
+      if (float_only_) s = v.W > 0 ? 1 : (v.W < 0 ? -1 : 0);
+      else
+        s = sgn(mpz_of(A.exact.a) * mpz_of(B.exact.b) - mpz_of(A.exact.b) * mpz_of(B.exact.a));
+    }
+    if (s == 0) throw std::logic_error("planar: two parallel lines were asked to cross");
+    v.sW = s;
+    v.tag1 = A.owner;
+    v.tag2 = B.owner;
+    verts_.push_back(v);
+    return static_cast<int>(verts_.size() - 1);
+  }
+
+  // Exact sign of the line at the vertex (its true affine value at the point).
+  [[gnu::always_inline]] Sign side(const Line& L, int v_id) const { return side(L, verts_[static_cast<std::size_t>(v_id)]); }
+  [[gnu::always_inline]] Sign side(const Line& L, const Vertex& v) const {
+    // The vertex lies on the zero set of the neuron that made it (the pre-activation is
+    // continuous, so every cell's line of that neuron passes through it): no arithmetic.
+    if (L.owner != kNone && (v.tag1 == L.owner || v.tag2 == L.owner)) return Sign::Zero;
+    const double D = L.a * v.X + L.b * v.Y + L.c * v.W;
+    const double P = std::fabs(L.a) * v.mX + std::fabs(L.b) * v.mY + std::fabs(L.c) * v.mW;
+    // The certified case inline (no range trouble, clear margin); everything else out of line.
+    const double bound = P * kDet3;
+    if (P >= kTiny && P <= 0x1p+1000) {
+      if (D > bound) return static_cast<Sign>(v.sW);
+      if (D < -bound) return static_cast<Sign>(-v.sW);
+    }
+    return side_slow(L, v, D, P);
+  }
+
+  [[gnu::noinline]] Sign side_slow(const Line& L, const Vertex& v, double D, double P) const {
+    int s = certified_sign(D, P, kDet3);
+    if (s == 2) {
+      if (float_only_) {
+        s = D > 0 ? 1 : (D < 0 ? -1 : 0);
+      } else {
+        const Row& A = lines_[static_cast<std::size_t>(v.l1)].exact;
+        const Row& B = lines_[static_cast<std::size_t>(v.l2)].exact;
+        const mpz_class a1 = mpz_of(A.a), b1 = mpz_of(A.b), c1 = mpz_of(A.c);
+        const mpz_class a2 = mpz_of(B.a), b2 = mpz_of(B.b), c2 = mpz_of(B.c);
+        const mpz_class e = mpz_of(L.exact.a) * (b1 * c2 - c1 * b2) + mpz_of(L.exact.b) * (c1 * a2 - a1 * c2) +
+                            mpz_of(L.exact.c) * (a1 * b2 - b1 * a2);
+        s = sgn(e);
+      }
+    }
+    return static_cast<Sign>(s * v.sW);
+  }
+
+
+  // Edge e = (v0, v1) becomes (v0, w) and a new edge (w, v1); both incident faces get w.
+  void split_edge(int e, int w) {
+    const Edge old = edges_[static_cast<std::size_t>(e)];
+    const int e2 = static_cast<int>(edges_.size());
+    edges_.push_back(Edge{w, old.v1, old.line, old.pos, old.neg});
+    edges_[static_cast<std::size_t>(e)].v1 = w;
+    on_boundary_.push_back(on_boundary_[static_cast<std::size_t>(e)]);
+    if (on_boundary_.back()) boundary_.push_back(e2);
+    for (int g : {old.pos, old.neg}) {
+      if (g == kNone) continue;
+      Face& G = faces_[static_cast<std::size_t>(g)];
+      std::size_t i = 0;
+      while (G.edges[i] != e) ++i;
+      const auto at = static_cast<std::ptrdiff_t>(i + 1);
+      if (G.verts[i] == old.v0) {  // G walks v0 -> v1: ..., v0, [e], w, [e2], v1, ...
+        G.verts.insert(G.verts.begin() + at, w);
+        G.edges.insert(G.edges.begin() + at, e2);
+      } else {  // G walks v1 -> v0: ..., v1, [e2], w, [e], v0, ...
+        G.edges[i] = e2;
+        G.verts.insert(G.verts.begin() + at, w);
+        G.edges.insert(G.edges.begin() + at, e);
+      }
+    }
+  }
+
+  // Splits face f by the line (neuron m) if the line crosses its interior; otherwise records
+  // the sign. Returns the new (negative) face or kNone. `line_id` is the stored copy of the
+  // line, made on the first split of the group.
+  int split_face(int f, const Line& L, int& line_id, std::size_t m) {
+    std::vector<Sign>& signs = signs_;
+    {
+      const Face& F = faces_[static_cast<std::size_t>(f)];
+      signs.resize(F.verts.size());
+      bool pos = false, neg = false;
+      for (std::size_t i = 0; i < F.verts.size(); ++i) {
+        signs[i] = side(L, F.verts[i]);
+        pos |= signs[i] == Sign::Positive;
+        neg |= signs[i] == Sign::Negative;
+      }
+      if (!pos && !neg) throw std::logic_error("planar: a nonconstant line vanishes on a whole cell");
+      if (!neg || !pos) {
+        faces_[static_cast<std::size_t>(f)].pattern[m] = pos ? Sign::Positive : Sign::Negative;
+        return kNone;
+      }
+    }
+    if (line_id == kNone) {
+      line_id = static_cast<int>(lines_.size());
+      lines_.push_back(L);
+    }
+    // Crossing points inside edges (signs + and - at the ends), from the last edge backwards
+    // so that the earlier indices stay valid; the new vertex lands at index i + 1.
+    crossed_.clear();
+    for (std::size_t i = signs.size(); i-- > 0;) {
+      const std::size_t j = (i + 1) % signs.size();
+      if (signs[i] == Sign::Zero || signs[j] == Sign::Zero || signs[i] == signs[j]) continue;
+      const int e = faces_[static_cast<std::size_t>(f)].edges[i];
+      const Edge& E = edges_[static_cast<std::size_t>(e)];
+      crossed_.push_back(E.pos == f ? E.neg : E.pos);  // the line goes on into that cell
+      const int w = make_vertex(line_id, edges_[static_cast<std::size_t>(e)].line);
+      split_edge(e, w);
+      signs.insert(signs.begin() + static_cast<std::ptrdiff_t>(i + 1), Sign::Zero);
+    }
+    std::size_t zeros[2], nz = 0;
+    for (std::size_t i = 0; i < signs.size(); ++i)
+      if (signs[i] == Sign::Zero) {
+        if (nz == 2) throw std::logic_error("planar: a line meets a convex cell's boundary in more than two points");
+        zeros[nz++] = i;
+      }
+    if (nz != 2) throw std::logic_error("planar: a crossing line does not meet the boundary twice");
+    const std::size_t ip = zeros[0], iq = zeros[1];
+    // Part A: verts ip..iq; part B: verts iq..end, 0..ip. Each has an interior vertex.
+    const bool a_positive = signs[ip + 1] == Sign::Positive;
+    Face& F = faces_[static_cast<std::size_t>(f)];
+    const int ne = static_cast<int>(edges_.size());
+    const int nf = static_cast<int>(faces_.size());
+    Face A, B;
+    A.verts.assign(F.verts.begin() + static_cast<std::ptrdiff_t>(ip), F.verts.begin() + static_cast<std::ptrdiff_t>(iq) + 1);
+    A.edges.assign(F.edges.begin() + static_cast<std::ptrdiff_t>(ip), F.edges.begin() + static_cast<std::ptrdiff_t>(iq));
+    A.edges.push_back(ne);  // v_iq -> v_ip
+    B.verts.assign(F.verts.begin() + static_cast<std::ptrdiff_t>(iq), F.verts.end());
+    B.verts.insert(B.verts.end(), F.verts.begin(), F.verts.begin() + static_cast<std::ptrdiff_t>(ip) + 1);
+    B.edges.assign(F.edges.begin() + static_cast<std::ptrdiff_t>(iq), F.edges.end());
+    B.edges.insert(B.edges.end(), F.edges.begin(), F.edges.begin() + static_cast<std::ptrdiff_t>(ip));
+    B.edges.push_back(ne);  // v_ip -> v_iq
+    Face& P = a_positive ? A : B;
+    Face& N = a_positive ? B : A;
+    N.pattern = F.pattern;
+    N.pattern[m] = Sign::Negative;
+    P.pattern = std::move(F.pattern);
+    P.pattern[m] = Sign::Positive;
+    for (int e : N.edges) {
+      if (e == ne) continue;
+      Edge& E = edges_[static_cast<std::size_t>(e)];
+      if (E.pos == f) E.pos = nf;
+      if (E.neg == f) E.neg = nf;
+    }
+    edges_.push_back(Edge{F.verts[ip], F.verts[iq], line_id, f, nf});
+    on_boundary_.push_back(0);
+    N.group = F.group;
+    N.stamp = F.stamp;
+    P.group = F.group;
+    P.stamp = F.stamp;
+    F = std::move(P);
+    faces_.push_back(std::move(N));
+    return nf;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Driver
+  // ---------------------------------------------------------------------------------------
+
+  void make_box(const Domain& dom) {
+    // Side lines with the box on the negative side: x - hi, lo - x, y - hi, lo - y (scaled).
+    auto side_line = [&](std::size_t axis, bool upper) {
+      const Rational& v = upper ? dom.hi[axis] : dom.lo[axis];
+      const mpz_class& den = v.get_den();
+      Row r;
+      const Int256 unit = *Int256::from_mpz(upper ? den : mpz_class(-den));
+      (axis == 0 ? r.a : r.b) = unit;
+      r.c = *Int256::from_mpz(upper ? mpz_class(-v.get_num()) : v.get_num());
+      lines_.push_back(make_line(r, RowOrigin{RowOrigin::Kind::Domain, 2 * axis + (upper ? 1 : 0)}, kNone));
+      return static_cast<int>(lines_.size() - 1);
+    };
+    const int xlo = side_line(0, false), xhi = side_line(0, true), ylo = side_line(1, false), yhi = side_line(1, true);
+    const int v0 = make_vertex(xlo, ylo), v1 = make_vertex(xhi, ylo), v2 = make_vertex(xhi, yhi), v3 = make_vertex(xlo, yhi);
+    Face F;
+    F.verts = {v0, v1, v2, v3};
+    const int sides[4] = {ylo, xhi, yhi, xlo};
+    for (int i = 0; i < 4; ++i) {
+      edges_.push_back(Edge{F.verts[static_cast<std::size_t>(i)], F.verts[static_cast<std::size_t>((i + 1) % 4)], sides[i], kNone, 0});
+      F.edges.push_back(i);
+    }
+    F.pattern.assign(maps_.relu_count(), Sign::Zero);
+    faces_.push_back(std::move(F));
+    on_boundary_.assign(edges_.size(), 0);
+  }
+
+  // All faces, in depth-first order over the adjacency graph: neighbours differ in few
+  // neurons, which keeps LayerMaps::ensure on its cheap path.
+  std::vector<int> dfs_order() const {
+    std::vector<int> order;
+    std::vector<char> seen(faces_.size(), 0);
+    std::vector<int> stack{0};
+    seen[0] = 1;
+    while (!stack.empty()) {
+      const int f = stack.back();
+      stack.pop_back();
+      order.push_back(f);
+      for (int e : faces_[static_cast<std::size_t>(f)].edges) {
+        const Edge& E = edges_[static_cast<std::size_t>(e)];
+        const int g = E.pos == f ? E.neg : E.pos;
+        if (g != kNone && !seen[static_cast<std::size_t>(g)]) {
+          seen[static_cast<std::size_t>(g)] = 1;
+          stack.push_back(g);
+        }
+      }
+    }
+    if (order.size() != faces_.size()) throw std::logic_error("planar: the subdivision is not connected");
+    return order;
+  }
+
+  void check_limits() {
+    if (limits_.max_cells && faces_.size() > limits_.max_cells) throw Aborted{BuildStatus::CellLimit};
+    if (limits_.time_limit_seconds > 0 && ++limit_ticks_ % 64 == 0 &&
+        std::chrono::duration<double>(Clock::now() - start_).count() > limits_.time_limit_seconds)
+      throw Aborted{BuildStatus::TimeLimit};
+  }
+
+  // Splits the cell g (all its earlier-layer neurons settled) by every neuron of layer l; its
+  // pieces share the map of layer l, since they differ only in layer-l neurons.
+  void process_group(std::size_t l, int g) {
+    const Map& map = maps_.ensure(l, faces_[static_cast<std::size_t>(g)].pattern);  // valid until finish_group
+    const LayerPlan& P = maps_.layer(l);
+    std::vector<int> group{g};
+    // The cell's corners, copied once: every piece of the group lies in their convex hull, so a
+    // line with no sign change on them splits no piece (the common case), and the copy keeps
+    // the test in cache. Vertices inserted later on the boundary are on the hull's edges.
+    hull_.clear();
+    for (int v : faces_[static_cast<std::size_t>(g)].verts) hull_.push_back(verts_[static_cast<std::size_t>(v)]);
+    const unsigned serial = ++group_serial_;
+    faces_[static_cast<std::size_t>(g)].group = serial;
+    boundary_ = faces_[static_cast<std::size_t>(g)].edges;
+    for (int e : boundary_) on_boundary_[static_cast<std::size_t>(e)] = 1;
+    for (std::size_t k = 0; k < P.width; ++k) {
+      const Row& r = map[k];
+      const std::size_t m = P.first_global + k;
+      if (r.a.is_zero() && r.b.is_zero()) {  // constant on the cell: no split (THEORY.md §1, fine point 3)
+        const Sign s = static_cast<Sign>(r.c.sign());
+        for (int f : group) faces_[static_cast<std::size_t>(f)].pattern[m] = s;
+        continue;
+      }
+      const Line L = make_line(r, RowOrigin{RowOrigin::Kind::Neuron, m}, static_cast<int>(m));
+      bool pos = false, neg = false;
+      for (const Vertex& v : hull_) {
+        const Sign s = side(L, v);
+        pos |= s == Sign::Positive;
+        neg |= s == Sign::Negative;
+      }
+      if (!pos || !neg) {
+        if (!pos && !neg) throw std::logic_error("planar: a nonconstant line vanishes on a whole cell");
+        for (int f : group) faces_[static_cast<std::size_t>(f)].pattern[m] = pos ? Sign::Positive : Sign::Negative;
+        continue;
+      }
+      split_group(group, L, m, serial);
+      check_limits();
+    }
+    for (int e : boundary_) on_boundary_[static_cast<std::size_t>(e)] = 0;
+    if (l == maps_.last_relu()) finish_group(group);
+  }
+
+  // Splits every piece of the group that the line crosses. In general position the crossed
+  // pieces form a chain along the line, entered through a boundary edge of the group: walk it
+  // (each crossing inside an edge names the next piece), then settle every other piece by one
+  // vertex off the line. A crossing through a vertex (degenerate, or a neighbour's crossing
+  // point) ends the walk and every remaining piece is tested in full, which is always correct.
+  void split_group(std::vector<int>& group, const Line& L, std::size_t m, unsigned serial) {
+    const unsigned step = ++step_serial_;
+    int line_id = kNone;
+    auto split = [&](int f) {
+      faces_[static_cast<std::size_t>(f)].stamp = step;
+      const int nf = split_face(f, L, line_id, m);
+      if (nf != kNone) group.push_back(nf);
+      return nf != kNone;
+    };
+    int start = kNone;
+    for (int e : boundary_) {
+      const Edge& E = edges_[static_cast<std::size_t>(e)];
+      const Sign s0 = side(L, E.v0), s1 = side(L, E.v1);
+      if (s0 == Sign::Zero || s1 == Sign::Zero) break;  // enters through a vertex: no walk
+      if (s0 != s1) {
+        const int a = E.pos, b = E.neg;
+        start = (a != kNone && faces_[static_cast<std::size_t>(a)].group == serial) ? a : b;
+        break;
+      }
+    }
+    bool complete = false;
+    if (start != kNone && faces_[static_cast<std::size_t>(start)].group == serial) {
+      int f = start;
+      while (true) {
+        if (!split(f)) break;  // cannot happen in exact arithmetic; fall back to the full test
+        if (crossed_.size() != 2) break;  // the line left through a vertex
+        int next = kNone;
+        for (int g : crossed_)
+          if (g != kNone && faces_[static_cast<std::size_t>(g)].group == serial && faces_[static_cast<std::size_t>(g)].stamp != step)
+            next = g;
+        if (next == kNone) {
+          complete = true;  // both crossings lead out of the group or back into the chain
+          break;
+        }
+        f = next;
+      }
+    }
+    const std::size_t count = group.size();
+    for (std::size_t i = 0; i < count; ++i) {
+      const int f = group[i];
+      if (faces_[static_cast<std::size_t>(f)].stamp == step) continue;
+      if (complete) settle(f, L, m);
+      else split(f);
+    }
+  }
+
+  // A piece the line does not cross: the first vertex off the line gives its side.
+  void settle(int f, const Line& L, std::size_t m) {
+    Face& F = faces_[static_cast<std::size_t>(f)];
+    for (int v : F.verts) {
+      const Sign s = side(L, v);
+      if (s != Sign::Zero) {
+        F.pattern[m] = s;
+        return;
+      }
+    }
+    throw std::logic_error("planar: a nonconstant line vanishes on a whole cell");
+  }
+
+  // The output map of each finished cell (the pieces of one last-layer group differ only in
+  // last-layer neurons, so consecutive ones take the cheap update path).
+  void finish_group(const std::vector<int>& group) {
+    const std::size_t last = maps_.layer_count();
+    for (int f : group) {
+      Face& F = faces_[static_cast<std::size_t>(f)];
+      const Map& map = maps_.ensure(last, F.pattern);
+      F.out = maps_.active(F.pattern, last, 0) ? map[0] : Row{};
+    }
+  }
+
+  const Network& net_;
+  BuildLimits limits_;
+  Clock::time_point start_;
+  unsigned long limit_ticks_ = 0;
+  bool float_only_ = arithmetic_mode() == ArithmeticMode::FloatOnly;
+  LayerMaps maps_;
+  std::vector<Line> lines_;
+  std::vector<Vertex> verts_;
+  std::vector<Edge> edges_;
+  std::vector<Face> faces_;
+  std::vector<Sign> signs_;     // scratch
+  std::vector<Vertex> hull_;    // scratch: the corners of the group being split
+  std::vector<int> crossed_;    // split_face's output: the cells beyond its edge crossings
+  std::vector<int> boundary_;   // the edges on the boundary of the group being split
+  std::vector<char> on_boundary_;  // per edge
+  unsigned group_serial_ = 0, step_serial_ = 0;
+
+};
+
+// Exact coordinates of a vertex: (X/W, Y/W) with (X : Y : W) = l1 x l2 in exact integers.
+std::pair<Rational, Rational> exact_point(const Row& A, const Row& B) {
+  const mpz_class a1 = mpz_of(A.a), b1 = mpz_of(A.b), c1 = mpz_of(A.c);
+  const mpz_class a2 = mpz_of(B.a), b2 = mpz_of(B.b), c2 = mpz_of(B.c);
+  const mpz_class W = a1 * b2 - b1 * a2;
+  Rational x(mpz_class(b1 * c2 - c1 * b2), W), y(mpz_class(c1 * a2 - a1 * c2), W);
+  x.canonicalize();
+  y.canonicalize();
+  return {std::move(x), std::move(y)};
+}
+
+std::uint64_t pair_key(int f, int g) {
+  const auto lo = static_cast<std::uint64_t>(std::min(f, g)), hi = static_cast<std::uint64_t>(std::max(f, g));
+  return (hi << 32) | lo;
+}
+
+RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus status) const {
+  RegionComplex cx;
+  cx.dim = 2;
+  cx.domain = dom;
+  cx.status = status;
+  for (std::size_t l = 1; l <= maps_.layer_count(); ++l)
+    if (maps_.layer(l).relu)
+      for (std::size_t k = 0; k < maps_.layer(l).width; ++k) cx.neurons.push_back(NeuronId{l, k + 1});
+  std::vector<std::pair<Rational, Rational>> where(verts_.size());
+  std::vector<char> known(verts_.size(), 0);
+  auto point_of = [&](int v) -> const std::pair<Rational, Rational>& {
+    const auto i = static_cast<std::size_t>(v);
+    if (!known[i]) {
+      where[i] = exact_point(lines_[static_cast<std::size_t>(verts_[i].l1)].exact, lines_[static_cast<std::size_t>(verts_[i].l2)].exact);
+      known[i] = 1;
+    }
+    return where[i];
+  };
+  const Rational scale(maps_.layer(maps_.layer_count()).scale);
+  cx.cells.resize(faces_.size());
+  for (std::size_t f = 0; f < faces_.size(); ++f) {
+    const Face& F = faces_[f];
+    Cell& c = cx.cells[f];
+    for (int e : F.edges) {
+      const Edge& E = edges_[static_cast<std::size_t>(e)];
+      const Line& L = lines_[static_cast<std::size_t>(E.line)];
+      const bool below = E.neg == static_cast<int>(f);  // the cell is on the side a x + b y + c <= 0
+      mpz_class a = mpz_of(L.exact.a), b = mpz_of(L.exact.b), cc = mpz_of(L.exact.c);
+      Halfspace h = below ? make_halfspace({a, b}, mpz_class(-cc), L.origin) : make_halfspace({mpz_class(-a), mpz_class(-b)}, cc, L.origin);
+      bool dup = false;  // collinear edges (a vertex inserted by a neighbour's split) give one row
+      for (const Halfspace& r : c.rows) dup |= r == h;
+      if (!dup) c.rows.push_back(std::move(h));
+    }
+    // The vertex average of a convex polygon with nonempty interior is an interior point.
+    Rational sx = 0, sy = 0;
+    for (int v : F.verts) {
+      const auto& p = point_of(v);
+      sx += p.first;
+      sy += p.second;
+    }
+    const Rational n(static_cast<long>(F.verts.size()));
+    c.point = {sx / n, sy / n};
+    c.pattern = F.pattern;
+    if (status == BuildStatus::Complete) {
+      c.gradient = {Rational(F.out.a.to_mpz()) / scale, Rational(F.out.b.to_mpz()) / scale};
+      c.offset = Rational(F.out.c.to_mpz()) / scale;
+    }
+  }
+  std::unordered_map<std::uint64_t, std::size_t> seen;
+  for (const Edge& E : edges_) {
+    if (E.pos == kNone || E.neg == kNone) continue;
+    if (!seen.emplace(pair_key(E.pos, E.neg), cx.adjacencies.size()).second) continue;  // one pair, one adjacency
+    const Line& L = lines_[static_cast<std::size_t>(E.line)];
+    Adjacency adj;
+    adj.lower = static_cast<std::size_t>(E.neg);
+    adj.upper = static_cast<std::size_t>(E.pos);
+    adj.facet = make_halfspace({mpz_of(L.exact.a), mpz_of(L.exact.b)}, mpz_class(-mpz_of(L.exact.c)), L.origin);
+    const auto& p = point_of(E.v0);
+    const auto& q = point_of(E.v1);
+    adj.point = {(p.first + q.first) / 2, (p.second + q.second) / 2};
+    cx.cells[adj.lower].adjacencies.push_back(cx.adjacencies.size());
+    cx.cells[adj.upper].adjacencies.push_back(cx.adjacencies.size());
+    cx.adjacencies.push_back(std::move(adj));
+  }
+  return cx;
+}
+
+// v mod (2^61 - 1), for the parallelism sanity check (2^64 = 8 mod p).
+std::uint64_t mod_p(const Int256& v) {
+  constexpr std::uint64_t p = (std::uint64_t{1} << 61) - 1;
+  const Int256 a = v.negative() ? -v : v;
+  unsigned __int128 acc = 0;
+  for (int i = 3; i >= 0; --i) acc = (acc * 8 + a.w[i] % p) % p;
+  const auto r = static_cast<std::uint64_t>(acc);
+  return v.negative() && r != 0 ? p - r : r;
+}
+
+struct RowHash {
+  std::size_t operator()(const Row& r) const {
+    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (const Int256* v : {&r.a, &r.b, &r.c})
+      for (std::uint64_t x : v->w) h = (h ^ x) * 0x100000001b3ULL + (h >> 29);
+    return static_cast<std::size_t>(h);
+  }
+};
+struct RowEq {
+  bool operator()(const Row& x, const Row& y) const { return x.a == y.a && x.b == y.b && x.c == y.c; }
+};
+
+PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
+  PlanarVerdict v;
+  v.status = status;
+  v.cells = faces_.size();
+  if (status != BuildStatus::Complete) return v;
+  constexpr std::uint64_t p = (std::uint64_t{1} << 61) - 1;
+  std::unordered_map<std::uint64_t, char> seen;
+  seen.reserve(edges_.size());
+  v.convex = true;
+  for (const Edge& E : edges_) {
+    if (E.pos == kNone || E.neg == kNone) continue;
+    if (seen.emplace(pair_key(E.pos, E.neg), 0).second) ++v.pairs;
+    // Delta = g_pos - g_neg = lambda n with n = (a, b) pointing from neg into pos (THEORY.md §1,
+    // Theorem A), all in the output scale. lambda's sign is read off one nonzero component of n.
+    const Row& up = faces_[static_cast<std::size_t>(E.pos)].out;
+    const Row& lo = faces_[static_cast<std::size_t>(E.neg)].out;
+    Int256 dx = up.a, dy = up.b;
+    dx -= lo.a;
+    dy -= lo.b;
+    const Row& n = lines_[static_cast<std::size_t>(E.line)].exact;
+    // Continuity forces Delta to be parallel to n; a failure is an internal error. The check
+    // is exact modulo a prime (a necessary condition; the full-complex path checks it in Q).
+    const std::uint64_t lhs = static_cast<std::uint64_t>(static_cast<unsigned __int128>(mod_p(dx)) * mod_p(n.b) % p);
+    const std::uint64_t rhs = static_cast<std::uint64_t>(static_cast<unsigned __int128>(mod_p(dy)) * mod_p(n.a) % p);
+    if (lhs != rhs) throw std::logic_error("planar: gradient jump is not parallel to the edge normal");
+    const int s = !n.a.is_zero() ? dx.sign() * n.a.sign() : dy.sign() * n.b.sign();
+    if (s < 0) v.convex = false;
+  }
+  std::unordered_map<Row, char, RowHash, RowEq> pieces;
+  pieces.reserve(faces_.size());
+  for (const Face& F : faces_) pieces.emplace(F.out, 0);
+  v.pieces = pieces.size();
+  return v;
+}
+
+std::optional<PlanarBuilder> start(const Network& net, const Domain& domain, const BuildLimits& limits) {
+  std::optional<PlanarBuilder> b;
+  b.emplace(net, limits);
+  if (!b->prepare(domain)) return std::nullopt;
+  return b;
+}
+
+}  // namespace
+
+std::optional<RegionComplex> build_planar_complex(const Network& net, const Domain& domain, const BuildLimits& limits,
+                                                  BuildObserver* observer) {
+  if (observer) return std::nullopt;  // the certificate writer needs the general builder's events
+  auto b = start(net, domain, limits);
+  if (!b) return std::nullopt;
+  const BuildStatus status = b->run();
+  return b->to_region_complex(domain, status);
+}
+
+std::optional<PlanarVerdict> planar_convexity(const Network& net, const Domain& domain, const BuildLimits& limits) {
+  auto b = start(net, domain, limits);
+  if (!b) return std::nullopt;
+  return b->verdict(b->run());
+}
+
+void set_planar_builder_enabled(bool enabled) { g_enabled.store(enabled, std::memory_order_relaxed); }
+bool planar_builder_enabled() { return g_enabled.load(std::memory_order_relaxed); }
+
+}  // namespace relucert

@@ -1,0 +1,235 @@
+#include "geometry/planar_maps.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <utility>
+
+namespace relucert::planar {
+
+std::optional<LayerMaps> LayerMaps::plan(const Network& net) {
+  LayerMaps out;
+  auto& plans_ = out.plans_;
+  const auto& layers = net.layers();
+  plans_.resize(layers.size() + 1);
+  plans_[0].scale = 1;
+  plans_[0].width = 2;
+  std::vector<double> bound(layers.size() + 1, 0.0);  // max |coefficient| of any map row, in integer units
+  bound[0] = 1;
+  std::size_t global = 0;
+  for (std::size_t l = 1; l <= layers.size(); ++l) {
+    const Layer& L = layers[l - 1];
+    LayerPlan& P = plans_[l];
+    P.relu = L.relu;
+    P.width = L.width();
+    P.first_global = global;
+    if (L.relu) global += L.width();
+    // Merge the contributions by source: W from l-1, U from the input, skips from layer j.
+    std::vector<std::pair<std::size_t, Matrix>> merged;
+    auto add_source = [&](std::size_t src, const Matrix& M) {
+      for (auto& [s, acc] : merged)
+        if (s == src) {
+          for (std::size_t k = 0; k < M.size(); ++k)
+            for (std::size_t i = 0; i < M[k].size(); ++i) acc[k][i] += M[k][i];
+          return;
+        }
+      merged.emplace_back(src, M);
+    };
+    add_source(l - 1, L.W);
+    if (L.has_skip()) add_source(0, L.U);
+    for (const LayerSkip& sk : L.skips) add_source(sk.from, sk.M);
+    // The layer scale: the lcm of every denominator that a product would produce.
+    mpz_class scale = 1;
+    for (const Rational& v : L.b) mpz_lcm(scale.get_mpz_t(), scale.get_mpz_t(), v.get_den_mpz_t());
+    for (const auto& [src, M] : merged)
+      for (const auto& row : M)
+        for (const Rational& v : row) {
+          const mpz_class need = plans_[src].scale * v.get_den();
+          mpz_lcm(scale.get_mpz_t(), scale.get_mpz_t(), need.get_mpz_t());
+        }
+    if (mpz_sizeinbase(scale.get_mpz_t(), 2) > 200) return std::nullopt;
+    P.scale = scale;
+    bound[l] = 0;
+    std::vector<double> row_bound(P.width, 0.0);
+    for (const auto& [src, M] : merged) {
+      Source S;
+      S.src = src;
+      const mpz_class factor = scale / plans_[src].scale;  // exact: scale is a multiple
+      std::vector<std::vector<mpz_class>> Z(M.size());
+      for (std::size_t k = 0; k < M.size(); ++k)
+        for (std::size_t i = 0; i < M[k].size(); ++i) {
+          const Rational v = M[k][i] * Rational(factor);
+          if (v.get_den() != 1) throw std::logic_error("planar: the layer scale does not clear a denominator");
+          // |r| < 2^62 keeps r and -r int64 (the update path negates it).
+          S.wide |= mpz_sizeinbase(v.get_num_mpz_t(), 2) > 62;
+          row_bound[k] += std::fabs(v.get_d()) * bound[src];
+          Z[k].push_back(v.get_num());
+        }
+      for (const auto& zrow : Z) {
+        std::vector<std::int64_t> r;
+        std::vector<Int256> rw;
+        for (const mpz_class& z : zrow) {
+          if (S.wide) {
+            const auto x = Int256::from_mpz(z);
+            if (!x) return std::nullopt;
+            rw.push_back(*x);
+          } else {
+            r.push_back(mpz_get_si(z.get_mpz_t()));
+          }
+        }
+        S.R.push_back(std::move(r));
+        S.Rw.push_back(std::move(rw));
+      }
+      if (src + 1 == l) P.from_prev = static_cast<int>(P.sources.size());
+      P.sources.push_back(std::move(S));
+    }
+    for (std::size_t k = 0; k < P.width; ++k) {
+      const Rational v = L.b[k] * Rational(scale);
+      const auto b = Int256::from_mpz(v.get_num());
+      if (!b) return std::nullopt;
+      P.bias.push_back(*b);
+      row_bound[k] += std::fabs(v.get_d());
+      bound[l] = std::max(bound[l], row_bound[k]);
+    }
+    // Any pattern's map is bounded by the all-active one; 2^240 leaves a factor 2^10 for the
+    // rounding of this double estimate and keeps determinants of rows far from overflow.
+    if (!(bound[l] < 0x1p+240)) return std::nullopt;
+  }
+  out.n_relu_ = global;
+  for (std::size_t l = 1; l < plans_.size(); ++l)
+    if (plans_[l].relu) out.last_relu_ = l;
+  // Layer 0 is the input: x = (1, 0, 0) . (x, y, 1) and y = (0, 1, 0) . (x, y, 1).
+  out.wp_.assign(out.n_relu_, Sign::Zero);
+  out.maps_.assign(1, Map(2));
+  out.maps_[0][0].a = Int256::from_i64(1);
+  out.maps_[0][1].b = Int256::from_i64(1);
+  return out;
+}
+
+// The map of layer l from the maps of all earlier layers (full product).
+Map LayerMaps::extend(std::size_t l) const {
+  const LayerPlan& P = plans_[l];
+  Map M(P.width);
+  for (std::size_t k = 0; k < P.width; ++k) M[k].c = P.bias[k];
+  for (const Source& S : P.sources) {
+    const Map& O = maps_[S.src];
+    for (std::size_t i = 0; i < O.size(); ++i) {
+      if (S.src > 0 && !active(wp_, S.src, i)) continue;
+      for (std::size_t k = 0; k < P.width; ++k) {
+        if (S.wide) {
+          add_wide(M[k], S.Rw[k][i], O[i], false);
+          continue;
+        }
+        const std::int64_t r = S.R[k][i];
+        if (r == 0) continue;
+        M[k].a.add_mul(r, O[i].a);
+        M[k].b.add_mul(r, O[i].b);
+        M[k].c.add_mul(r, O[i].c);
+      }
+    }
+  }
+  return M;
+}
+
+// True when layer l+1 is narrow and takes layer l's output as its only, narrow source.
+bool LayerMaps::carries_next(std::size_t l) const {
+  if (l + 1 >= plans_.size()) return false;
+  const LayerPlan& Q = plans_[l + 1];
+  return Q.width <= 4 && Q.sources.size() == 1 && Q.sources[0].src == l && !Q.sources[0].wide;
+}
+
+// M += r * o (or -= when `subtract`), with a 256-bit multiplier.
+void LayerMaps::add_wide(Row& M, const Int256& r, const Row& o, bool subtract) {
+  if (r.is_zero()) return;
+  const Int256 pa = r * o.a, pb = r * o.b, pc = r * o.c;
+  if (subtract) {
+    M.a -= pa;
+    M.b -= pb;
+    M.c -= pc;
+  } else {
+    M.a += pa;
+    M.b += pb;
+    M.c += pc;
+  }
+}
+
+// Makes maps_[0..l] the maps for pattern p (only p's layers < l matter). Cells are visited so
+// that consecutive ones usually differ in a few neurons of layer l-1 only; then the map of
+// layer l is updated by those neurons' columns instead of being recomputed (the key cost
+// saving: a rank-one update per flipped neuron).
+void LayerMaps::ensure_maps(std::size_t l, const std::vector<Sign>& p) {
+  std::size_t first_diff = l;  // first layer < l whose activity differs
+  for (std::size_t j = 1; j < l && first_diff == l; ++j)
+    if (plans_[j].relu)
+      for (std::size_t k = 0; k < plans_[j].width; ++k)
+        if (active(p, j, k) != active(wp_, j, k)) {
+          first_diff = j;
+          break;
+        }
+  const std::size_t valid = std::min(maps_.size() - 1, first_diff);  // maps_[0..valid] are right
+  if (valid >= l) {
+    copy_pattern(p, l);
+    return;
+  }
+  const LayerPlan& P = plans_[l];
+  if (valid == l - 1 && maps_.size() > l && first_diff == l - 1 && P.from_prev >= 0) {
+    const Source& S = P.sources[static_cast<std::size_t>(P.from_prev)];
+    const Map& O = maps_[l - 1];
+    Map& M = maps_[l];
+    // A narrow next layer fed by this one alone (the output layer) keeps its map for the old
+    // layer-l pattern: with N = R' D_l M, a change dM = r (x) o of M changes N by
+    // (R' D_l r) o, a handful of products instead of rebuilding N (|R' D_l r| o is bounded
+    // by the next layer's bound, so nothing overflows).
+    const bool carry = maps_.size() > l + 1 && !S.wide && carries_next(l);
+    for (std::size_t i = 0; i < plans_[l - 1].width; ++i) {
+      const bool now = active(p, l - 1, i);
+      if (now == active(wp_, l - 1, i)) continue;
+      const Row& o = O[i];
+      if (carry) {
+        const LayerPlan& Q = plans_[l + 1];
+        const Source& T = Q.sources[0];
+        for (std::size_t j = 0; j < Q.width; ++j) {
+          Int256 c;
+          for (std::size_t k = 0; k < P.width; ++k)
+            if (T.R[j][k] != 0 && active(wp_, l, k)) c.add_mul_small(T.R[j][k], S.R[k][i]);
+          add_wide(maps_[l + 1][j], c, o, !now);
+        }
+      }
+      if (S.wide) {
+        for (std::size_t k = 0; k < P.width; ++k) add_wide(M[k], S.Rw[k][i], o, !now);
+        continue;
+      }
+      if (o.a.fits_i64() && o.b.fits_i64() && o.c.fits_i64()) {  // e.g. first-layer rows: one product each
+        const auto oa = static_cast<std::int64_t>(o.a.w[0]), ob = static_cast<std::int64_t>(o.b.w[0]),
+                   oc = static_cast<std::int64_t>(o.c.w[0]);
+        for (std::size_t k = 0; k < P.width; ++k) {
+          const std::int64_t r = now ? S.R[k][i] : -S.R[k][i];
+          M[k].a.add_mul_small(r, oa);
+          M[k].b.add_mul_small(r, ob);
+          M[k].c.add_mul_small(r, oc);
+        }
+        continue;
+      }
+      for (std::size_t k = 0; k < P.width; ++k) {
+        const std::int64_t r = now ? S.R[k][i] : -S.R[k][i];
+        if (r == 0) continue;
+        M[k].a.add_mul(r, o.a);
+        M[k].b.add_mul(r, o.b);
+        M[k].c.add_mul(r, o.c);
+      }
+    }
+    copy_pattern(p, l);  // layers < l only: wp_ keeps the layer-l pattern the carried map is for
+    maps_.resize(carry ? l + 2 : l + 1);
+    return;
+  }
+  maps_.resize(valid + 1);
+  copy_pattern(p, l);
+  for (std::size_t j = valid + 1; j <= l; ++j) maps_.push_back(extend(j));
+}
+
+void LayerMaps::copy_pattern(const std::vector<Sign>& p, std::size_t l) {
+  const std::size_t end = l < plans_.size() ? plans_[l].first_global : n_relu_;
+  std::copy(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(end), wp_.begin());
+}
+
+}  // namespace relucert::planar

@@ -1,0 +1,83 @@
+#pragma once
+// Exact affine maps of every layer of a network on the cells of a planar subdivision, in fixed
+// point (used by geometry/planar_complex.cpp). On a cell, layer l's pre-activation is
+// a x + b y + c per neuron; the coefficients are kept as 256-bit integers over one positive
+// scale per layer (the lcm of every denominator a product can produce; a power of two for
+// float32 weights), so the arithmetic is exact and no GMP number is made on the fast path.
+//
+// The maps depend only on the activation pattern of earlier layers. `ensure` updates the maps
+// it holds from the last pattern it was asked for: when only layer l-1 changed, layer l's map
+// changes by one rank-one term per flipped neuron (and a narrow next layer, the output, is
+// carried along), which is why the builder visits cells in adjacency order.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/network.hpp"
+#include "core/sign.hpp"
+#include "geometry/int256.hpp"
+
+namespace relucert::planar {
+
+// An affine function a x + b y + c in fixed point: the true coefficients are these integers
+// divided by the layer's scale (a positive integer), which never matters for a sign.
+struct Row {
+  Int256 a, b, c;
+};
+using Map = std::vector<Row>;  // one row per neuron of a layer
+
+// Scaling data of one layer: pre-activation = b + sum over sources of R_src * O_src, where O_0
+// is the input x and O_j the output of layer j; all entries are integers in the layer scale.
+struct Source {
+  std::size_t src = 0;
+  std::vector<std::vector<std::int64_t>> R;  // width x width(src), when every entry is below 2^62
+  // The same entries as 256-bit integers when some entry is not (e.g. a 1e-30 weight next to
+  // weights near 1: clearing the 10^30 denominator makes the others wide); slower products.
+  bool wide = false;
+  std::vector<std::vector<Int256>> Rw;
+};
+struct LayerPlan {
+  std::vector<Source> sources;  // sources[0].src == l - 1 when the previous layer feeds it
+  std::vector<Int256> bias;
+  mpz_class scale;  // true value = integer / scale
+  bool relu = true;
+  std::size_t width = 0, first_global = 0;
+  int from_prev = -1;  // index in `sources` of the previous layer's contribution, or -1
+};
+
+class LayerMaps {
+ public:
+  // nullopt when some cleared denominator or some map over all patterns could leave the
+  // fixed-point range (an a priori bound over all patterns must stay below 2^240).
+  static std::optional<LayerMaps> plan(const Network& net);
+
+  std::size_t layer_count() const { return plans_.size() - 1; }  // layers 1..layer_count()
+  const LayerPlan& layer(std::size_t l) const { return plans_[l]; }
+  std::size_t relu_count() const { return n_relu_; }
+  std::size_t last_relu() const { return last_relu_; }  // 0 when there is none
+  // Neuron k of layer l passes its value on under pattern p (always, for a linear layer).
+  bool active(const std::vector<Sign>& p, std::size_t l, std::size_t k) const {
+    return !plans_[l].relu || p[plans_[l].first_global + k] == Sign::Positive;
+  }
+  // The map of layer l for pattern p (only p's layers < l matter). The reference is valid
+  // until the next call.
+  const Map& ensure(std::size_t l, const std::vector<Sign>& p) {
+    ensure_maps(l, p);
+    return maps_[l];
+  }
+
+ private:
+  Map extend(std::size_t l) const;
+  void ensure_maps(std::size_t l, const std::vector<Sign>& p);
+  void copy_pattern(const std::vector<Sign>& p, std::size_t l);
+  bool carries_next(std::size_t l) const;
+  static void add_wide(Row& M, const Int256& r, const Row& o, bool subtract);
+
+  std::vector<LayerPlan> plans_;  // index 0: the input
+  std::size_t n_relu_ = 0, last_relu_ = 0;
+  std::vector<Map> maps_;   // maps_[j] is right for wp_ for every j < maps_.size()
+  std::vector<Sign> wp_;    // the pattern the maps are for
+};
+
+}  // namespace relucert::planar

@@ -1,0 +1,191 @@
+// The planar builder (geometry/planar_complex.*) against the general builder on random and
+// deliberately degenerate d = 2 nets: same cells (as activation patterns), same pieces, same
+// number of adjacent pairs, same verdict; and on the planar complex itself: every cell point
+// strictly inside its rows, f = gradient.x + offset there equal to the exact forward pass,
+// every adjacency point on the facet, strictly inside every other row of both cells.
+#include <doctest/doctest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "../bench/paper_stats_lib.hpp"
+#include "analysis/convexity.hpp"
+#include "core/arithmetic_mode.hpp"
+#include "geometry/planar_complex.hpp"
+#include "geometry/region_complex.hpp"
+#include "support/random_nets.hpp"
+
+using namespace relucert;
+
+namespace {
+
+struct GeneralOnly {  // the general builder, with the planar hook switched off for the scope
+  GeneralOnly() { set_planar_builder_enabled(false); }
+  ~GeneralOnly() { set_planar_builder_enabled(true); }
+};
+
+std::multiset<std::string> patterns(const RegionComplex& cx) {
+  std::multiset<std::string> s;
+  for (const Cell& c : cx.cells) s.insert(cx.pattern_string(c));
+  return s;
+}
+
+void check_planar_invariants(const Network& net, const RegionComplex& cx) {
+  for (const Cell& c : cx.cells) {
+    REQUIRE(strictly_inside(c.rows, c.point));
+    REQUIRE(cx.domain.contains(c.point));
+    REQUIRE(dot(c.gradient, c.point) + c.offset == net.value(c.point));
+  }
+  std::set<std::pair<std::size_t, std::size_t>> pairs;
+  for (std::size_t e = 0; e < cx.adjacencies.size(); ++e) {
+    const Adjacency& adj = cx.adjacencies[e];
+    REQUIRE(adj.lower != adj.upper);
+    REQUIRE(pairs.emplace(std::min(adj.lower, adj.upper), std::max(adj.lower, adj.upper)).second);
+    REQUIRE(sgn(adj.facet.slack(adj.point)) == 0);
+    for (std::size_t side : {adj.lower, adj.upper}) {
+      const Cell& c = cx.cells[side];
+      bool has_facet = false;
+      for (const Halfspace& r : c.rows) {
+        if (r.same_hyperplane_as(adj.facet)) {
+          has_facet = true;
+          continue;
+        }
+        REQUIRE(sgn(r.slack(adj.point)) > 0);
+      }
+      REQUIRE(has_facet);
+      REQUIRE(std::find(c.adjacencies.begin(), c.adjacencies.end(), e) != c.adjacencies.end());
+    }
+    // lower is on the side facet.a.x <= facet.b: its interior point is strictly below.
+    REQUIRE(sgn(adj.facet.slack(cx.cells[adj.lower].point)) > 0);
+    REQUIRE(sgn(adj.facet.slack(cx.cells[adj.upper].point)) < 0);
+  }
+}
+
+// Returns false when the planar builder declined.
+bool cross_check(const Network& net, const Domain& box, const std::string& what) {
+  CAPTURE(what);
+  auto planar = build_planar_complex(net, box);
+  if (!planar) return false;
+  RegionComplex general;
+  {
+    GeneralOnly off;
+    general = build_region_complex(net, box);
+  }
+  REQUIRE(planar->status == BuildStatus::Complete);
+  CHECK(planar->cells.size() == general.cells.size());
+  CHECK(patterns(*planar) == patterns(general));
+  CHECK(planar->distinct_affine_pieces() == general.distinct_affine_pieces());
+  CHECK(planar->adjacencies.size() == general.adjacencies.size());
+  const bool convex = !find_violating_adjacency(general);
+  CHECK(!find_violating_adjacency(*planar) == convex);
+  check_planar_invariants(net, *planar);
+  const auto v = planar_convexity(net, box);
+  REQUIRE(v);
+  CHECK(v->convex == convex);
+  CHECK(v->cells == general.cells.size());
+  CHECK(v->pairs == general.adjacencies.size());
+  CHECK(v->pieces == general.distinct_affine_pieces());
+  return true;
+}
+
+Rational q(long p, long d = 1) {
+  Rational r(p, d);
+  r.canonicalize();
+  return r;
+}
+
+Layer layer(Matrix W, Vector b, bool relu = true) {
+  Layer L;
+  L.W = std::move(W);
+  L.b = std::move(b);
+  L.relu = relu;
+  return L;
+}
+
+}  // namespace
+
+TEST_CASE("planar builder agrees with the general builder on random d = 2 nets") {
+  testing::RandomNetGenerator gen(20261124);
+  int tried = 0, planar_used = 0;
+  for (int i = 0; tried < 400 && i < 20000; ++i) {
+    testing::RandomCase rc = (i % 3 == 0) ? gen.icnn() : gen.general();
+    if (rc.net.input_dim() != 2) continue;
+    ++tried;
+    if (cross_check(rc.net, rc.box, rc.recipe)) ++planar_used;
+  }
+  MESSAGE("random d=2 nets: " << tried << ", planar path taken on " << planar_used);
+  CHECK(tried == 400);
+  CHECK(planar_used >= 380);  // the rest: denominators beyond the fixed-point range
+}
+
+TEST_CASE("planar builder agrees on float32 PyTorch-init nets on a large box") {
+  using namespace relucert::paper_stats;
+  for (std::size_t width : {3, 6, 10}) {
+    for (std::size_t index = 0; index < 4; ++index) {
+      const Arch a{2, width, 2};
+      Network net = draw_network(a, net_seed(7, a, index));
+      const Domain box = Domain::box({-100, -100}, {100, 100});
+      REQUIRE(cross_check(net, box, a.name() + " #" + std::to_string(index)));
+    }
+  }
+  // Larger ICNN-style nets (absolute values after the first layer): convex, nothing refutes
+  // them early, every piece is built.
+  for (std::size_t index = 0; index < 2; ++index) {
+    const Arch a{2, 16, 2};
+    std::vector<Layer> Ls = draw_network(a, net_seed(11, a, index)).layers();
+    for (std::size_t l = 1; l < Ls.size(); ++l)
+      for (auto& row : Ls[l].W)
+        for (auto& v : row) v = abs(v);
+    const Network net(2, std::move(Ls));
+    REQUIRE(cross_check(net, Domain::box({-100, -100}, {100, 100}), "icnn " + a.name() + " #" + std::to_string(index)));
+  }
+}
+
+TEST_CASE("planar builder on hand-made degenerate nets") {
+  const Domain box = Domain::box({-1, -1}, {1, 1});
+  // Lines through the box corners and through one common point, parallel lines, a line along a
+  // box side, duplicated / opposite / zero neurons, then a second layer whose bent line passes
+  // through first-layer vertices and coincides with a first-layer line.
+  Matrix W1 = {{1, 1}, {1, -1}, {2, 2}, {-1, -1}, {1, 0}, {1, 0}, {0, 0}, {0, 1}, {1, 2}};
+  Vector b1 = {0, 0, 0, 0, 1, q(-1, 2), 3, -1, q(1, 4)};
+  Matrix W2 = {{1, 1, 0, 0, -1, 0, 0, 0, 0},
+               {0, 0, 0, 0, 1, 0, 0, 0, 0},   // equals neuron 5 (x + 1) on the box: coincident bent line
+               {1, -1, 1, 1, 0, 0, 1, 0, -1},
+               {0, 0, 0, 0, 0, 0, 0, 0, 0}};  // zero row: constant 0 everywhere
+  Vector b2 = {q(-1, 2), 0, 0, 0};
+  Matrix W3 = {{1, -1, 1, 1}};
+  Network net(2, {layer(W1, b1), layer(W2, b2), layer(W3, {0}, false)});
+  REQUIRE(cross_check(net, box, "degenerate"));
+  // Same with negative output weights (not convex) and with an input skip and a layer skip.
+  Matrix W3b = {{-1, 1, 2, 0}};
+  Network net2(2, {layer(W1, b1), layer(W2, b2), layer(W3b, {1}, false)});
+  REQUIRE(cross_check(net2, box, "degenerate, signs"));
+  std::vector<Layer> Ls = {layer(W1, b1), layer(W2, b2), layer(W3b, {1}, false)};
+  Ls[1].U = {{1, 0}, {0, 1}, {1, 1}, {0, 0}};
+  LayerSkip sk;
+  sk.from = 1;
+  sk.M = {{1, 0, 0, 0, 0, 0, 0, 0, -1}};
+  Ls[2].skips.push_back(sk);
+  Network net3(2, std::move(Ls));
+  REQUIRE(cross_check(net3, box, "degenerate, skips"));
+}
+
+TEST_CASE("planar builder declines what it does not handle") {
+  const Network net(2, {layer({{1, 1}}, {0}), layer({{1}}, {0}, false)});
+  CHECK(!build_planar_complex(net, Domain::whole_space(2)));
+  const Network net3(3, {layer({{1, 1, 1}}, {0}), layer({{1}}, {0}, false)});
+  CHECK(!build_planar_complex(net3, Domain::box({-1, -1, -1}, {1, 1, 1})));
+  BuildObserver obs;
+  CHECK(!build_planar_complex(net, Domain::box({-1, -1}, {1, 1}), {}, &obs));
+  CHECK(build_planar_complex(net, Domain::box({-1, -1}, {1, 1})));
+}
+
+TEST_CASE("planar builder honours the cell limit") {
+  const Network net(2, {layer({{1, 0}, {0, 1}, {1, 1}}, {0, 0, 0}), layer({{1, 1, 1}}, {0}, false)});
+  BuildLimits lim;
+  lim.max_cells = 3;
+  const auto cx = build_planar_complex(net, Domain::box({-1, -1}, {1, 1}), lim);
+  REQUIRE(cx);
+  CHECK(cx->status == BuildStatus::CellLimit);
+}
