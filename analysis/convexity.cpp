@@ -52,18 +52,6 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     return r;
   };
   CheckResult r;
-  // d = 2 on a box: the planar builder's exact jump test settles "convex" without building the
-  // RegionComplex (and before the line refuter, which cannot succeed on a convex net). Any other
-  // outcome takes the usual path, which also produces the witness.
-  if (planar_builder_enabled())
-    if (const auto pv = planar_convexity(net, domain, options.limits); pv && pv->status == BuildStatus::Complete && pv->convex) {
-      r.verdict = Verdict::Convex;
-      r.method = "region-complex";
-      r.cells = pv->cells;
-      r.pairs = pv->pairs;
-      r.pieces = pv->pieces;
-      return finish(std::move(r));
-    }
   if (options.refuter_lines > 0) {
     auto w = refute_on_random_lines(net, domain, options.refuter_lines, options.seed);
     r.phases.refuter = lap();
@@ -75,6 +63,19 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
       return finish(std::move(r));
     }
   }
+  // d = 2 on a box: the planar builder's exact jump test settles "convex" without building the
+  // RegionComplex. It runs after the line refuter, which costs milliseconds and refutes most
+  // non-convex nets; any other outcome takes the usual path, which also produces the witness.
+  if (planar_builder_enabled())
+    if (const auto pv = planar_convexity(net, domain, options.limits); pv && pv->status == BuildStatus::Complete && pv->convex) {
+      r.verdict = Verdict::Convex;
+      r.method = "region-complex";
+      r.cells = pv->cells;
+      r.pairs = pv->pairs;
+      r.pieces = pv->pieces;
+      r.phases.complex = lap();
+      return finish(std::move(r));
+    }
   lap();
   RegionComplex cx = build_region_complex(net, domain, options.limits);
   r.phases.complex = lap();

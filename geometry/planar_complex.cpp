@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/arithmetic_mode.hpp"
+#include "core/memory_usage.hpp"
 #include "geometry/int256.hpp"
 #include "geometry/planar_maps.hpp"
 
@@ -361,6 +362,7 @@ class PlanarBuilder {
     if (limits_.time_limit_seconds > 0 && ++limit_ticks_ % 64 == 0 &&
         std::chrono::duration<double>(Clock::now() - start_).count() > limits_.time_limit_seconds)
       throw Aborted{BuildStatus::TimeLimit};
+    if (memory_limit_exceeded(limits_.max_memory_mb)) throw Aborted{BuildStatus::MemoryLimit};
   }
 
   // Splits the cell g (all its earlier-layer neurons settled) by every neuron of layer l; its
