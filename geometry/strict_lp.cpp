@@ -229,8 +229,14 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
     hyper_b = elim.h->b.get_d();
     hyper_ak = hyper_a[elim.k];
   }
-  std::vector<double> A, b, s, row(n);
-  std::vector<std::size_t> index;
+  // Reused per thread: no allocations per question.
+  static thread_local std::vector<double> A, b, s, row;
+  static thread_local std::vector<std::size_t> index;
+  A.clear();
+  b.clear();
+  s.clear();
+  index.clear();
+  row.assign(n, 0.0);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Halfspace& r = *rows[i];
     const double rk = elim.h ? r.a[elim.k].get_d() : 0.0;
@@ -373,7 +379,7 @@ std::optional<Vector> solve_strict(const std::vector<const Halfspace*>& rows, st
       return std::nullopt;
     }
   }
-  {
+  if (!hyperplane) {  // (on a hyperplane the lifted origin almost never works: measured, not asked)
     const Vector guess = elim.lift(Vector(n, Rational(0)), dim);
     if (strictly_inside_all(live, guess)) {
       ++lp_counters().trivial;
