@@ -254,8 +254,8 @@ class Builder {
       return d;
     }
     const RowOrigin origin{RowOrigin::Kind::Neuron, m};
-    Halfspace z_ge_0 = make_halfspace(scale(Rational(-1), w), w0, origin);  // -w.x <= w0
-    Halfspace z_le_0 = make_halfspace(w, -w0, origin);                      //  w.x <= -w0
+    Halfspace z_le_0 = make_halfspace(w, -w0, origin);  //  w.x <= -w0
+    Halfspace z_ge_0 = z_le_0.flipped();                 // -w.x <= w0 (the same canonical form)
     const Sign zp = sign_of_affine(w, w0, c.point);
     std::optional<Vector> p_pos = zp == Sign::Positive ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_ge_0);
     std::optional<Vector> p_neg = zp == Sign::Negative ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_le_0);
