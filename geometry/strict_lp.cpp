@@ -110,6 +110,7 @@ std::optional<std::vector<Rational>> exact_null_vector(const std::vector<const s
   for (std::size_t c = 0; c < k; ++c)
     for (std::size_t j = 0; j < dim; ++j) at(j, c) = (*cols[c])[j];
   std::vector<std::size_t> pivot_col;
+  std::vector<char> is_pivot(k, 0);  // pivot columns are never read again: not updated
   Integer prev = 1;
   std::size_t r = 0;
   for (std::size_t c = 0; c < k && r < dim; ++c) {
@@ -123,7 +124,7 @@ std::optional<std::vector<Rational>> exact_null_vector(const std::vector<const s
       if (i == r) continue;
       const Integer f = at(i, c);
       for (std::size_t j = 0; j < k; ++j) {
-        if (j == c) continue;
+        if (j == c || is_pivot[j]) continue;
         // M[i][j] = (piv M[i][j] - f M[r][j]) / prev, exact (Bareiss).
         mpz_mul(tmp.get_mpz_t(), piv.get_mpz_t(), at(i, j).get_mpz_t());
         mpz_submul(tmp.get_mpz_t(), f.get_mpz_t(), at(r, j).get_mpz_t());
@@ -132,6 +133,7 @@ std::optional<std::vector<Rational>> exact_null_vector(const std::vector<const s
       at(i, c) = 0;
     }
     prev = piv;
+    is_pivot[c] = 1;
     pivot_col.push_back(c);
     ++r;
   }
