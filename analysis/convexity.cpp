@@ -25,15 +25,33 @@ std::string describe_facet(const RegionComplex& cx, const Halfspace& facet) {
 }
 
 std::optional<std::size_t> find_violating_adjacency(const RegionComplex& cx) {
+  // delta = g_upper - g_lower must equal lambda a (a the integer facet normal); then
+  // sign(delta . a) = sign(lambda) = sign(delta_p) sign(a_p) at any p with a_p != 0, and
+  // delta = lambda a iff delta_i a_p = delta_p a_i for every i. Integer cross-multiplication,
+  // exact, with no canonicalisation.
+  Rational delta_i, delta_p;
+  Integer lhs, rhs;
   for (std::size_t e = 0; e < cx.adjacencies.size(); ++e) {
     const Adjacency& adj = cx.adjacencies[e];
-    const Vector a = adj.facet.normal();
-    const Vector delta = sub(cx.cells[adj.upper].gradient, cx.cells[adj.lower].gradient);
-    const Rational jump = dot(delta, a);
+    const std::vector<Integer>& a = adj.facet.a;
+    const Vector& gu = cx.cells[adj.upper].gradient;
+    const Vector& gl = cx.cells[adj.lower].gradient;
+    std::size_t p = 0;
+    while (p < a.size() && sgn(a[p]) == 0) ++p;
+    if (p == a.size()) throw std::logic_error("jump test: zero facet normal");
+    delta_p = gu[p] - gl[p];
     // Continuity forces delta = lambda a; a failure means an internal error, never a verdict.
-    const Rational lambda = jump / dot(a, a);
-    if (delta != scale(lambda, a)) throw std::logic_error("gradient jump is not parallel to the facet normal");
-    if (sgn(jump) < 0) return e;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (i == p) continue;
+      delta_i = gu[i] - gl[i];
+      // delta_i a_p == delta_p a_i  <=>  num_i den_p a_p == num_p den_i a_i
+      lhs = delta_i.get_num() * delta_p.get_den();
+      lhs *= a[p];
+      rhs = delta_p.get_num() * delta_i.get_den();
+      rhs *= a[i];
+      if (lhs != rhs) throw std::logic_error("gradient jump is not parallel to the facet normal");
+    }
+    if (sgn(delta_p) * sgn(a[p]) < 0) return e;
   }
   return std::nullopt;
 }

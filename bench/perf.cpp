@@ -264,6 +264,8 @@ int main(int argc, char** argv) {
       {"icnn-d2-128", Kind::Convex, 2, {128, 128}, true, 0.5, false},
       {"icnn-d2-256", Kind::Convex, 2, {256, 256}, true, 5, false},
       {"icnn-d6-10", Kind::Convex, 6, {10, 10}, true, 1, true},
+      {"icnn-d6-8", Kind::Convex, 6, {8, 8}, true, 0, false},  // small: for callgrind profiles
+      {"icnn-d6-6", Kind::Convex, 6, {6, 6}, true, 0, false},  // small: for callgrind profiles
       {"icnn-d5-16x3", Kind::Convex, 5, {16, 16, 16}, true, 0, false},
   };
   Options opt;

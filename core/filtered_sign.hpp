@@ -14,4 +14,12 @@ Sign sign_of_affine(const Vector& w, const Rational& w0, const Vector& p);
 // sign(b - a.p), exact: the side of p for the halfspace a.x <= b.
 Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const Vector& p);
 
+// A point with its coordinates converted to double once, for many sign_of_slack questions.
+struct FilterPoint {
+  explicit FilterPoint(const Vector& point);
+  const Vector& p;
+  std::vector<double> v;  // NaN where the coordinate is outside the filter's safe range
+};
+Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const FilterPoint& p);
+
 }  // namespace relucert

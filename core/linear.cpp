@@ -7,7 +7,12 @@ namespace relucert {
 Rational dot(const Vector& a, const Vector& b) {
   if (a.size() != b.size()) throw std::logic_error("dot: size mismatch");
   Rational s = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  static thread_local Rational t;  // the product, without a temporary's allocation per term
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (sgn(a[i]) == 0 || sgn(b[i]) == 0) continue;
+    mpq_mul(t.get_mpq_t(), a[i].get_mpq_t(), b[i].get_mpq_t());
+    s += t;
+  }
   return s;
 }
 
@@ -41,11 +46,16 @@ Matrix mat_mul(const Matrix& a, const Matrix& b) {
   const std::size_t k = b.size();
   const std::size_t cols = k ? b[0].size() : 0;
   Matrix r = zeros(a.size(), cols);
+  static thread_local Rational prod;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (a[i].size() != k) throw std::logic_error("mat_mul: size mismatch");
     for (std::size_t t = 0; t < k; ++t) {
       if (sgn(a[i][t]) == 0) continue;
-      for (std::size_t j = 0; j < cols; ++j) r[i][j] += a[i][t] * b[t][j];
+      for (std::size_t j = 0; j < cols; ++j) {
+        if (sgn(b[t][j]) == 0) continue;  // (rows of inactive neurons are zero)
+        mpq_mul(prod.get_mpq_t(), a[i][t].get_mpq_t(), b[t][j].get_mpq_t());
+        r[i][j] += prod;
+      }
     }
   }
   return r;

@@ -11,9 +11,16 @@ constexpr double kCostTol = 1e-11;
 
 }  // namespace
 
-// Tableau simplex (Dantzig's rule, Bland's rule against cycling). Variables, all >= 0:
-//   x+ (n), x- (n), t' (1), slacks (m + 1)      where t = t0 + t', x = x+ - x-,
-// t0 = min(1, min_i b_i / s_i) makes the all-slack basis feasible.
+// Dictionary simplex with one column per nonbasic variable, so a pivot costs O(m n) instead of
+// O(m (m + n)): the n + 1 structural variables x and t' = t - t0 are free and start nonbasic at 0,
+// the m + 1 slacks start basic. t0 = min(1, min_i b_i / s_i) makes that start feasible.
+// A free variable may enter in either direction and never leaves once basic (its row takes no part
+// in the ratio test). Dantzig's rule, then Bland's rule (least variable index) after a run of
+// degenerate pivots, which cannot cycle.
+//
+// Row i of the dictionary reads  basic_i = beta_i - sum_j T[i][j] * nonbasic_j,
+// and the objective  t' = z0 + sum_j c_j * nonbasic_j.
+// Variable ids: x_j = j (j < n), t' = n, slack of row i = n + 1 + i (row m: t <= 1).
 FloatMarginLp solve_margin_lp_float(const std::vector<double>& A, const std::vector<double>& b,
                                     const std::vector<double>& s, std::size_t n) {
   FloatMarginLp out;
@@ -23,92 +30,99 @@ FloatMarginLp solve_margin_lp_float(const std::vector<double>& A, const std::vec
     if (!std::isfinite(b[i]) || !(s[i] > 0)) return out;
     t0 = std::min(t0, b[i] / s[i]);
   }
-  const std::size_t xt = 2 * n;           // column of t'
-  const std::size_t slack0 = 2 * n + 1;   // first slack column
-  const std::size_t cols = slack0 + m + 1;
-  const std::size_t rows = m + 1;
-  const std::size_t w = cols + 1;         // last entry of a row: right-hand side
-  std::vector<double> T(rows * w, 0.0);
-  std::vector<std::size_t> basis(rows);
+  const std::size_t rows = m + 1, cols = n + 1;
+  static thread_local std::vector<double> T, beta, cost;
+  static thread_local std::vector<std::size_t> basic, nonbasic;
+  T.assign(rows * cols, 0.0);
+  beta.assign(rows, 0.0);
+  cost.assign(cols, 0.0);
+  basic.resize(rows);
+  nonbasic.resize(cols);
   for (std::size_t i = 0; i < m; ++i) {
-    double* r = &T[i * w];
+    double* r = &T[i * cols];
     for (std::size_t j = 0; j < n; ++j) {
       const double v = A[i * n + j];
       if (!std::isfinite(v)) return out;
       r[j] = v;
-      r[n + j] = -v;
     }
-    r[xt] = s[i];
-    r[slack0 + i] = 1;
-    r[cols] = std::max(0.0, b[i] - s[i] * t0);
-    basis[i] = slack0 + i;
+    r[n] = s[i];
+    beta[i] = std::max(0.0, b[i] - s[i] * t0);
+    basic[i] = cols + i;
   }
-  {
-    double* r = &T[m * w];
-    r[xt] = 1;
-    r[slack0 + m] = 1;
-    r[cols] = std::max(0.0, 1 - t0);
-    basis[m] = slack0 + m;
-  }
-  std::vector<double> cost(cols, 0.0);  // reduced costs (maximisation)
-  cost[xt] = 1;
-  double value = 0;
+  T[m * cols + n] = 1;
+  beta[m] = std::max(0.0, 1 - t0);
+  basic[m] = cols + m;
+  for (std::size_t j = 0; j < cols; ++j) nonbasic[j] = j;
+  cost[n] = 1;
+  const auto is_free = [&](std::size_t var) { return var < cols; };
 
   const std::size_t max_iter = 50 * (rows + cols);
   std::size_t degenerate_run = 0;
   for (std::size_t it = 0;; ++it) {
     if (it > max_iter) return out;
-    // Dantzig's rule (largest reduced cost) is fast; after a run of degenerate pivots switch
-    // to Bland's rule (first improving column), which cannot cycle.
     const bool bland = degenerate_run > 20;
     std::size_t enter = cols;
-    for (std::size_t j = 0; j < cols; ++j)
-      if (cost[j] > kCostTol && (enter == cols || (!bland && cost[j] > cost[enter]))) {
+    double best_gain = 0;
+    for (std::size_t j = 0; j < cols; ++j) {
+      const double c = cost[j];
+      const double gain = is_free(nonbasic[j]) ? std::fabs(c) : c;
+      if (!(gain > kCostTol)) continue;
+      if (enter == cols || (bland ? nonbasic[j] < nonbasic[enter] : gain > best_gain)) {
         enter = j;
-        if (bland) break;
+        best_gain = gain;
       }
+    }
     if (enter == cols) break;  // optimal
+    const double dir = cost[enter] > 0 ? 1.0 : -1.0;
     std::size_t leave = rows;
     double best = 0;
     for (std::size_t i = 0; i < rows; ++i) {
-      const double a = T[i * w + enter];
+      if (is_free(basic[i])) continue;
+      const double a = T[i * cols + enter] * dir;
       if (a <= kPivotTol) continue;
-      const double ratio = T[i * w + cols] / a;
-      if (leave == rows || ratio < best - 1e-15 || (ratio <= best + 1e-15 && basis[i] < basis[leave])) {
+      const double ratio = beta[i] / a;
+      if (leave == rows || ratio < best - 1e-15 || (ratio <= best + 1e-15 && basic[i] < basic[leave])) {
         leave = i;
         best = ratio;
       }
     }
     if (leave == rows) return out;  // unbounded: impossible (t <= 1), so numerical trouble
     degenerate_run = best <= 1e-15 ? degenerate_run + 1 : 0;
-    double* pr = &T[leave * w];
+    double* pr = &T[leave * cols];
     const double piv = pr[enter];
-    for (std::size_t j = 0; j < w; ++j) pr[j] /= piv;
+    const double inv = 1 / piv;
+    for (std::size_t j = 0; j < cols; ++j) pr[j] *= inv;
+    pr[enter] = inv;
+    beta[leave] *= inv;
     for (std::size_t i = 0; i < rows; ++i) {
       if (i == leave) continue;
-      double* r = &T[i * w];
+      double* r = &T[i * cols];
       const double f = r[enter];
       if (f == 0) continue;
-      for (std::size_t j = 0; j < w; ++j) r[j] -= f * pr[j];
-      r[enter] = 0;
-      if (r[cols] < 0) r[cols] = std::max(r[cols], 0.0);
+      for (std::size_t j = 0; j < cols; ++j) r[j] -= f * pr[j];
+      r[enter] = -f * inv;
+      beta[i] -= f * beta[leave];
+      if (!is_free(basic[i]) && beta[i] < 0) beta[i] = 0;
     }
     const double f = cost[enter];
     for (std::size_t j = 0; j < cols; ++j) cost[j] -= f * pr[j];
-    cost[enter] = 0;
-    value += f * pr[cols];
-    basis[leave] = enter;
+    cost[enter] = -f * inv;
+    std::swap(basic[leave], nonbasic[enter]);
   }
-  std::vector<double> val(cols, 0.0);
-  for (std::size_t i = 0; i < rows; ++i) val[basis[i]] = T[i * w + cols];
-  out.x.resize(n);
-  for (std::size_t j = 0; j < n; ++j) out.x[j] = val[j] - val[n + j];
-  out.margin = t0 + val[xt];
-  out.dual.resize(m);
-  for (std::size_t i = 0; i < m; ++i) out.dual[i] = std::max(0.0, -cost[slack0 + i]);
+  std::vector<double> val(cols, 0.0);  // structural values
+  for (std::size_t i = 0; i < rows; ++i)
+    if (is_free(basic[i])) val[basic[i]] = beta[i];
+  out.x.assign(val.begin(), val.begin() + static_cast<std::ptrdiff_t>(n));
+  out.margin = t0 + val[n];
+  out.dual.assign(m, 0.0);
+  for (std::size_t j = 0; j < cols; ++j) {
+    const std::size_t var = nonbasic[j];
+    if (!is_free(var) && var - cols < m) out.dual[var - cols] = std::max(0.0, -cost[j]);
+  }
   out.solved = std::isfinite(out.margin);
-  (void)value;
+  for (double v : out.x) out.solved = out.solved && std::isfinite(v);
   return out;
 }
+
 
 }  // namespace relucert

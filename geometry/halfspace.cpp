@@ -27,11 +27,15 @@ Vector Halfspace::normal() const {
 }
 
 bool Halfspace::same_hyperplane_as(const Halfspace& o) const {
-  if (*this == o) return true;
-  if (b != -o.b || a.size() != o.a.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i] != -o.a[i]) return false;
-  return true;
+  // Equal or negated entry by entry, compared by magnitude and sign (no negated temporaries).
+  if (a.size() != o.a.size() || mpz_cmpabs(b.get_mpz_t(), o.b.get_mpz_t()) != 0) return false;
+  bool same = sgn(b) == sgn(o.b), opposite = sgn(b) == -sgn(o.b);
+  for (std::size_t i = 0; i < a.size() && (same || opposite); ++i) {
+    if (mpz_cmpabs(a[i].get_mpz_t(), o.a[i].get_mpz_t()) != 0) return false;
+    same = same && sgn(a[i]) == sgn(o.a[i]);
+    opposite = opposite && sgn(a[i]) == -sgn(o.a[i]);
+  }
+  return same || opposite;
 }
 
 Halfspace Halfspace::flipped() const {

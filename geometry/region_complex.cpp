@@ -222,9 +222,18 @@ class Builder {
   std::optional<Vector> facet_point_on_side(const Cell& a, const Cell& b, const Halfspace& side, const Adjacency& adj) const {
     std::vector<const Halfspace*> rows;
     rows.reserve(a.rows.size() + b.rows.size() + 1);
-    for (const auto* set : {&a.rows, &b.rows})
-      for (const auto& r : *set)
-        if (!r.same_hyperplane_as(adj.facet)) rows.push_back(&r);
+    for (const auto& r : a.rows)
+      if (!r.same_hyperplane_as(adj.facet)) rows.push_back(&r);
+    const std::size_t from_a = rows.size();
+    // Rows of b that a has too (same origin, same halfspace: common ancestors' rows, domain
+    // faces) are asked once.
+    for (const auto& r : b.rows) {
+      if (r.same_hyperplane_as(adj.facet)) continue;
+      bool dup = false;
+      for (std::size_t i = 0; i < from_a && !dup; ++i)
+        dup = rows[i]->origin.kind == r.origin.kind && rows[i]->origin.index == r.origin.index && *rows[i] == r;
+      if (!dup) rows.push_back(&r);
+    }
     rows.push_back(&side);
     return find_strict_point_on_hyperplane(adj.facet, rows, out_.dim);
   }
@@ -248,8 +257,8 @@ class Builder {
       return d;
     }
     const RowOrigin origin{RowOrigin::Kind::Neuron, m};
-    Halfspace z_ge_0 = make_halfspace(scale(Rational(-1), w), w0, origin);  // -w.x <= w0
-    Halfspace z_le_0 = make_halfspace(w, -w0, origin);                      //  w.x <= -w0
+    Halfspace z_le_0 = make_halfspace(w, -w0, origin);  //  w.x <= -w0
+    Halfspace z_ge_0 = z_le_0.flipped();                 // -w.x <= w0 (the same canonical form)
     const Sign zp = sign_of_affine(w, w0, c.point);
     std::optional<Vector> p_pos = zp == Sign::Positive ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_ge_0);
     std::optional<Vector> p_neg = zp == Sign::Negative ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_le_0);

@@ -20,6 +20,13 @@
 namespace relucert {
 
 struct Cell {
+  Cell() = default;
+  Cell(const Cell&) = default;
+  Cell& operator=(const Cell&) = default;
+  // noexcept (Rational's move is not declared so), so growing the cell vector moves, not copies.
+  Cell(Cell&&) noexcept = default;
+  Cell& operator=(Cell&&) noexcept = default;
+
   std::vector<Halfspace> rows;  // the cell is {x : every row holds}; includes domain faces
   Vector point;                 // exact point strictly inside every row
   // One entry per ReLU neuron processed so far (topological order): Positive = active,

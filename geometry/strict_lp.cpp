@@ -97,26 +97,43 @@ struct Elimination {
 // A nonzero null vector v of the matrix whose columns are `cols` (each of length dim), if the
 // null space is one-dimensional and v restricted to the first `signed_cols` columns is
 // sign-definite; oriented so that part is >= 0. Later columns have free sign.
+// Fraction-free Gauss-Jordan elimination over the integers (Bareiss): no rationals, no gcds.
+// The vector found is checked exactly (M v = 0) before it is returned, so the elimination is
+// not trusted.
 std::optional<std::vector<Rational>> exact_null_vector(const std::vector<const std::vector<Integer>*>& cols,
                                                        std::size_t signed_cols, std::size_t dim) {
   const std::size_t k = cols.size();
-  std::vector<std::vector<Rational>> M(dim, std::vector<Rational>(k));
+  static thread_local std::vector<Integer> M;  // dim x k, row-major; reused to avoid allocations
+  static thread_local Integer tmp;
+  if (M.size() < dim * k) M.resize(dim * k);
+  auto at = [&](std::size_t i, std::size_t j) -> Integer& { return M[i * k + j]; };
   for (std::size_t c = 0; c < k; ++c)
-    for (std::size_t j = 0; j < dim; ++j) M[j][c] = Rational((*cols[c])[j]);
+    for (std::size_t j = 0; j < dim; ++j) at(j, c) = (*cols[c])[j];
   std::vector<std::size_t> pivot_col;
+  std::vector<char> is_pivot(k, 0);  // pivot columns are never read again: not updated
+  Integer prev = 1;
   std::size_t r = 0;
   for (std::size_t c = 0; c < k && r < dim; ++c) {
     std::size_t p = r;
-    while (p < dim && sgn(M[p][c]) == 0) ++p;
+    while (p < dim && sgn(at(p, c)) == 0) ++p;
     if (p == dim) continue;
-    std::swap(M[p], M[r]);
-    const Rational inv = 1 / M[r][c];
-    for (std::size_t j = c; j < k; ++j) M[r][j] *= inv;
+    if (p != r)
+      for (std::size_t j = 0; j < k; ++j) mpz_swap(at(p, j).get_mpz_t(), at(r, j).get_mpz_t());
+    const Integer piv = at(r, c);
     for (std::size_t i = 0; i < dim; ++i) {
-      if (i == r || sgn(M[i][c]) == 0) continue;
-      const Rational f = M[i][c];
-      for (std::size_t j = c; j < k; ++j) M[i][j] -= f * M[r][j];
+      if (i == r) continue;
+      const Integer f = at(i, c);
+      for (std::size_t j = 0; j < k; ++j) {
+        if (j == c || is_pivot[j]) continue;
+        // M[i][j] = (piv M[i][j] - f M[r][j]) / prev, exact (Bareiss).
+        mpz_mul(tmp.get_mpz_t(), piv.get_mpz_t(), at(i, j).get_mpz_t());
+        mpz_submul(tmp.get_mpz_t(), f.get_mpz_t(), at(r, j).get_mpz_t());
+        mpz_divexact(at(i, j).get_mpz_t(), tmp.get_mpz_t(), prev.get_mpz_t());
+      }
+      at(i, c) = 0;
     }
+    prev = piv;
+    is_pivot[c] = 1;
     pivot_col.push_back(c);
     ++r;
   }
@@ -129,26 +146,78 @@ std::optional<std::vector<Rational>> exact_null_vector(const std::vector<const s
     }
     free_col = c;
   }
-  std::vector<Rational> v(k, Rational(0));
-  v[free_col] = 1;
-  for (std::size_t i = 0; i < pivot_col.size(); ++i) v[pivot_col[i]] = -M[i][free_col];
+  // Row i now reads  prev * x_{pivot_col[i]} + M[i][free] * x_free = 0  (pivot rows are scaled to
+  // the last pivot); with no pivot yet, prev = 1 and the free column alone is the null vector.
+  std::vector<Integer> vi(k, Integer(0));
+  vi[free_col] = prev;
+  for (std::size_t i = 0; i < pivot_col.size(); ++i) vi[pivot_col[i]] = -at(i, free_col);
   bool any_pos = false, any_neg = false;
   for (std::size_t c = 0; c < signed_cols; ++c) {
-    any_pos = any_pos || sgn(v[c]) > 0;
-    any_neg = any_neg || sgn(v[c]) < 0;
+    any_pos = any_pos || sgn(vi[c]) > 0;
+    any_neg = any_neg || sgn(vi[c]) < 0;
   }
   if (any_pos == any_neg) return std::nullopt;  // mixed signs, or zero on the signed part
-  if (any_neg)
-    for (auto& x : v) x = -x;
+  // The check that makes the elimination untrusted: sum_c v_c cols[c] = 0 exactly.
+  for (std::size_t j = 0; j < dim; ++j) {
+    tmp = 0;
+    for (std::size_t c = 0; c < k; ++c) mpz_addmul(tmp.get_mpz_t(), vi[c].get_mpz_t(), (*cols[c])[j].get_mpz_t());
+    if (sgn(tmp) != 0) return std::nullopt;
+  }
+  std::vector<Rational> v(k);
+  for (std::size_t c = 0; c < k; ++c) v[c] = any_neg ? Rational(-vi[c]) : Rational(vi[c]);
   return v;
 }
 
 enum class FilterAnswer { Point, Empty, Undecided };
 
 bool strictly_inside_all(const std::vector<const Halfspace*>& rows, const Vector& x) {
+  const FilterPoint fx(x);
   for (const Halfspace* r : rows)
-    if (sign_of_slack(r->a, r->b, x) != Sign::Positive) return false;
+    if (sign_of_slack(r->a, r->b, fx) != Sign::Positive) return false;
   return true;
+}
+
+// A fraction p/q with small q near the simplest rational of (lo, hi), found by the continued
+// fraction of the interval in double arithmetic. Nothing relies on it being exactly in (lo, hi):
+// the point it goes into is checked exactly. False when the terms grow too large.
+bool simple_fraction(double lo, double hi, long long* num, long long* den) {
+  if (!(lo < hi) || !std::isfinite(lo) || !std::isfinite(hi)) return false;
+  if (lo < 0 && hi > 0) {
+    *num = 0;
+    *den = 1;
+    return true;
+  }
+  const bool neg = hi <= 0;
+  if (neg) {
+    const double t = lo;
+    lo = -hi;
+    hi = -t;
+  }
+  constexpr double kBig = 0x1p40;
+  // Convergents h/k of the continued fraction built so far.
+  double h1 = 1, h2 = 0, k1 = 0, k2 = 1;
+  for (int depth = 0; depth < 60; ++depth) {
+    const double a = std::floor(lo);
+    if (a + 1 < hi) {
+      const double h = (a + 1) * h1 + h2, k = (a + 1) * k1 + k2;
+      if (!(h < kBig && k < kBig)) return false;
+      *num = static_cast<long long>(neg ? -h : h);
+      *den = static_cast<long long>(k);
+      return true;
+    }
+    const double h = a * h1 + h2, k = a * k1 + k2;
+    if (!(h < kBig && k < kBig)) return false;
+    h2 = h1;
+    h1 = h;
+    k2 = k1;
+    k1 = k;
+    const double nlo = 1 / (hi - a);
+    const double nhi = lo > a ? 1 / (lo - a) : HUGE_VAL;
+    if (!(nlo < nhi)) return false;
+    lo = nlo;
+    hi = nhi;
+  }
+  return false;
 }
 
 FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t dim, const Elimination& elim, Vector* point) {
@@ -162,8 +231,14 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
     hyper_b = elim.h->b.get_d();
     hyper_ak = hyper_a[elim.k];
   }
-  std::vector<double> A, b, s, row(n);
-  std::vector<std::size_t> index;
+  // Reused per thread: no allocations per question.
+  static thread_local std::vector<double> A, b, s, row;
+  static thread_local std::vector<std::size_t> index;
+  A.clear();
+  b.clear();
+  s.clear();
+  index.clear();
+  row.assign(n, 0.0);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Halfspace& r = *rows[i];
     const double rk = elim.h ? r.a[elim.k].get_d() : 0.0;
@@ -211,9 +286,13 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
     for (std::size_t j = 0; j < n; ++j) {
       if (!std::isfinite(lp.x[j])) return FilterAnswer::Undecided;
       dyadic[j] = rational_from_double(lp.x[j]);
-      // Widen in exact arithmetic: x -/+ r in double may round back to x itself.
-      const Rational radius = rational_from_double(r);
-      simple[j] = simplest_between(dyadic[j] - radius, dyadic[j] + radius);
+      long long p = 0, q = 1;
+      if (simple_fraction(lp.x[j] - r, lp.x[j] + r, &p, &q)) {
+        simple[j] = Rational(Integer(static_cast<long>(p)), Integer(static_cast<long>(q)));
+        simple[j].canonicalize();
+      } else {
+        simple[j] = dyadic[j];
+      }
     }
     for (const Vector* cand : {&simple, &dyadic}) {
       Vector x = elim.lift(*cand, dim);
@@ -302,7 +381,7 @@ std::optional<Vector> solve_strict(const std::vector<const Halfspace*>& rows, st
       return std::nullopt;
     }
   }
-  {
+  if (!hyperplane) {  // (on a hyperplane the lifted origin almost never works: measured, not asked)
     const Vector guess = elim.lift(Vector(n, Rational(0)), dim);
     if (strictly_inside_all(live, guess)) {
       ++lp_counters().trivial;

@@ -669,3 +669,56 @@ TEST_CASE("skip terms from earlier layers: residual nets build, agree with the f
   Layer bad{matrix({{"1"}}), vec({"0"}), {}, true, {LayerSkip{2, matrix({{"1"}})}}};
   CHECK_THROWS_AS(Network(1, {l1, bad}), std::invalid_argument);
 }
+
+TEST_CASE("threads: the complex (cells, rows, points, patterns, pairs, order) is identical for 1, 2 and 3 threads") {
+  std::mt19937_64 rng(11);
+  std::uniform_int_distribution<int> w(-4, 4);
+  for (int rep = 0; rep < 3; ++rep) {
+    const std::size_t d = 3, n1 = 6, n2 = 4;
+    Layer L1, L2, L3;
+    for (std::size_t i = 0; i < n1; ++i) {
+      Vector r;
+      for (std::size_t j = 0; j < d; ++j) r.push_back(frac(w(rng), 3));
+      L1.W.push_back(r);
+      L1.b.push_back(frac(w(rng), 2));
+    }
+    for (std::size_t i = 0; i < n2; ++i) {
+      Vector r;
+      for (std::size_t j = 0; j < n1; ++j) r.push_back(frac(w(rng), 5));
+      L2.W.push_back(r);
+      L2.b.push_back(frac(w(rng), 7));
+    }
+    L3.W = {Vector(n2, Rational(1))};
+    L3.b = {Rational(0)};
+    L3.relu = false;
+    const Network f(d, {L1, L2, L3});
+    const Domain dom = Domain::box(Vector(d, Rational(-3)), Vector(d, Rational(3)));
+    CAPTURE(rep);
+    BuildLimits one;
+    const RegionComplex ref = build_region_complex(f, dom, one);
+    REQUIRE(ref.status == BuildStatus::Complete);
+    CHECK(ref.cells.size() > 20);
+    for (unsigned t : {2u, 3u}) {
+      BuildLimits lim;
+      lim.threads = t;
+      const RegionComplex cx = build_region_complex(f, dom, lim);
+      CAPTURE(t);
+      REQUIRE(cx.cells.size() == ref.cells.size());
+      REQUIRE(cx.adjacencies.size() == ref.adjacencies.size());
+      for (std::size_t i = 0; i < cx.cells.size(); ++i) {
+        CHECK(cx.cells[i].rows == ref.cells[i].rows);
+        CHECK(cx.cells[i].point == ref.cells[i].point);
+        CHECK(cx.cells[i].pattern == ref.cells[i].pattern);
+        CHECK(cx.cells[i].gradient == ref.cells[i].gradient);
+        CHECK(cx.cells[i].offset == ref.cells[i].offset);
+        CHECK(cx.cells[i].adjacencies == ref.cells[i].adjacencies);
+      }
+      for (std::size_t e = 0; e < cx.adjacencies.size(); ++e) {
+        CHECK(cx.adjacencies[e].lower == ref.adjacencies[e].lower);
+        CHECK(cx.adjacencies[e].upper == ref.adjacencies[e].upper);
+        CHECK(cx.adjacencies[e].facet == ref.adjacencies[e].facet);
+        CHECK(cx.adjacencies[e].point == ref.adjacencies[e].point);
+      }
+    }
+  }
+}
