@@ -11,11 +11,14 @@
 
 namespace relucert {
 
-bool is_nnet_path(const std::string& path) {
-  constexpr std::string_view ext = ".nnet";
+bool has_extension(const std::string& path, std::string_view ext) {
   if (path.size() < ext.size()) return false;
   return std::equal(ext.begin(), ext.end(), path.end() - static_cast<std::ptrdiff_t>(ext.size()),
-                    [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+                    [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); });
+}
+
+bool is_nnet_path(const std::string& path) {
+  return has_extension(path, ".nnet");
 }
 
 void choose_output(LoadedNetwork& r, const std::string& path, const std::string& outputs_location,

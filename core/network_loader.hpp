@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/domain.hpp"
 #include "core/network.hpp"
@@ -35,5 +36,8 @@ void choose_output(LoadedNetwork& r, const std::string& source, const std::strin
 
 // True when `path` is read as a .nnet file (its name ends in ".nnet", any case).
 bool is_nnet_path(const std::string& path);
+
+// True when `path` ends in `extension` (e.g. ".onnx"), compared without regard to case.
+bool has_extension(const std::string& path, std::string_view extension);
 
 }  // namespace relucert

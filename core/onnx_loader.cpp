@@ -16,10 +16,7 @@
 namespace relucert {
 
 bool is_onnx_path(const std::string& path) {
-  constexpr std::string_view ext = ".onnx";
-  if (path.size() < ext.size()) return false;
-  return std::equal(ext.begin(), ext.end(), path.end() - static_cast<std::ptrdiff_t>(ext.size()),
-                    [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+  return has_extension(path, ".onnx");
 }
 
 LoadedNetwork load_onnx_bytes(const std::string& bytes, const std::string& display_name, std::optional<std::size_t> output,

@@ -10,33 +10,18 @@
 #include "core/network_json.hpp"
 #include "core/network_json_writer.hpp"
 #include "core/onnx_loader.hpp"
-#include "core/output_selection.hpp"
 #include "python/src/bindings.hpp"
 
 namespace relucert::python {
 namespace {
 
-// Output selection with the same wording as load_network_any (core/network_loader.cpp), which
-// only reads files; a network built in memory gets the same messages as the same network on disk.
+// A network built in memory gets the same output-choice messages as the same network on disk.
 LoadedNetwork from_json_text(const std::string& text, const std::string& name, std::optional<std::size_t> output) {
   LoadedNetwork r;
   r.net = parse_network_json(text, name, /*require_scalar=*/false);
-  r.description = name;
-  const std::size_t m = r.net.output_dim();
-  if (output) {
-    if (*output >= m)
-      throw InputError("--output", std::to_string(*output),
-                       "out of range: " + name + " has " + std::to_string(m) + (m == 1 ? " output" : " outputs") +
-                           " (valid: 0" + (m > 1 ? " to " + std::to_string(m - 1) : std::string()) + ")");
-    if (m > 1) {
-      r.net = select_output(r.net, *output);
-      r.description += ", output " + std::to_string(*output) + " of " + std::to_string(m);
-    }
-  } else if (m != 1) {
-    throw InputError(name, "layers[" + std::to_string(r.net.layers().size() - 1) + "].W",
-                     "the last layer must have exactly one output (found " + std::to_string(m) +
-                         "); choose one with --output K (0-based)");
-  }
+  choose_output(r, name, "layers[" + std::to_string(r.net.layers().size() - 1) + "].W",
+                "the last layer must have exactly one output (found " + std::to_string(r.net.output_dim()) + ")",
+                output);
   return r;
 }
 

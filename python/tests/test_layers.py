@@ -115,9 +115,10 @@ def test_gil_is_released_during_check():
     import threading
     import time
     rng = np.random.default_rng(11)
-    net = relucert.Network([(rng.standard_normal((40, 2)), rng.standard_normal(40)),
-                            (rng.standard_normal((12, 40)), rng.standard_normal(12)),
-                            (np.abs(rng.standard_normal((1, 12))), np.zeros(1))])
+    # d = 4 on R^4 (the fast planar path is only for d = 2 boxes): far more than 1 s of work.
+    net = relucert.Network([(rng.standard_normal((40, 4)), rng.standard_normal(40)),
+                            (rng.standard_normal((20, 40)), rng.standard_normal(20)),
+                            (np.abs(rng.standard_normal((1, 20))), np.zeros(1))])
     results = []
     t = threading.Thread(target=lambda: results.append(relucert.check(net, lines=0, time_limit=1)))
     start = last = time.monotonic()
