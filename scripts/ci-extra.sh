@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The CI jobs run after the README test command (called by .ci/run):
-#   1. the whole test suite built with AddressSanitizer + UndefinedBehaviorSanitizer
-#      (-DRELUCERT_SANITIZE=ON, build-asan/): every doctest executable and, through the CLI tests,
-#      relucert and relucert-verify themselves. The differential test runs a smaller but still
+#   1. the whole test suite run against the engine built with AddressSanitizer +
+#      UndefinedBehaviorSanitizer (-DRELUCERT_SANITIZE=ON, build-asan/): the core, geometry,
+#      analysis and checker libraries and relucert / relucert-verify are instrumented (the test
+#      drivers are linked with the runtime, see CMakeLists.txt). The differential test runs a smaller but still
 #      meaningful count under the sanitizers (RELUCERT_XCHECK_GENERAL=60, RELUCERT_XCHECK_ICNN=20
 #      instead of 240 and 80: z3 is not instrumented, the engine runs ~3x slower);
 #   2. every libFuzzer target for a short time (scripts/fuzz.sh, build-fuzz/).
