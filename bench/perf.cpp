@@ -38,6 +38,7 @@
 #include "core/arithmetic_mode.hpp"
 #include "core/domain.hpp"
 #include "core/network.hpp"
+#include "core/network_json_writer.hpp"
 
 using namespace relucert;
 namespace ps = relucert::paper_stats;
@@ -241,11 +242,12 @@ struct Options {
   bool float_only = true;
   std::vector<std::string> only;
   std::string out = "bench/results";
+  std::string write_nets;  // when set: write each net as JSON there (to rerun it with the CLI)
 };
 
 void usage() {
   std::cerr << "usage: perf [--quick] [--seeds N] [--seed S] [--threads T] [--time-limit SEC] [--no-float]\n"
-               "            [--cases NAME,...] [--out DIR] [--list]\n";
+               "            [--cases NAME,...] [--out DIR] [--write-nets DIR] [--list]\n";
 }
 
 }  // namespace
@@ -288,6 +290,7 @@ int main(int argc, char** argv) {
     else if (a == "--time-limit") opt.time_limit = std::stod(value());
     else if (a == "--no-float") opt.float_only = false;
     else if (a == "--out") opt.out = value();
+    else if (a == "--write-nets") opt.write_nets = value();
     else if (a == "--cases") {
       std::stringstream ss(value());
       for (std::string s; std::getline(ss, s, ',');) opt.only.push_back(s);
@@ -318,6 +321,11 @@ int main(int argc, char** argv) {
     std::size_t limited = 0;
     for (std::size_t s = 0; s < opt.seeds; ++s) {
       const std::uint64_t seed = opt.base_seed + s;
+      if (!opt.write_nets.empty()) {
+        std::filesystem::create_directories(opt.write_nets);
+        write_network_json_file(make_net(c, seed),
+                                (std::filesystem::path(opt.write_nets) / (c.name + "-seed" + std::to_string(seed) + ".json")).string());
+      }
       for (int mode = 0; mode < (opt.float_only ? 2 : 1); ++mode) {
         const Run r = run_child(c, seed, mode == 1, opt.threads, opt.time_limit);
         csv << c.name << ',' << seed << ',' << (mode ? "float-only" : "exact") << ',' << opt.threads << ',' << r.verdict << ','

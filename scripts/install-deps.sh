@@ -3,6 +3,8 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config libgmp-dev libmpfr-dev libboost-dev libcgal-dev
           nlohmann-json3-dev doctest-dev libz3-dev librsvg2-bin
+          # the executables' allocator (CMakeLists.txt: relucert_fast_malloc)
+          libmimalloc-dev
           # the ONNX loader (core/onnx_*)
           libonnx-dev libprotobuf-dev protobuf-compiler
           # the Python module (python/) and the tests that export torch models, for /usr/bin/python3
