@@ -73,9 +73,11 @@ class Builder {
     }
     c.point = dom.center();
     c.pattern.assign(out_.neurons.size(), Sign::Zero);
-    c.layer_input.A = zeros(d, d);
-    for (std::size_t i = 0; i < d; ++i) c.layer_input.A[i][i] = 1;
-    c.layer_input.c.assign(d, Rational(0));
+    auto identity = std::make_shared<AffineMap>();
+    identity->A = zeros(d, d);
+    for (std::size_t i = 0; i < d; ++i) identity->A[i][i] = 1;
+    identity->c.assign(d, Rational(0));
+    c.layer_input = std::move(identity);
     out_.cells.push_back(std::move(c));
   }
 
@@ -155,19 +157,21 @@ class Builder {
     const Layer& L = net_.layers()[l];
     parallel_for(out_.cells.size(), [&](std::size_t ci) {
       Cell& c = out_.cells[ci];
-      c.preactivation.A = mat_mul(L.W, c.layer_input.A);
-      c.preactivation.c = add(mat_vec(L.W, c.layer_input.c), L.b);
+      auto z = std::make_shared<AffineMap>();
+      z->A = mat_mul(L.W, c.layer_input->A);
+      z->c = add(mat_vec(L.W, c.layer_input->c), L.b);
       if (L.has_skip())
-        for (std::size_t k = 0; k < L.width(); ++k) c.preactivation.A[k] = add(c.preactivation.A[k], L.U[k]);
+        for (std::size_t k = 0; k < L.width(); ++k) z->A[k] = add(z->A[k], L.U[k]);
       for (const LayerSkip& sk : L.skips) {
-        const AffineMap& h = c.skip_sources[sk.from - 1];
+        const AffineMap& h = (*c.skip_sources)[sk.from - 1];
         const Matrix MA = mat_mul(sk.M, h.A);
         const Vector Mc = mat_vec(sk.M, h.c);
         for (std::size_t k = 0; k < L.width(); ++k) {
-          c.preactivation.A[k] = add(c.preactivation.A[k], MA[k]);
-          c.preactivation.c[k] += Mc[k];
+          z->A[k] = add(z->A[k], MA[k]);
+          z->c[k] += Mc[k];
         }
       }
+      c.preactivation = std::move(z);
     });
     if (L.relu) {
       for (std::size_t k = 0; k < L.width(); ++k) {
@@ -178,20 +182,25 @@ class Builder {
       }
       check_limits();  // also after the last split: the limit bounds the finished complex too
     }
-    for (Cell& c : out_.cells) {
-      c.layer_input = std::move(c.preactivation);
-      c.preactivation = AffineMap{};
+    parallel_for(out_.cells.size(), [&](std::size_t ci) {
+      Cell& c = out_.cells[ci];
+      auto h = std::make_shared<AffineMap>(*c.preactivation);  // the layer's output map on the cell
+      c.preactivation.reset();
       if (L.relu)
         for (std::size_t k = 0; k < L.width(); ++k)
           if (c.pattern[first_global + k] != Sign::Positive) {
-            c.layer_input.A[k].assign(out_.dim, Rational(0));
-            c.layer_input.c[k] = 0;
+            h->A[k].assign(out_.dim, Rational(0));
+            h->c[k] = 0;
           }
       if (is_skip_source_[l]) {
-        c.skip_sources.resize(net_.layers().size());
-        c.skip_sources[l] = c.layer_input;
+        auto sources = c.skip_sources ? std::make_shared<std::vector<AffineMap>>(*c.skip_sources)
+                                      : std::make_shared<std::vector<AffineMap>>();
+        sources->resize(net_.layers().size());
+        (*sources)[l] = *h;
+        c.skip_sources = std::move(sources);
       }
-    }
+      c.layer_input = std::move(h);
+    });
   }
 
   void check_time() const {
@@ -249,8 +258,8 @@ class Builder {
 
   CellDecision decide_cell(std::size_t ci, std::size_t m, std::size_t k) const {
     const Cell& c = out_.cells[ci];
-    const Vector& w = c.preactivation.A[k];
-    const Rational& w0 = c.preactivation.c[k];
+    const Vector& w = c.preactivation->A[k];
+    const Rational& w0 = c.preactivation->c[k];
     CellDecision d;
     if (is_zero(w)) {  // constant pre-activation on the cell: no split (THEORY.md §1, fine point 3)
       d.sign = sign_of(w0);
@@ -292,8 +301,8 @@ class Builder {
     const std::size_t s = dec[a].split ? a : b;  // a cell that splits
     const CellDecision& ds = dec[s];
     if (ds.z_ge_0.same_hyperplane_as(adj.facet)) throw std::logic_error("split: a cell is split along its own facet");
-    const Vector& w = out_.cells[s].preactivation.A[k];
-    const Rational& w0 = out_.cells[s].preactivation.c[k];
+    const Vector& w = out_.cells[s].preactivation->A[k];
+    const Rational& w0 = out_.cells[s].preactivation->c[k];
     PairDecision p;
     const Sign zq = sign_of_affine(w, w0, adj.point);
     if (zq == Sign::Positive) p.q_pos = adj.point;
@@ -330,12 +339,12 @@ class Builder {
       const Cell& c0 = out_.cells[ci];
       if (!d.split) {
         out_.cells[ci].pattern[m] = d.sign;
-        if (observer_) observer_->on_nosplit(ci, m, c0.preactivation.A[k], c0.preactivation.c[k], d.sign);
+        if (observer_) observer_->on_nosplit(ci, m, c0.preactivation->A[k], c0.preactivation->c[k], d.sign);
         continue;
       }
       const std::size_t ni = out_.cells.size();
       if (limits_.max_cells && ni + 1 > limits_.max_cells) throw BuildAborted{BuildStatus::CellLimit};
-      if (observer_) observer_->on_split(ci, ni, m, c0.preactivation.A[k], c0.preactivation.c[k], d.p_pos, d.p_neg);
+      if (observer_) observer_->on_split(ci, ni, m, c0.preactivation->A[k], c0.preactivation->c[k], d.p_pos, d.p_neg);
       neg_of[ci] = ni;
       Cell neg;
       {
@@ -440,11 +449,11 @@ class Builder {
   void finish_cells() {
     parallel_for(out_.cells.size(), [&](std::size_t ci) {
       Cell& c = out_.cells[ci];
-      if (c.layer_input.A.size() != 1) throw std::logic_error("finish: output is not scalar");
-      c.gradient = std::move(c.layer_input.A[0]);
-      c.offset = c.layer_input.c[0];
-      c.layer_input = AffineMap{};
-      c.skip_sources.clear();
+      if (c.layer_input->A.size() != 1) throw std::logic_error("finish: output is not scalar");
+      c.gradient = c.layer_input->A[0];
+      c.offset = c.layer_input->c[0];
+      c.layer_input.reset();
+      c.skip_sources.reset();
       // Invariant: the affine piece agrees with the exact forward pass inside the cell.
       if (arithmetic_mode() == ArithmeticMode::Exact && dot(c.gradient, c.point) + c.offset != net_.value(c.point))
         throw std::logic_error("finish: affine piece disagrees with the forward pass");

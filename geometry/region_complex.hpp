@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,12 +36,14 @@ struct Cell {
   Vector gradient;              // f = gradient.x + offset on the cell (set when the build completes)
   Rational offset;
   std::vector<std::size_t> adjacencies;  // indices into RegionComplex::adjacencies
-  // Working state during the build: the affine map of the current layer's input.
-  AffineMap layer_input;
-  AffineMap preactivation;
+  // Working state during the build: the affine map of the current layer's input, and the
+  // current layer's pre-activations. Shared, never modified in place: the two halves of a split
+  // have the same maps until the layer is done, so a split copies a pointer, not the matrices.
+  std::shared_ptr<const AffineMap> layer_input;
+  std::shared_ptr<const AffineMap> preactivation;
   // Outputs of earlier layers that a later layer takes as a skip term (index = layer - 1;
   // empty for layers nobody skips from).
-  std::vector<AffineMap> skip_sources;
+  std::shared_ptr<const std::vector<AffineMap>> skip_sources;
 };
 
 // Two cells whose intersection is (d-1)-dimensional.
