@@ -8,8 +8,8 @@
 namespace relucert {
 namespace {
 
-// Error analysis. Every nonzero input is converted with mpq_get_d / mpz_get_d (truncation:
-// relative error < 2^-52) and must lie in [2^-500, 2^500], so no product or partial sum
+// Error analysis. Every nonzero input is converted with to_double (core/rational.hpp: relative
+// error < 2^-52) and must lie in [2^-500, 2^500], so no product or partial sum
 // under- or overflows. With k products, the computed sum s of terms t_j satisfies
 //   |s - exact| <= (2 * 2^-52 + 2^-53 + k * 2^-53) * (1 + 2^-50) * sum |t_j|  <  (k + 8) * 2^-52 * sum |t_j|,
 // where sum |t_j| is itself computed with relative error below k * 2^-53. The bound used,
@@ -24,13 +24,13 @@ bool in_range(double v) {
 // Converts a nonzero rational; nullopt if out of the filter's safe range.
 std::optional<double> convert(const Rational& q) {
   if (sgn(q) == 0) return 0.0;
-  const double v = q.get_d();
+  const double v = to_double(q);
   if (!in_range(v)) return std::nullopt;
   return v;
 }
 std::optional<double> convert(const Integer& z) {
   if (sgn(z) == 0) return 0.0;
-  const double v = z.get_d();
+  const double v = to_double(z);
   if (!in_range(v)) return std::nullopt;
   return v;
 }

@@ -213,4 +213,57 @@ Rational simplest_between(const Rational& lo, const Rational& hi) {
   if (sgn(hi) <= 0) return -simplest_nonneg(-hi, -lo);
   return simplest_nonneg(lo, hi);
 }
+// A fraction p/q with small q near the simplest rational of (lo, hi), found by the continued
+// fraction of the interval in double arithmetic. Nothing relies on it being exactly in (lo, hi):
+// the point it goes into is checked exactly. False when the terms grow too large.
+static bool simple_fraction(double lo, double hi, long long* num, long long* den) {
+  if (!(lo < hi) || !std::isfinite(lo) || !std::isfinite(hi)) return false;
+  if (lo < 0 && hi > 0) {
+    *num = 0;
+    *den = 1;
+    return true;
+  }
+  const bool neg = hi <= 0;
+  if (neg) {
+    const double t = lo;
+    lo = -hi;
+    hi = -t;
+  }
+  constexpr double kBig = 0x1p40;
+  // Convergents h/k of the continued fraction built so far.
+  double h1 = 1, h2 = 0, k1 = 0, k2 = 1;
+  for (int depth = 0; depth < 60; ++depth) {
+    const double a = std::floor(lo);
+    if (a + 1 < hi) {
+      const double h = (a + 1) * h1 + h2, k = (a + 1) * k1 + k2;
+      if (!(h < kBig && k < kBig)) return false;
+      *num = static_cast<long long>(neg ? -h : h);
+      *den = static_cast<long long>(k);
+      return true;
+    }
+    const double h = a * h1 + h2, k = a * k1 + k2;
+    if (!(h < kBig && k < kBig)) return false;
+    h2 = h1;
+    h1 = h;
+    k2 = k1;
+    k1 = k;
+    const double nlo = 1 / (hi - a);
+    const double nhi = lo > a ? 1 / (lo - a) : HUGE_VAL;
+    if (!(nlo < nhi)) return false;
+    lo = nlo;
+    hi = nhi;
+  }
+  return false;
+}
+
+Rational short_rational_near(double x, double r) {
+  long long p = 0, q = 1;
+  if (simple_fraction(x - r, x + r, &p, &q)) {
+    Rational v(Integer(static_cast<long>(p)), Integer(static_cast<long>(q)));
+    v.canonicalize();
+    return v;
+  }
+  return rational_from_double(x);
+}
+
 }  // namespace relucert

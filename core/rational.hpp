@@ -21,6 +21,27 @@ std::optional<Rational> parse_rational(std::string_view text, std::string* why =
 Rational rational_from_double(double v);
 Rational rational_from_float(float v);
 
+// Nearest-or-truncated double of an exact number, with relative error below 2^-52 (the bound
+// core/filtered_sign.cpp relies on): one-limb integers and quotients of integers below 2^53 are
+// converted without GMP's general routine (which divides); anything else goes through get_d().
+inline double to_double(const Integer& z) {
+  const mpz_srcptr m = z.get_mpz_t();
+  if (m->_mp_size == 1) return static_cast<double>(m->_mp_d[0]);    // rounded to nearest: error <= 2^-53
+  if (m->_mp_size == -1) return -static_cast<double>(m->_mp_d[0]);
+  if (m->_mp_size == 0) return 0.0;
+  return z.get_d();
+}
+inline double to_double(const Rational& q) {
+  const mpz_srcptr n = q.get_num_mpz_t(), d = q.get_den_mpz_t();
+  constexpr mp_limb_t kExact = mp_limb_t(1) << 53;  // integers below 2^53 convert exactly
+  if (d->_mp_size == 1 && d->_mp_d[0] < kExact && (n->_mp_size == 0 || ((n->_mp_size == 1 || n->_mp_size == -1) && n->_mp_d[0] < kExact))) {
+    const double num = n->_mp_size == 0 ? 0.0 : static_cast<double>(n->_mp_d[0]);
+    const double v = num / static_cast<double>(d->_mp_d[0]);  // one rounding: error <= 2^-53
+    return n->_mp_size < 0 ? -v : v;
+  }
+  return q.get_d();
+}
+
 // Canonical text "p/q" or "p" (q > 1 only when needed).
 std::string to_string(const Rational& q);
 // Approximate decimal for human-readable output only; never used to decide anything.
@@ -32,4 +53,8 @@ namespace relucert {
 // The rational with the smallest denominator (then numerator) strictly between lo and hi
 // (lo < hi). Keeps constructed points and witnesses short.
 Rational simplest_between(const Rational& lo, const Rational& hi);
+// A rational with a small denominator within about r of x (found in double arithmetic by a
+// continued fraction; nothing may rely on the distance: callers check the points they build),
+// or the exact value of x when the terms grow too large. x must be finite.
+Rational short_rational_near(double x, double r);
 }  // namespace relucert

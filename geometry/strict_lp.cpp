@@ -177,49 +177,6 @@ bool strictly_inside_all(const std::vector<const Halfspace*>& rows, const Vector
   return true;
 }
 
-// A fraction p/q with small q near the simplest rational of (lo, hi), found by the continued
-// fraction of the interval in double arithmetic. Nothing relies on it being exactly in (lo, hi):
-// the point it goes into is checked exactly. False when the terms grow too large.
-bool simple_fraction(double lo, double hi, long long* num, long long* den) {
-  if (!(lo < hi) || !std::isfinite(lo) || !std::isfinite(hi)) return false;
-  if (lo < 0 && hi > 0) {
-    *num = 0;
-    *den = 1;
-    return true;
-  }
-  const bool neg = hi <= 0;
-  if (neg) {
-    const double t = lo;
-    lo = -hi;
-    hi = -t;
-  }
-  constexpr double kBig = 0x1p40;
-  // Convergents h/k of the continued fraction built so far.
-  double h1 = 1, h2 = 0, k1 = 0, k2 = 1;
-  for (int depth = 0; depth < 60; ++depth) {
-    const double a = std::floor(lo);
-    if (a + 1 < hi) {
-      const double h = (a + 1) * h1 + h2, k = (a + 1) * k1 + k2;
-      if (!(h < kBig && k < kBig)) return false;
-      *num = static_cast<long long>(neg ? -h : h);
-      *den = static_cast<long long>(k);
-      return true;
-    }
-    const double h = a * h1 + h2, k = a * k1 + k2;
-    if (!(h < kBig && k < kBig)) return false;
-    h2 = h1;
-    h1 = h;
-    k2 = k1;
-    k1 = k;
-    const double nlo = 1 / (hi - a);
-    const double nhi = lo > a ? 1 / (lo - a) : HUGE_VAL;
-    if (!(nlo < nhi)) return false;
-    lo = nlo;
-    hi = nhi;
-  }
-  return false;
-}
-
 FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t dim, const Elimination& elim, Vector* point) {
   const std::size_t n = elim.free_dim(dim);
   // Row data in double over the free variables; rows that reduce to constants are left to
@@ -227,8 +184,8 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
   std::vector<double> hyper_a(dim, 0.0);
   double hyper_b = 0, hyper_ak = 1;
   if (elim.h) {
-    for (std::size_t j = 0; j < dim; ++j) hyper_a[j] = elim.h->a[j].get_d();
-    hyper_b = elim.h->b.get_d();
+    for (std::size_t j = 0; j < dim; ++j) hyper_a[j] = to_double(elim.h->a[j]);
+    hyper_b = to_double(elim.h->b);
     hyper_ak = hyper_a[elim.k];
   }
   // Reused per thread: no allocations per question.
@@ -241,17 +198,17 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
   row.assign(n, 0.0);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Halfspace& r = *rows[i];
-    const double rk = elim.h ? r.a[elim.k].get_d() : 0.0;
+    const double rk = elim.h ? to_double(r.a[elim.k]) : 0.0;
     double scale = 0;
     for (std::size_t j = 0, t = 0; j < dim; ++j) {
       if (elim.h && j == elim.k) continue;
-      double v = r.a[j].get_d();
+      double v = to_double(r.a[j]);
       if (elim.h) v -= rk * hyper_a[j] / hyper_ak;
       if (!std::isfinite(v)) return FilterAnswer::Undecided;
       row[t++] = v;
       scale = std::max(scale, std::fabs(v));
     }
-    double rhs = r.b.get_d();
+    double rhs = to_double(r.b);
     if (elim.h) rhs -= rk * hyper_b / hyper_ak;
     if (!std::isfinite(rhs)) return FilterAnswer::Undecided;
     if (scale == 0) continue;
@@ -286,13 +243,7 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
     for (std::size_t j = 0; j < n; ++j) {
       if (!std::isfinite(lp.x[j])) return FilterAnswer::Undecided;
       dyadic[j] = rational_from_double(lp.x[j]);
-      long long p = 0, q = 1;
-      if (simple_fraction(lp.x[j] - r, lp.x[j] + r, &p, &q)) {
-        simple[j] = Rational(Integer(static_cast<long>(p)), Integer(static_cast<long>(q)));
-        simple[j].canonicalize();
-      } else {
-        simple[j] = dyadic[j];
-      }
+      simple[j] = short_rational_near(lp.x[j], r);
     }
     for (const Vector* cand : {&simple, &dyadic}) {
       Vector x = elim.lift(*cand, dim);
