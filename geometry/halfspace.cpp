@@ -42,6 +42,8 @@ Halfspace Halfspace::flipped() const {
   Halfspace h = *this;
   for (auto& v : h.a) v = -v;
   h.b = -h.b;
+  for (std::size_t i = 0; i < h.approx_dim; ++i) h.approx_a[i] = -h.approx_a[i];
+  h.approx_b = -h.approx_b;
   return h;
 }
 
@@ -68,7 +70,13 @@ Halfspace make_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin) {
     for (auto& v : a) mpz_divexact(v.get_mpz_t(), v.get_mpz_t(), g.get_mpz_t());
     mpz_divexact(b.get_mpz_t(), b.get_mpz_t(), g.get_mpz_t());
   }
-  return Halfspace{std::move(a), std::move(b), origin};
+  Halfspace h{std::move(a), std::move(b), origin};
+  if (h.a.size() <= Halfspace::kApproxDim) {
+    for (std::size_t i = 0; i < h.a.size(); ++i) h.approx_a[i] = to_double(h.a[i]);
+    h.approx_b = to_double(h.b);
+    h.approx_dim = static_cast<unsigned char>(h.a.size());
+  }
+  return h;
 }
 
 Halfspace make_halfspace(const Vector& a, const Rational& b, RowOrigin origin) {

@@ -3,6 +3,7 @@
 // positive multiple, so two rows describe the same halfspace iff they are equal, and the
 // same hyperplane with the other side iff they are negatives of each other. Rows remember
 // where they come from (a neuron's zero set or a face of the domain).
+#include <array>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -22,6 +23,14 @@ struct Halfspace {
   std::vector<Integer> a;
   Integer b;
   RowOrigin origin;
+  // Double approximations of a and b, stored inline (no pointer chasing into GMP limbs), for the
+  // float LP's proposals only: nothing is decided by them (every proposal is checked exactly),
+  // so a stale value could cost time, never correctness. Set by make_halfspace and flipped()
+  // when dim() <= kApproxDim; approx_dim is 0 otherwise.
+  static constexpr std::size_t kApproxDim = 8;
+  std::array<double, kApproxDim> approx_a{};
+  double approx_b = 0;
+  unsigned char approx_dim = 0;
 
   std::size_t dim() const { return a.size(); }
   // b - a.x, exact: positive strictly inside, zero on the hyperplane.

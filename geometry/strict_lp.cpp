@@ -119,10 +119,12 @@ std::optional<std::vector<Rational>> exact_null_vector(const std::vector<const s
     if (p == dim) continue;
     if (p != r)
       for (std::size_t j = 0; j < k; ++j) mpz_swap(at(p, j).get_mpz_t(), at(r, j).get_mpz_t());
-    const Integer piv = at(r, c);
+    // References, not copies: row r and column c are not written in the loop below (the inner
+    // loop skips column c; M[i][c] is cleared after its row is done).
+    const Integer& piv = at(r, c);
     for (std::size_t i = 0; i < dim; ++i) {
       if (i == r) continue;
-      const Integer f = at(i, c);
+      const Integer& f = at(i, c);
       for (std::size_t j = 0; j < k; ++j) {
         if (j == c || is_pivot[j]) continue;
         // M[i][j] = (piv M[i][j] - f M[r][j]) / prev, exact (Bareiss).
@@ -181,11 +183,15 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
   const std::size_t n = elim.free_dim(dim);
   // Row data in double over the free variables; rows that reduce to constants are left to
   // the exact checks.
-  std::vector<double> hyper_a(dim, 0.0);
+  // (The rows' inline approximations when they have them: no reads of GMP limbs.)
+  auto approx_a = [dim](const Halfspace& r, std::size_t j) { return r.approx_dim == dim ? r.approx_a[j] : to_double(r.a[j]); };
+  auto approx_b = [dim](const Halfspace& r) { return r.approx_dim == dim ? r.approx_b : to_double(r.b); };
+  static thread_local std::vector<double> hyper_a;
+  hyper_a.assign(dim, 0.0);
   double hyper_b = 0, hyper_ak = 1;
   if (elim.h) {
-    for (std::size_t j = 0; j < dim; ++j) hyper_a[j] = to_double(elim.h->a[j]);
-    hyper_b = to_double(elim.h->b);
+    for (std::size_t j = 0; j < dim; ++j) hyper_a[j] = approx_a(*elim.h, j);
+    hyper_b = approx_b(*elim.h);
     hyper_ak = hyper_a[elim.k];
   }
   // Reused per thread: no allocations per question.
@@ -198,17 +204,17 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
   row.assign(n, 0.0);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Halfspace& r = *rows[i];
-    const double rk = elim.h ? to_double(r.a[elim.k]) : 0.0;
+    const double rk = elim.h ? approx_a(r, elim.k) : 0.0;
     double scale = 0;
     for (std::size_t j = 0, t = 0; j < dim; ++j) {
       if (elim.h && j == elim.k) continue;
-      double v = to_double(r.a[j]);
+      double v = approx_a(r, j);
       if (elim.h) v -= rk * hyper_a[j] / hyper_ak;
       if (!std::isfinite(v)) return FilterAnswer::Undecided;
       row[t++] = v;
       scale = std::max(scale, std::fabs(v));
     }
-    double rhs = to_double(r.b);
+    double rhs = approx_b(r);
     if (elim.h) rhs -= rk * hyper_b / hyper_ak;
     if (!std::isfinite(rhs)) return FilterAnswer::Undecided;
     if (scale == 0) continue;
