@@ -43,19 +43,48 @@ Vector mat_vec(const Matrix& m, const Vector& v) {
 }
 
 Matrix mat_mul(const Matrix& a, const Matrix& b) {
+  // Over common denominators: row i of a is (integers A_it) / L_i, column j of b is
+  // (integers B_tj) / M_j, so (a b)_ij = (sum_t A_it B_tj) / (L_i M_j). One gcd per entry
+  // instead of one rational product and sum (two or three gcds) per term.
   const std::size_t k = b.size();
   const std::size_t cols = k ? b[0].size() : 0;
+  for (const Vector& row : a)
+    if (row.size() != k) throw std::logic_error("mat_mul: size mismatch");
+  std::vector<Integer> col_den(cols, Integer(1));
+  for (const Vector& row : b)
+    for (std::size_t j = 0; j < cols; ++j)
+      if (sgn(row[j]) != 0) mpz_lcm(col_den[j].get_mpz_t(), col_den[j].get_mpz_t(), row[j].get_den_mpz_t());
+  std::vector<Integer> B(k * cols);  // B[t * cols + j]
+  for (std::size_t t = 0; t < k; ++t)
+    for (std::size_t j = 0; j < cols; ++j) {
+      const Rational& v = b[t][j];
+      if (sgn(v) == 0) continue;  // (rows of inactive neurons are zero)
+      mpz_divexact(B[t * cols + j].get_mpz_t(), col_den[j].get_mpz_t(), v.get_den_mpz_t());
+      B[t * cols + j] *= v.get_num();
+    }
   Matrix r = zeros(a.size(), cols);
-  static thread_local Rational prod;
+  std::vector<Integer> A(k), sum(cols);
+  Integer row_den;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].size() != k) throw std::logic_error("mat_mul: size mismatch");
+    row_den = 1;
+    for (std::size_t t = 0; t < k; ++t)
+      if (sgn(a[i][t]) != 0) mpz_lcm(row_den.get_mpz_t(), row_den.get_mpz_t(), a[i][t].get_den_mpz_t());
     for (std::size_t t = 0; t < k; ++t) {
       if (sgn(a[i][t]) == 0) continue;
-      for (std::size_t j = 0; j < cols; ++j) {
-        if (sgn(b[t][j]) == 0) continue;  // (rows of inactive neurons are zero)
-        mpq_mul(prod.get_mpq_t(), a[i][t].get_mpq_t(), b[t][j].get_mpq_t());
-        r[i][j] += prod;
-      }
+      mpz_divexact(A[t].get_mpz_t(), row_den.get_mpz_t(), a[i][t].get_den_mpz_t());
+      A[t] *= a[i][t].get_num();
+    }
+    for (auto& s : sum) s = 0;
+    for (std::size_t t = 0; t < k; ++t) {
+      if (sgn(a[i][t]) == 0) continue;
+      for (std::size_t j = 0; j < cols; ++j)
+        if (sgn(B[t * cols + j]) != 0) mpz_addmul(sum[j].get_mpz_t(), A[t].get_mpz_t(), B[t * cols + j].get_mpz_t());
+    }
+    for (std::size_t j = 0; j < cols; ++j) {
+      if (sgn(sum[j]) == 0) continue;
+      mpz_set(r[i][j].get_num_mpz_t(), sum[j].get_mpz_t());
+      mpz_mul(r[i][j].get_den_mpz_t(), row_den.get_mpz_t(), col_den[j].get_mpz_t());
+      r[i][j].canonicalize();
     }
   }
   return r;
