@@ -245,14 +245,15 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
     // accurate: try the simplest such point first, then y itself. Both are checked exactly.
     const double r = std::min(lp.margin, 1.0) / 4;
     if (!(r > 0)) return FilterAnswer::Undecided;
-    Vector simple(n), dyadic(n);
+    Vector cand(n);
     for (std::size_t j = 0; j < n; ++j) {
       if (!std::isfinite(lp.x[j])) return FilterAnswer::Undecided;
-      dyadic[j] = rational_from_double(lp.x[j]);
-      simple[j] = short_rational_near(lp.x[j], r);
+      cand[j] = short_rational_near(lp.x[j], r);
     }
-    for (const Vector* cand : {&simple, &dyadic}) {
-      Vector x = elim.lift(*cand, dim);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (attempt == 1)  // the double point itself, exactly (dyadic)
+        for (std::size_t j = 0; j < n; ++j) cand[j] = rational_from_double(lp.x[j]);
+      Vector x = elim.lift(cand, dim);
       if (strictly_inside_all(rows, x)) {
         *point = std::move(x);
         return FilterAnswer::Point;
