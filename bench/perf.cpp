@@ -30,6 +30,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "analysis/convexity.hpp"
@@ -236,7 +237,8 @@ std::string fmt_count(double v) {
 struct Options {
   std::size_t seeds = 5;
   std::uint64_t base_seed = 1;
-  unsigned threads = 1;
+  // As `relucert check` (cli/arguments.cpp): one thread per core unless --threads says otherwise.
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   double time_limit = 300;
   bool quick = false;
   bool float_only = true;
