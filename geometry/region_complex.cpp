@@ -174,6 +174,7 @@ class Builder {
       c.preactivation = std::move(z);
     });
     if (L.relu) {
+      start_groups();
       for (std::size_t k = 0; k < L.width(); ++k) {
         check_limits();
         split_all(first_global + k, k);
@@ -245,6 +246,46 @@ class Builder {
     }
     rows.push_back(&side);
     return find_strict_point_on_hyperplane(adj.facet, rows, out_.dim);
+  }
+
+  // Groups: the cells at the start of a layer's pass. Every piece of one group has the group's
+  // pre-activation map for this layer (the pieces differ only in this layer's neurons), so a
+  // neuron whose zero set misses the group's cell splits none of its pieces, and one LP on the
+  // group's cell settles them all instead of one LP per piece.
+  struct Group {
+    std::vector<Halfspace> rows;  // the cell at the start of the pass
+    Vector point;
+    std::size_t pieces = 1;
+  };
+
+  void start_groups() {
+    groups_.clear();
+    group_of_.resize(out_.cells.size());
+    for (std::size_t ci = 0; ci < out_.cells.size(); ++ci) {
+      group_of_[ci] = ci;
+      groups_.push_back(Group{out_.cells[ci].rows, out_.cells[ci].point, 1});
+    }
+  }
+
+  // The sign of z on every piece of group g when z = 0 misses the group's cell; Zero when it
+  // crosses it (then each piece is decided on its own) or when the group is a single cell.
+  Sign group_sign(std::size_t g, std::size_t k) const {
+    const Group& G = groups_[g];
+    if (G.pieces < 2) return Sign::Zero;
+    const AffineMap& z = *out_.cells[g].preactivation;  // cell g is a piece of its own group
+    const Vector& w = z.A[k];
+    const Rational& w0 = z.c[k];
+    if (is_zero(w)) return Sign::Zero;  // decide_cell takes the constant case
+    const Sign zp = sign_of_affine(w, w0, G.point);
+    if (zp == Sign::Zero) return Sign::Zero;
+    const Halfspace z_le_0 = make_halfspace(w, -w0, RowOrigin{RowOrigin::Kind::Neuron, 0});
+    // The other side, strictly: when it is empty on the group's cell, it is empty on every piece.
+    const Halfspace other = zp == Sign::Positive ? z_le_0 : z_le_0.flipped();
+    std::vector<const Halfspace*> rows;
+    rows.reserve(G.rows.size() + 1);
+    for (const auto& r : G.rows) rows.push_back(&r);
+    rows.push_back(&other);
+    return find_strict_point(rows, out_.dim) ? Sign::Zero : zp;
   }
 
   // What neuron m does to one cell, decided from the state before the neuron's pass.
@@ -324,8 +365,13 @@ class Builder {
   // before the pass; the answers are applied in cell order, then in pair order.
   void split_all(std::size_t m, std::size_t k) {
     const std::size_t n_cells = out_.cells.size(), n_adj = out_.adjacencies.size();
+    std::vector<Sign> settled(groups_.size(), Sign::Zero);  // per group (group_sign)
+    parallel_for(groups_.size(), [&](std::size_t g) { settled[g] = group_sign(g, k); });
     std::vector<CellDecision> dec(n_cells);
-    parallel_for(n_cells, [&](std::size_t ci) { dec[ci] = decide_cell(ci, m, k); });
+    parallel_for(n_cells, [&](std::size_t ci) {
+      if (const Sign s = settled[group_of_[ci]]; s != Sign::Zero) dec[ci].sign = s;  // not split
+      else dec[ci] = decide_cell(ci, m, k);
+    });
     std::vector<std::size_t> touched;  // old pairs with a cell that splits
     for (std::size_t e = 0; e < n_adj; ++e)
       if (dec[out_.adjacencies[e].lower].split || dec[out_.adjacencies[e].upper].split) touched.push_back(e);
@@ -346,6 +392,8 @@ class Builder {
       if (limits_.max_cells && ni + 1 > limits_.max_cells) throw BuildAborted{BuildStatus::CellLimit};
       if (observer_) observer_->on_split(ci, ni, m, c0.preactivation->A[k], c0.preactivation->c[k], d.p_pos, d.p_neg);
       neg_of[ci] = ni;
+      group_of_.push_back(group_of_[ci]);
+      ++groups_[group_of_[ci]].pieces;
       Cell neg;
       {
         Cell& pos = out_.cells[ci];
@@ -467,6 +515,8 @@ class Builder {
   Clock::time_point start_;
   Clock::time_point last_progress_{};
   std::size_t neurons_done_ = 0;
+  std::vector<Group> groups_;          // of the current layer's pass
+  std::vector<std::size_t> group_of_;  // per cell: its group
   RegionComplex out_;
 };
 
