@@ -1,7 +1,10 @@
 #include "analysis/convexity.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <exception>
 #include <stdexcept>
+#include <thread>
 
 #include "analysis/line_restriction.hpp"
 #include "geometry/planar_complex.hpp"
@@ -24,14 +27,17 @@ std::string describe_facet(const RegionComplex& cx, const Halfspace& facet) {
   return s;
 }
 
-std::optional<std::size_t> find_violating_adjacency(const RegionComplex& cx) {
+namespace {
+
+// The first violating pair in [begin, end), or nullopt.
+std::optional<std::size_t> first_violation(const RegionComplex& cx, std::size_t begin, std::size_t end) {
   // delta = g_upper - g_lower must equal lambda a (a the integer facet normal); then
   // sign(delta . a) = sign(lambda) = sign(delta_p) sign(a_p) at any p with a_p != 0, and
   // delta = lambda a iff delta_i a_p = delta_p a_i for every i. Integer cross-multiplication,
   // exact, with no canonicalisation.
   Rational delta_i, delta_p;
   Integer lhs, rhs;
-  for (std::size_t e = 0; e < cx.adjacencies.size(); ++e) {
+  for (std::size_t e = begin; e < end; ++e) {
     const Adjacency& adj = cx.adjacencies[e];
     const std::vector<Integer>& a = adj.facet.a;
     const Vector& gu = cx.cells[adj.upper].gradient;
@@ -53,6 +59,38 @@ std::optional<std::size_t> find_violating_adjacency(const RegionComplex& cx) {
     }
     if (sgn(delta_p) * sgn(a[p]) < 0) return e;
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::size_t> find_violating_adjacency(const RegionComplex& cx, unsigned threads) {
+  // The pairs are cut into one contiguous range per thread; the answer is the first violation
+  // of the first range that has one, so it does not depend on the thread count.
+  const std::size_t n = cx.adjacencies.size();
+  const std::size_t t = std::clamp<std::size_t>(threads, 1, n / 4096 + 1);
+  if (t == 1) return first_violation(cx, 0, n);
+  std::vector<std::optional<std::size_t>> found(t);
+  std::vector<std::exception_ptr> errors(t);
+  std::vector<std::thread> pool;
+  for (std::size_t i = 1; i < t; ++i)
+    pool.emplace_back([&, i] {
+      try {
+        found[i] = first_violation(cx, n * i / t, n * (i + 1) / t);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  try {
+    found[0] = first_violation(cx, 0, n / t);
+  } catch (...) {
+    errors[0] = std::current_exception();
+  }
+  for (auto& th : pool) th.join();
+  for (const auto& err : errors)
+    if (err) std::rethrow_exception(err);
+  for (const auto& f : found)
+    if (f) return f;
   return std::nullopt;
 }
 
@@ -108,7 +146,7 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
   }
   r.pairs = cx.adjacencies.size();
   r.pieces = cx.distinct_affine_pieces();
-  const auto e = find_violating_adjacency(cx);
+  const auto e = find_violating_adjacency(cx, options.limits.threads);
   r.phases.jumps = lap();
   if (e) {
     r.verdict = Verdict::NotConvex;

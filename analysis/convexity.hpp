@@ -43,7 +43,8 @@ struct CheckResult {
 
 // The jump test on a complete complex: index of an adjacency with lambda < 0, if any.
 // Also asserts that every jump is parallel to its facet normal (continuity; THEORY.md §1).
-std::optional<std::size_t> find_violating_adjacency(const RegionComplex& complex);
+// `threads` only splits the work: the answer (the first such pair) is the same for any value.
+std::optional<std::size_t> find_violating_adjacency(const RegionComplex& complex, unsigned threads = 1);
 
 CheckResult check_convexity(const Network& net, const Domain& domain, const CheckOptions& options = {});
 

@@ -6,7 +6,6 @@
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <set>
 #include <stdexcept>
 
 #include "core/arithmetic_mode.hpp"
@@ -523,13 +522,21 @@ class Builder {
 }  // namespace
 
 std::size_t RegionComplex::distinct_affine_pieces() const {
-  std::set<std::pair<std::vector<std::string>, std::string>> seen;
-  for (const Cell& c : cells) {
-    std::vector<std::string> g;
-    for (const auto& v : c.gradient) g.push_back(v.get_str());
-    seen.emplace(std::move(g), c.offset.get_str());
-  }
-  return seen.size();
+  // Sort the cells by (gradient, offset), compared exactly, and count the runs.
+  auto compare = [this](std::size_t i, std::size_t j) {
+    const Cell &a = cells[i], &b = cells[j];
+    for (std::size_t k = 0; k < a.gradient.size() && k < b.gradient.size(); ++k)
+      if (const int c = cmp(a.gradient[k], b.gradient[k])) return c;
+    if (a.gradient.size() != b.gradient.size()) return a.gradient.size() < b.gradient.size() ? -1 : 1;
+    return cmp(a.offset, b.offset);
+  };
+  std::vector<std::size_t> order(cells.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return compare(i, j) < 0; });
+  std::size_t distinct = 0;
+  for (std::size_t i = 0; i < order.size(); ++i)
+    if (i == 0 || compare(order[i - 1], order[i]) != 0) ++distinct;
+  return distinct;
 }
 
 std::string RegionComplex::pattern_string(const Cell& c) const {

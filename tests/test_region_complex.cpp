@@ -722,3 +722,49 @@ TEST_CASE("threads: the complex (cells, rows, points, patterns, pairs, order) is
     }
   }
 }
+
+TEST_CASE("jump test with threads: the first violating pair, whatever the thread count") {
+  // A synthetic complex on the line: cells 0..n-1 in order, pair i between cells i and i+1
+  // (normal +1 from lower i to upper i+1); the jump is g[i+1] - g[i], so pair i violates
+  // convexity exactly when the slope decreases there.
+  const std::size_t n = 20000;
+  RegionComplex cx;
+  cx.dim = 1;
+  cx.cells.resize(n);
+  for (std::size_t i = 0; i < n; ++i) cx.cells[i].gradient = Vector{Rational(static_cast<long>(i))};
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    Adjacency adj;
+    adj.lower = i;
+    adj.upper = i + 1;
+    adj.facet = make_halfspace(Vector{Rational(1)}, Rational(0), RowOrigin{});
+    cx.adjacencies.push_back(adj);
+  }
+  for (unsigned t : {1u, 2u, 3u}) CHECK_FALSE(find_violating_adjacency(cx, t).has_value());
+  // Decreases at cells 15001 and 12000 (pairs 15000 and 11999): the first one is pair 11999,
+  // in the second half, so a two-thread run must not stop at the first range's answer alone.
+  cx.cells[15001].gradient[0] = -1;
+  cx.cells[12000].gradient[0] = -1;
+  for (unsigned t : {1u, 2u, 3u, 8u}) {
+    CAPTURE(t);
+    const auto e = find_violating_adjacency(cx, t);
+    REQUIRE(e.has_value());
+    CHECK(*e == 11999);
+  }
+  cx.cells[12000].gradient[0] = 12000;
+  cx.cells[2].gradient[0] = -5;  // now pair 1 (slope 1 on cell 1, -5 on cell 2) comes first
+  for (unsigned t : {1u, 2u, 3u}) CHECK(find_violating_adjacency(cx, t) == std::optional<std::size_t>(1));
+  // A jump not parallel to the facet normal is an internal error in any thread.
+  RegionComplex plane;
+  plane.dim = 2;
+  plane.cells.resize(n);
+  for (std::size_t i = 0; i < n; ++i) plane.cells[i].gradient = Vector{Rational(static_cast<long>(i)), Rational(0)};
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    Adjacency adj;
+    adj.lower = i;
+    adj.upper = i + 1;
+    adj.facet = make_halfspace(Vector{Rational(1), Rational(0)}, Rational(0), RowOrigin{});
+    plane.adjacencies.push_back(adj);
+  }
+  plane.cells[n - 10].gradient[1] = 1;  // a jump with a component along the facet
+  for (unsigned t : {1u, 2u}) CHECK_THROWS_AS(find_violating_adjacency(plane, t), std::logic_error);
+}
