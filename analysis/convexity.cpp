@@ -33,10 +33,15 @@ namespace {
 std::optional<std::size_t> first_violation(const RegionComplex& cx, std::size_t begin, std::size_t end) {
   // delta = g_upper - g_lower must equal lambda a (a the integer facet normal); then
   // sign(delta . a) = sign(lambda) = sign(delta_p) sign(a_p) at any p with a_p != 0, and
-  // delta = lambda a iff delta_i a_p = delta_p a_i for every i. Integer cross-multiplication,
-  // exact, with no canonicalisation.
-  Rational delta_i, delta_p;
-  Integer lhs, rhs;
+  // delta = lambda a iff delta_i a_p = delta_p a_i for every i. With g = n / d in lowest terms,
+  // delta_i = N_i / D_i where N_i = nu_i dl_i - nl_i du_i and D_i = du_i dl_i > 0 (not reduced:
+  // no gcd is needed), and the test is N_i D_p a_p == N_p D_i a_i: integers only, exact.
+  Integer np, dp, ni, di, lhs, rhs;
+  auto difference = [](const Rational& u, const Rational& l, Integer& num, Integer& den) {
+    mpz_mul(num.get_mpz_t(), u.get_num_mpz_t(), l.get_den_mpz_t());
+    mpz_submul(num.get_mpz_t(), l.get_num_mpz_t(), u.get_den_mpz_t());
+    mpz_mul(den.get_mpz_t(), u.get_den_mpz_t(), l.get_den_mpz_t());
+  };
   for (std::size_t e = begin; e < end; ++e) {
     const Adjacency& adj = cx.adjacencies[e];
     const std::vector<Integer>& a = adj.facet.a;
@@ -45,19 +50,18 @@ std::optional<std::size_t> first_violation(const RegionComplex& cx, std::size_t 
     std::size_t p = 0;
     while (p < a.size() && sgn(a[p]) == 0) ++p;
     if (p == a.size()) throw std::logic_error("jump test: zero facet normal");
-    delta_p = gu[p] - gl[p];
+    difference(gu[p], gl[p], np, dp);
+    mpz_mul(dp.get_mpz_t(), dp.get_mpz_t(), a[p].get_mpz_t());  // D_p a_p, used for every i
     // Continuity forces delta = lambda a; a failure means an internal error, never a verdict.
     for (std::size_t i = 0; i < a.size(); ++i) {
       if (i == p) continue;
-      delta_i = gu[i] - gl[i];
-      // delta_i a_p == delta_p a_i  <=>  num_i den_p a_p == num_p den_i a_i
-      lhs = delta_i.get_num() * delta_p.get_den();
-      lhs *= a[p];
-      rhs = delta_p.get_num() * delta_i.get_den();
-      rhs *= a[i];
+      difference(gu[i], gl[i], ni, di);
+      mpz_mul(lhs.get_mpz_t(), ni.get_mpz_t(), dp.get_mpz_t());
+      mpz_mul(rhs.get_mpz_t(), np.get_mpz_t(), di.get_mpz_t());
+      mpz_mul(rhs.get_mpz_t(), rhs.get_mpz_t(), a[i].get_mpz_t());
       if (lhs != rhs) throw std::logic_error("gradient jump is not parallel to the facet normal");
     }
-    if (sgn(delta_p) * sgn(a[p]) < 0) return e;
+    if (sgn(np) * sgn(a[p]) < 0) return e;
   }
   return std::nullopt;
 }

@@ -768,3 +768,31 @@ TEST_CASE("jump test with threads: the first violating pair, whatever the thread
   plane.cells[n - 10].gradient[1] = 1;  // a jump with a component along the facet
   for (unsigned t : {1u, 2u}) CHECK_THROWS_AS(find_violating_adjacency(plane, t), std::logic_error);
 }
+
+TEST_CASE("jump test: rational gradients, jumps lambda * a with a non-unit normal, exact") {
+  // Two cells, normal a = (2, -3) from lower to upper; g_upper = g_lower + lambda a.
+  auto two_cells = [](const Vector& gl, const Vector& gu) {
+    RegionComplex cx;
+    cx.dim = 2;
+    cx.cells.resize(2);
+    cx.cells[0].gradient = gl;
+    cx.cells[1].gradient = gu;
+    Adjacency adj;
+    adj.lower = 0;
+    adj.upper = 1;
+    adj.facet = make_halfspace(Vector{Rational(2), Rational(-3)}, Rational(1, 2), RowOrigin{});
+    cx.adjacencies.push_back(adj);
+    return cx;
+  };
+  const Vector gl{Rational(1, 3), Rational(-7, 5)};
+  for (const Rational& lambda : {Rational(5, 11), Rational(-2, 7), Rational(0), Rational(-1, 1000000007)}) {
+    CAPTURE(lambda.get_str());
+    const Vector gu{gl[0] + 2 * lambda, gl[1] - 3 * lambda};
+    CHECK(find_violating_adjacency(two_cells(gl, gu)).has_value() == (sgn(lambda) < 0));
+    // The same jump swapped (normal reversed by swapping the cells' roles): the sign flips.
+    CHECK(find_violating_adjacency(two_cells(gu, gl)).has_value() == (sgn(lambda) > 0));
+  }
+  // Off the normal by 1/10^9 in one coordinate: not a jump of a continuous function.
+  const Vector bent{gl[0] + 2 * Rational(5, 11), gl[1] - 3 * Rational(5, 11) + Rational(1, 1000000000)};
+  CHECK_THROWS_AS(find_violating_adjacency(two_cells(gl, bent)), std::logic_error);
+}
