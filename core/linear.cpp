@@ -42,52 +42,93 @@ Vector mat_vec(const Matrix& m, const Vector& v) {
   return r;
 }
 
-Matrix mat_mul(const Matrix& a, const Matrix& b) {
-  // Over common denominators: row i of a is (integers A_it) / L_i, column j of b is
-  // (integers B_tj) / M_j, so (a b)_ij = (sum_t A_it B_tj) / (L_i M_j). One gcd per entry
-  // instead of one rational product and sum (two or three gcds) per term.
-  const std::size_t k = b.size();
-  const std::size_t cols = k ? b[0].size() : 0;
-  for (const Vector& row : a)
-    if (row.size() != k) throw std::logic_error("mat_mul: size mismatch");
-  std::vector<Integer> col_den(cols, Integer(1));
-  for (const Vector& row : b)
-    for (std::size_t j = 0; j < cols; ++j)
-      if (sgn(row[j]) != 0) mpz_lcm(col_den[j].get_mpz_t(), col_den[j].get_mpz_t(), row[j].get_den_mpz_t());
-  std::vector<Integer> B(k * cols);  // B[t * cols + j]
+RowScaledMatrix row_scaled(const Matrix& m) {
+  RowScaledMatrix r;
+  r.cols = m.empty() ? 0 : m[0].size();
+  r.num.resize(m.size());
+  r.den.assign(m.size(), Integer(1));
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    if (m[i].size() != r.cols) throw std::logic_error("row_scaled: rows of different lengths");
+    for (const Rational& v : m[i])
+      if (sgn(v) != 0) mpz_lcm(r.den[i].get_mpz_t(), r.den[i].get_mpz_t(), v.get_den_mpz_t());
+    r.num[i].resize(r.cols);
+    for (std::size_t t = 0; t < r.cols; ++t) {
+      if (sgn(m[i][t]) == 0) continue;
+      mpz_divexact(r.num[i][t].get_mpz_t(), r.den[i].get_mpz_t(), m[i][t].get_den_mpz_t());
+      r.num[i][t] *= m[i][t].get_num();
+    }
+  }
+  return r;
+}
+
+namespace {
+
+// a times the k x n matrix b(t, j) (a.cols = k), over common denominators: column j of b is
+// (integers B_tj) / M_j, so (a b)_ij = (sum_t A_it B_tj) / (L_i M_j) with L_i the row's
+// denominator. One gcd per entry instead of one rational product and sum (two or three gcds)
+// per term.
+template <class Entry>
+Matrix scaled_product(const RowScaledMatrix& a, std::size_t n, Entry b) {
+  const std::size_t k = a.cols;
+  std::vector<Integer> col_den(n, Integer(1));
+  std::vector<Integer> B(k * n);  // B[t * n + j]
   for (std::size_t t = 0; t < k; ++t)
-    for (std::size_t j = 0; j < cols; ++j) {
-      const Rational& v = b[t][j];
+    for (std::size_t j = 0; j < n; ++j) {
+      const Rational& v = b(t, j);
+      if (sgn(v) != 0) mpz_lcm(col_den[j].get_mpz_t(), col_den[j].get_mpz_t(), v.get_den_mpz_t());
+    }
+  for (std::size_t t = 0; t < k; ++t)
+    for (std::size_t j = 0; j < n; ++j) {
+      const Rational& v = b(t, j);
       if (sgn(v) == 0) continue;  // (rows of inactive neurons are zero)
-      mpz_divexact(B[t * cols + j].get_mpz_t(), col_den[j].get_mpz_t(), v.get_den_mpz_t());
-      B[t * cols + j] *= v.get_num();
+      mpz_divexact(B[t * n + j].get_mpz_t(), col_den[j].get_mpz_t(), v.get_den_mpz_t());
+      B[t * n + j] *= v.get_num();
     }
-  Matrix r = zeros(a.size(), cols);
-  std::vector<Integer> A(k), sum(cols);
-  Integer row_den;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    row_den = 1;
-    for (std::size_t t = 0; t < k; ++t)
-      if (sgn(a[i][t]) != 0) mpz_lcm(row_den.get_mpz_t(), row_den.get_mpz_t(), a[i][t].get_den_mpz_t());
+  Matrix r = zeros(a.num.size(), n);
+  std::vector<Integer> sum(n);
+  for (std::size_t i = 0; i < a.num.size(); ++i) {
+    for (auto& v : sum) v = 0;
     for (std::size_t t = 0; t < k; ++t) {
-      if (sgn(a[i][t]) == 0) continue;
-      mpz_divexact(A[t].get_mpz_t(), row_den.get_mpz_t(), a[i][t].get_den_mpz_t());
-      A[t] *= a[i][t].get_num();
+      const Integer& w = a.num[i][t];
+      if (sgn(w) == 0) continue;
+      for (std::size_t j = 0; j < n; ++j)
+        if (sgn(B[t * n + j]) != 0) mpz_addmul(sum[j].get_mpz_t(), w.get_mpz_t(), B[t * n + j].get_mpz_t());
     }
-    for (auto& s : sum) s = 0;
-    for (std::size_t t = 0; t < k; ++t) {
-      if (sgn(a[i][t]) == 0) continue;
-      for (std::size_t j = 0; j < cols; ++j)
-        if (sgn(B[t * cols + j]) != 0) mpz_addmul(sum[j].get_mpz_t(), A[t].get_mpz_t(), B[t * cols + j].get_mpz_t());
-    }
-    for (std::size_t j = 0; j < cols; ++j) {
+    for (std::size_t j = 0; j < n; ++j) {
       if (sgn(sum[j]) == 0) continue;
       mpz_set(r[i][j].get_num_mpz_t(), sum[j].get_mpz_t());
-      mpz_mul(r[i][j].get_den_mpz_t(), row_den.get_mpz_t(), col_den[j].get_mpz_t());
+      mpz_mul(r[i][j].get_den_mpz_t(), a.den[i].get_mpz_t(), col_den[j].get_mpz_t());
       r[i][j].canonicalize();
     }
   }
   return r;
+}
+
+}  // namespace
+
+Matrix mat_mul(const Matrix& a, const Matrix& b) {
+  const std::size_t k = b.size(), n = k ? b[0].size() : 0;
+  for (const Vector& row : a)
+    if (row.size() != k) throw std::logic_error("mat_mul: size mismatch");
+  RowScaledMatrix as = row_scaled(a);
+  as.cols = k;
+  return scaled_product(as, n, [&](std::size_t t, std::size_t j) -> const Rational& { return b[t][j]; });
+}
+
+AffineMap compose(const RowScaledMatrix& W, const AffineMap& h) {
+  // W (A x + c): the columns of A and c go through one product (c as column d).
+  const std::size_t k = h.A.size(), d = k ? h.A[0].size() : 0;
+  if (W.cols != k || h.c.size() != k) throw std::logic_error("compose: size mismatch");
+  Matrix P = scaled_product(W, d + 1, [&](std::size_t t, std::size_t j) -> const Rational& { return j < d ? h.A[t][j] : h.c[t]; });
+  AffineMap out;
+  out.A.resize(P.size());
+  out.c.resize(P.size());
+  for (std::size_t i = 0; i < P.size(); ++i) {
+    out.c[i] = std::move(P[i][d]);
+    P[i].pop_back();
+    out.A[i] = std::move(P[i]);
+  }
+  return out;
 }
 
 Matrix zeros(std::size_t rows, std::size_t cols) { return Matrix(rows, Vector(cols, Rational(0))); }

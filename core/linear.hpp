@@ -28,6 +28,17 @@ struct AffineMap {
   Vector apply(const Vector& x) const { return add(mat_vec(A, x), c); }
 };
 
+// A rational matrix as integer rows over one positive denominator per row (num[i] / den[i]):
+// converted once, for repeated exact products (a layer's weights times each cell's map).
+struct RowScaledMatrix {
+  std::vector<std::vector<Integer>> num;
+  std::vector<Integer> den;
+  std::size_t cols = 0;
+};
+RowScaledMatrix row_scaled(const Matrix& m);
+// The affine map x -> W (h.A x + h.c), exact.
+AffineMap compose(const RowScaledMatrix& W, const AffineMap& h);
+
 std::string to_string(const Vector& v);  // "(p1, p2, ...)"
 
 }  // namespace relucert

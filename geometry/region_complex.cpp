@@ -29,6 +29,7 @@ class Builder {
       : net_(net), limits_(limits), observer_(observer), start_(Clock::now()) {
     out_.dim = net.input_dim();
     out_.domain = domain;
+    for (const Layer& L : net.layers()) scaled_W_.push_back(row_scaled(L.W));
     for (std::size_t l = 0; l < net.layers().size(); ++l)
       if (net.layers()[l].relu)
         for (std::size_t k = 0; k < net.layers()[l].width(); ++k) out_.neurons.push_back(NeuronId{l + 1, k + 1});
@@ -156,9 +157,8 @@ class Builder {
     const Layer& L = net_.layers()[l];
     parallel_for(out_.cells.size(), [&](std::size_t ci) {
       Cell& c = out_.cells[ci];
-      auto z = std::make_shared<AffineMap>();
-      z->A = mat_mul(L.W, c.layer_input->A);
-      z->c = add(mat_vec(L.W, c.layer_input->c), L.b);
+      auto z = std::make_shared<AffineMap>(compose(scaled_W_[l], *c.layer_input));
+      for (std::size_t k = 0; k < L.width(); ++k) z->c[k] += L.b[k];
       if (L.has_skip())
         for (std::size_t k = 0; k < L.width(); ++k) z->A[k] = add(z->A[k], L.U[k]);
       for (const LayerSkip& sk : L.skips) {
@@ -509,6 +509,7 @@ class Builder {
 
   const Network& net_;
   std::vector<bool> is_skip_source_ = std::vector<bool>(net_.layers().size(), false);
+  std::vector<RowScaledMatrix> scaled_W_;  // each layer's W over row denominators, converted once
   BuildLimits limits_;
   BuildObserver* observer_ = nullptr;  // optional split-tree listener (certificate writer)
   Clock::time_point start_;

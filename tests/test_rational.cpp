@@ -1,6 +1,9 @@
 // Exact number parsing: every accepted form means exactly one rational.
 #include <doctest/doctest.h>
 
+#include <random>
+
+#include "core/linear.hpp"
 #include "core/rational.hpp"
 
 using namespace relucert;
@@ -78,4 +81,35 @@ TEST_CASE("simplest_between returns the simplest rational strictly inside") {
           CHECK_FALSE(cand < hi);
         }
       }
+}
+
+TEST_CASE("mat_mul and compose over common denominators equal the term-by-term rational sums") {
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> num(-50, 50), den(1, 64), zero(0, 3);
+  auto entry = [&] { return zero(rng) == 0 ? Rational(0) : Rational(num(rng), den(rng)); };  // (canonicalised below)
+  for (int rep = 0; rep < 50; ++rep) {
+    const std::size_t r = 1 + rep % 4, k = 1 + rep % 5, n = 1 + rep % 3;
+    Matrix a(r, Vector(k)), b(k, Vector(n));
+    Vector c(k);
+    for (auto& row : a)
+      for (auto& v : row) (v = entry()).canonicalize();
+    for (auto& row : b)
+      for (auto& v : row) (v = entry()).canonicalize();
+    for (auto& v : c) (v = entry()).canonicalize();
+    Matrix naive = zeros(r, n);
+    Vector naive_c(r, Rational(0));
+    for (std::size_t i = 0; i < r; ++i)
+      for (std::size_t t = 0; t < k; ++t) {
+        for (std::size_t j = 0; j < n; ++j) naive[i][j] += a[i][t] * b[t][j];
+        naive_c[i] += a[i][t] * c[t];
+      }
+    CHECK(mat_mul(a, b) == naive);
+    const AffineMap h{b, c};
+    const AffineMap z = compose(row_scaled(a), h);
+    CHECK(z.A == naive);
+    CHECK(z.c == naive_c);
+    for (const auto& row : z.A)  // canonical: equal values compare equal, denominators positive
+      for (const auto& v : row) CHECK(v.get_den() > 0);
+  }
+  CHECK_THROWS_AS(mat_mul(Matrix{Vector(2)}, Matrix{Vector(1)}), std::logic_error);
 }
