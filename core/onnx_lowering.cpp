@@ -13,7 +13,11 @@ namespace {
 // Refuse absurd sizes before building them (relucert analyses far smaller networks).
 constexpr std::int64_t kMaxInputs = 100000;
 constexpr std::size_t kMaxNeurons = 1000000;
-constexpr std::size_t kMaxDenseEntries = 20'000'000;
+// Each exact entry of a dense weight matrix costs about 50 bytes (a GMP rational, zeros included)
+// and the network holds a few copies: 4M entries is about 0.7 GB. (The ONNX fuzzer found a
+// 96-byte model whose elementwise Relu on a 63 x 36 input became a 2268 x 2268 identity: 0.9 GB
+// under the earlier limit of 20M.)
+constexpr std::size_t kMaxDenseEntries = 4'000'000;
 
 bool is_float_type(std::int32_t t) {
   using TP = onnx::TensorProto;
