@@ -218,10 +218,10 @@ class Builder {
   // A point strictly inside the cell with z strictly of sign `side`, or nullopt if none.
   // (An exact ray probe from the cell's point was tried here first; measured, the filtered LP
   // alone costs about 30% fewer instructions, so it is the only path.)
-  std::optional<Vector> cell_point_on_side(const Cell& c, const Halfspace& strict_side_row) const {
+  std::optional<Vector> cell_point_on_side(const std::vector<Halfspace>& cell_rows, const Halfspace& strict_side_row) const {
     std::vector<const Halfspace*> rows;
-    rows.reserve(c.rows.size() + 1);
-    for (const auto& r : c.rows) rows.push_back(&r);
+    rows.reserve(cell_rows.size() + 1);
+    for (const auto& r : cell_rows) rows.push_back(&r);
     rows.push_back(&strict_side_row);
     return find_strict_point(rows, out_.dim);
   }
@@ -268,7 +268,7 @@ class Builder {
 
   // The sign of z on every piece of group g when z = 0 misses the group's cell; Zero when it
   // crosses it (then each piece is decided on its own) or when the group is a single cell.
-  Sign group_sign(std::size_t g, std::size_t k) const {
+  Sign group_sign(std::size_t g, std::size_t m, std::size_t k) const {
     const Group& G = groups_[g];
     if (G.pieces < 2) return Sign::Zero;
     const AffineMap& z = *out_.cells[g].preactivation;  // cell g is a piece of its own group
@@ -277,14 +277,9 @@ class Builder {
     if (is_zero(w)) return Sign::Zero;  // decide_cell takes the constant case
     const Sign zp = sign_of_affine(w, w0, G.point);
     if (zp == Sign::Zero) return Sign::Zero;
-    const Halfspace z_le_0 = make_halfspace(w, -w0, RowOrigin{RowOrigin::Kind::Neuron, 0});
+    const Halfspace z_le_0 = make_halfspace(w, -w0, RowOrigin{RowOrigin::Kind::Neuron, m});
     // The other side, strictly: when it is empty on the group's cell, it is empty on every piece.
-    const Halfspace other = zp == Sign::Positive ? z_le_0 : z_le_0.flipped();
-    std::vector<const Halfspace*> rows;
-    rows.reserve(G.rows.size() + 1);
-    for (const auto& r : G.rows) rows.push_back(&r);
-    rows.push_back(&other);
-    return find_strict_point(rows, out_.dim) ? Sign::Zero : zp;
+    return cell_point_on_side(G.rows, zp == Sign::Positive ? z_le_0 : z_le_0.flipped()) ? Sign::Zero : zp;
   }
 
   // What neuron m does to one cell, decided from the state before the neuron's pass.
@@ -309,8 +304,8 @@ class Builder {
     Halfspace z_le_0 = make_halfspace(w, -w0, origin);  //  w.x <= -w0
     Halfspace z_ge_0 = z_le_0.flipped();                 // -w.x <= w0 (the same canonical form)
     const Sign zp = sign_of_affine(w, w0, c.point);
-    std::optional<Vector> p_pos = zp == Sign::Positive ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_ge_0);
-    std::optional<Vector> p_neg = zp == Sign::Negative ? std::optional<Vector>(c.point) : cell_point_on_side(c, z_le_0);
+    std::optional<Vector> p_pos = zp == Sign::Positive ? std::optional<Vector>(c.point) : cell_point_on_side(c.rows, z_ge_0);
+    std::optional<Vector> p_neg = zp == Sign::Negative ? std::optional<Vector>(c.point) : cell_point_on_side(c.rows, z_le_0);
     if (!p_pos && !p_neg) throw std::logic_error("split: a nonconstant affine function has no side on a full cell");
     if (!p_neg || !p_pos) {
       d.sign = p_pos ? Sign::Positive : Sign::Negative;
@@ -365,7 +360,7 @@ class Builder {
   void split_all(std::size_t m, std::size_t k) {
     const std::size_t n_cells = out_.cells.size(), n_adj = out_.adjacencies.size();
     std::vector<Sign> settled(groups_.size(), Sign::Zero);  // per group (group_sign)
-    parallel_for(groups_.size(), [&](std::size_t g) { settled[g] = group_sign(g, k); });
+    parallel_for(groups_.size(), [&](std::size_t g) { settled[g] = group_sign(g, m, k); });
     std::vector<CellDecision> dec(n_cells);
     parallel_for(n_cells, [&](std::size_t ci) {
       if (const Sign s = settled[group_of_[ci]]; s != Sign::Zero) dec[ci].sign = s;  // not split
