@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -247,6 +248,73 @@ class Builder {
     return find_strict_point_on_hyperplane(adj.facet, rows, out_.dim);
   }
 
+  // A point of the relative interior of (a ∩ b ∩ facet hyperplane) with z of sign `side`, without
+  // an LP: near where the segment from pa (inside a) to pb (inside b), both with z of that sign,
+  // meets the facet's hyperplane. For two pieces of one group that differ only in the facet's
+  // neuron that crossing always qualifies (the segment stays in the group's convex cell and every
+  // other neuron keeps its sign along it); across groups it usually does. The crossing is found in
+  // double and rounded to short rationals on the hyperplane (exact crossings have long
+  // denominators that slow every later test of the point). Nothing is trusted: the point is
+  // returned only when every row of a and b holds strictly there, except rows on the facet's own
+  // hyperplane, and z has the sign, all checked exactly. Otherwise the caller asks the LP.
+  std::optional<Vector> facet_point_by_segment(const Cell& a, const Cell& b, const Vector& pa, const Vector& pb,
+                                               const Adjacency& adj, const Vector& w, const Rational& w0, Sign side) const {
+    const std::size_t d = out_.dim;
+    const Halfspace& h = adj.facet;
+    if (h.approx_dim != d) return std::nullopt;
+    double sa = h.approx_b, sb = h.approx_b;
+    std::vector<double> cross(d);
+    for (std::size_t j = 0; j < d; ++j) {
+      cross[j] = to_double(pa[j]);
+      sa -= h.approx_a[j] * cross[j];
+      sb -= h.approx_a[j] * to_double(pb[j]);
+    }
+    if (!(sa > 0) || !(sb < 0)) return std::nullopt;
+    const double t = sa / (sa - sb);
+    for (std::size_t j = 0; j < d; ++j) cross[j] += t * (to_double(pb[j]) - cross[j]);
+    // Room around the crossing, in the max-norm, from the rows not on the facet's neuron.
+    double room = HUGE_VAL;
+    for (const Cell* c : {&a, &b})
+      for (const Halfspace& row : c->rows) {
+        if (row.approx_dim != d || (row.origin.kind == h.origin.kind && row.origin.index == h.origin.index)) continue;
+        double slack = row.approx_b, norm1 = 0;
+        for (std::size_t j = 0; j < d; ++j) {
+          slack -= row.approx_a[j] * cross[j];
+          norm1 += std::fabs(row.approx_a[j]);
+        }
+        if (norm1 > 0) room = std::min(room, slack / norm1);
+      }
+    if (!(room > 0) || !std::isfinite(room)) return std::nullopt;
+    // Round every coordinate but the one with the largest normal entry, then solve for that one
+    // exactly, so the point is on the hyperplane.
+    std::size_t k = d;
+    for (std::size_t j = 0; j < d; ++j)
+      if (sgn(h.a[j]) != 0 && (k == d || std::fabs(h.approx_a[j]) > std::fabs(h.approx_a[k]))) k = j;
+    if (k == d) return std::nullopt;
+    Vector r(d);
+    Rational rest = Rational(h.b);
+    for (std::size_t j = 0; j < d; ++j) {
+      if (j == k) continue;
+      if (!std::isfinite(cross[j])) return std::nullopt;
+      r[j] = short_rational_near(cross[j], room / (4.0 * static_cast<double>(d)));
+      if (sgn(h.a[j]) != 0) rest -= h.a[j] * r[j];
+    }
+    r[k] = rest / Rational(h.a[k]);
+    if (sign_of_affine(w, w0, r) != side) return std::nullopt;
+    const FilterPoint fr(r);
+    for (const Cell* c : {&a, &b})
+      for (const Halfspace& row : c->rows) {
+        // The facet's own row (r is on it by construction) is skipped without evaluating it: its
+        // slack is exactly zero, which the filter cannot certify.
+        if (row.origin.kind == h.origin.kind && row.origin.index == h.origin.index && row.same_hyperplane_as(h)) continue;
+        const Sign s = sign_of_slack(row.a, row.b, fr);
+        if (s == Sign::Positive) continue;
+        if (s == Sign::Zero && row.same_hyperplane_as(h)) continue;
+        return std::nullopt;
+      }
+    return r;
+  }
+
   // Groups: the cells at the start of a layer's pass. Every piece of one group has the group's
   // pre-activation map for this layer (the pieces differ only in this layer's neurons), so a
   // neuron whose zero set misses the group's cell splits none of its pieces, and one LP on the
@@ -349,6 +417,13 @@ class Builder {
     const bool neg_possible = dec[o].split || dec[o].sign == Sign::Negative;
     if (!pos_possible) p.q_pos.reset();
     if (!neg_possible) p.q_neg.reset();
+    // Without an LP first when both cells split: the segment between their interior points on the
+    // wanted side.
+    const bool both_split = dec[a].split && dec[b].split;
+    if (pos_possible && !p.q_pos && both_split)
+      p.q_pos = facet_point_by_segment(out_.cells[a], out_.cells[b], dec[a].p_pos, dec[b].p_pos, adj, w, w0, Sign::Positive);
+    if (neg_possible && !p.q_neg && both_split)
+      p.q_neg = facet_point_by_segment(out_.cells[a], out_.cells[b], dec[a].p_neg, dec[b].p_neg, adj, w, w0, Sign::Negative);
     if (pos_possible && !p.q_pos) p.q_pos = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_ge_0, adj);
     if (neg_possible && !p.q_neg) p.q_neg = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_le_0, adj);
     if (!p.q_pos && !p.q_neg) throw std::logic_error("split: a shared facet vanished on both sides");
