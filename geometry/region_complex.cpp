@@ -354,7 +354,11 @@ class Builder {
   struct CellDecision {
     bool split = false;
     Sign sign = Sign::Zero;       // when not split: the sign of z on the cell
-    Halfspace z_ge_0, z_le_0;     // when split
+    Halfspace z_ge_0;             // when split
+    // When split: the rows of the negative half, the cell's rows and z <= 0 last. Copied here, in
+    // the parallel phase, so the sequential application only moves them.
+    std::vector<Halfspace> neg_rows;
+    const Halfspace& z_le_0() const { return neg_rows.back(); }
     Vector p_pos, p_neg;          // when split: interior points of the two halves
     Vector crossing;              // when split: a point of the relative interior of the new facet
   };
@@ -386,7 +390,9 @@ class Builder {
     const Rational t = zn / (zn - zpos);
     d.crossing = add(*p_neg, scale(t, sub(*p_pos, *p_neg)));
     d.z_ge_0 = std::move(z_ge_0);
-    d.z_le_0 = std::move(z_le_0);
+    d.neg_rows.reserve(c.rows.size() + 1);
+    d.neg_rows = c.rows;
+    d.neg_rows.push_back(std::move(z_le_0));
     d.p_pos = std::move(*p_pos);
     d.p_neg = std::move(*p_neg);
     return d;
@@ -425,7 +431,7 @@ class Builder {
     if (neg_possible && !p.q_neg && both_split)
       p.q_neg = facet_point_by_segment(out_.cells[a], out_.cells[b], dec[a].p_neg, dec[b].p_neg, adj, w, w0, Sign::Negative);
     if (pos_possible && !p.q_pos) p.q_pos = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_ge_0, adj);
-    if (neg_possible && !p.q_neg) p.q_neg = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_le_0, adj);
+    if (neg_possible && !p.q_neg) p.q_neg = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_le_0(), adj);
     if (!p.q_pos && !p.q_neg) throw std::logic_error("split: a shared facet vanished on both sides");
     return p;
   }
@@ -466,9 +472,7 @@ class Builder {
       Cell neg;
       {
         Cell& pos = out_.cells[ci];
-        neg.rows.reserve(pos.rows.size() + 1);
-        neg.rows = pos.rows;
-        neg.rows.push_back(std::move(d.z_le_0));
+        neg.rows = std::move(d.neg_rows);
         neg.point = std::move(d.p_neg);
         neg.pattern = pos.pattern;
         neg.pattern[m] = Sign::Negative;
@@ -504,7 +508,9 @@ class Builder {
         std::size_t id = e;
         if (p.q_pos) {
           id = out_.adjacencies.size();
-          out_.adjacencies.push_back(out_.adjacencies[e]);
+          Adjacency copy;  // the facet only: the point is replaced below
+          copy.facet = out_.adjacencies[e].facet;
+          out_.adjacencies.push_back(std::move(copy));
         }
         Adjacency& adj = out_.adjacencies[id];
         adj.lower = neg_half(a);
