@@ -97,35 +97,60 @@ struct Elimination {
 // A nonzero null vector v of the matrix whose columns are `cols` (each of length dim), if the
 // null space is one-dimensional and v restricted to the first `signed_cols` columns is
 // sign-definite; oriented so that part is >= 0. Later columns have free sign.
-// Fraction-free Gauss-Jordan elimination over the integers (Bareiss): no rationals, no gcds.
-// The vector found is checked exactly (M v = 0) before it is returned, so the elimination is
-// not trusted.
+// Columns that are unit vectors +-e_i (domain faces of a box: most certificates have one or two)
+// are taken out first: axis i's equation then gives their entry from the others, so only the
+// remaining axes and columns go through fraction-free Gauss-Jordan elimination over the integers
+// (Bareiss: no rationals, no gcds). The vector found is checked exactly (M v = 0) before it is
+// returned, so the elimination is not trusted.
 std::optional<std::vector<Rational>> exact_null_vector(const std::vector<const std::vector<Integer>*>& cols,
                                                        std::size_t signed_cols, std::size_t dim) {
   const std::size_t k = cols.size();
-  static thread_local std::vector<Integer> M;  // dim x k, row-major; reused to avoid allocations
   static thread_local Integer tmp;
-  if (M.size() < dim * k) M.resize(dim * k);
-  auto at = [&](std::size_t i, std::size_t j) -> Integer& { return M[i * k + j]; };
+  // unit_axis[c]: the axis of a unit column c, or dim; at most one unit column per axis.
+  std::vector<std::size_t> unit_axis(k, dim), axis_unit(dim, k);
+  for (std::size_t c = 0; c < k; ++c) {
+    std::size_t axis = dim;
+    bool unit = true;
+    for (std::size_t j = 0; j < dim && unit; ++j) {
+      const Integer& v = (*cols[c])[j];
+      if (sgn(v) == 0) continue;
+      unit = axis == dim && mpz_cmpabs_ui(v.get_mpz_t(), 1) == 0;
+      axis = j;
+    }
+    if (unit && axis < dim && axis_unit[axis] == k) {
+      unit_axis[c] = axis;
+      axis_unit[axis] = c;
+    }
+  }
+  std::vector<std::size_t> red_rows, red_cols;  // the axes and columns left for the elimination
+  for (std::size_t j = 0; j < dim; ++j)
+    if (axis_unit[j] == k) red_rows.push_back(j);
   for (std::size_t c = 0; c < k; ++c)
-    for (std::size_t j = 0; j < dim; ++j) at(j, c) = (*cols[c])[j];
+    if (unit_axis[c] == dim) red_cols.push_back(c);
+  const std::size_t rows = red_rows.size(), kr = red_cols.size();
+  if (kr == 0) return std::nullopt;  // distinct unit vectors are independent
+  static thread_local std::vector<Integer> M;  // rows x kr, row-major; reused to avoid allocations
+  if (M.size() < rows * kr) M.resize(rows * kr);
+  auto at = [&](std::size_t i, std::size_t j) -> Integer& { return M[i * kr + j]; };
+  for (std::size_t c = 0; c < kr; ++c)
+    for (std::size_t i = 0; i < rows; ++i) at(i, c) = (*cols[red_cols[c]])[red_rows[i]];
   std::vector<std::size_t> pivot_col;
-  std::vector<char> is_pivot(k, 0);  // pivot columns are never read again: not updated
+  std::vector<char> is_pivot(kr, 0);  // pivot columns are never read again: not updated
   Integer prev = 1;
   std::size_t r = 0;
-  for (std::size_t c = 0; c < k && r < dim; ++c) {
+  for (std::size_t c = 0; c < kr && r < rows; ++c) {
     std::size_t p = r;
-    while (p < dim && sgn(at(p, c)) == 0) ++p;
-    if (p == dim) continue;
+    while (p < rows && sgn(at(p, c)) == 0) ++p;
+    if (p == rows) continue;
     if (p != r)
-      for (std::size_t j = 0; j < k; ++j) mpz_swap(at(p, j).get_mpz_t(), at(r, j).get_mpz_t());
+      for (std::size_t j = 0; j < kr; ++j) mpz_swap(at(p, j).get_mpz_t(), at(r, j).get_mpz_t());
     // References, not copies: row r and column c are not written in the loop below (the inner
     // loop skips column c; M[i][c] is cleared after its row is done).
     const Integer& piv = at(r, c);
-    for (std::size_t i = 0; i < dim; ++i) {
+    for (std::size_t i = 0; i < rows; ++i) {
       if (i == r) continue;
       const Integer& f = at(i, c);
-      for (std::size_t j = 0; j < k; ++j) {
+      for (std::size_t j = 0; j < kr; ++j) {
         if (j == c || is_pivot[j]) continue;
         // M[i][j] = (piv M[i][j] - f M[r][j]) / prev, exact (Bareiss).
         mpz_mul(tmp.get_mpz_t(), piv.get_mpz_t(), at(i, j).get_mpz_t());
@@ -139,9 +164,9 @@ std::optional<std::vector<Rational>> exact_null_vector(const std::vector<const s
     pivot_col.push_back(c);
     ++r;
   }
-  if (k - pivot_col.size() != 1) return std::nullopt;
+  if (kr - pivot_col.size() != 1) return std::nullopt;
   std::size_t free_col = 0;
-  for (std::size_t c = 0, p = 0; c < k; ++c) {
+  for (std::size_t c = 0, p = 0; c < kr; ++c) {
     if (p < pivot_col.size() && pivot_col[p] == c) {
       ++p;
       continue;
@@ -151,8 +176,16 @@ std::optional<std::vector<Rational>> exact_null_vector(const std::vector<const s
   // Row i now reads  prev * x_{pivot_col[i]} + M[i][free] * x_free = 0  (pivot rows are scaled to
   // the last pivot); with no pivot yet, prev = 1 and the free column alone is the null vector.
   std::vector<Integer> vi(k, Integer(0));
-  vi[free_col] = prev;
-  for (std::size_t i = 0; i < pivot_col.size(); ++i) vi[pivot_col[i]] = -at(i, free_col);
+  vi[red_cols[free_col]] = prev;
+  for (std::size_t i = 0; i < pivot_col.size(); ++i) vi[red_cols[pivot_col[i]]] = -at(i, free_col);
+  // A unit column u = s e_i: v_u s + sum of the other columns' axis-i entries = 0, and s = 1/s.
+  for (std::size_t u = 0; u < k; ++u) {
+    if (unit_axis[u] == dim) continue;
+    const std::size_t i = unit_axis[u];
+    tmp = 0;
+    for (std::size_t c : red_cols) mpz_addmul(tmp.get_mpz_t(), vi[c].get_mpz_t(), (*cols[c])[i].get_mpz_t());
+    vi[u] = sgn((*cols[u])[i]) > 0 ? Integer(-tmp) : tmp;
+  }
   bool any_pos = false, any_neg = false;
   for (std::size_t c = 0; c < signed_cols; ++c) {
     any_pos = any_pos || sgn(vi[c]) > 0;
