@@ -119,4 +119,31 @@ Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const Filter
   return f != Sign::Zero ? f : exact_slack_sign(a, b, p.p);
 }
 
+Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const double* approx_a, double approx_b,
+                   const FilterPoint& p) {
+  // to_double is zero only for zero, so a zero approximation is a zero entry.
+  Sign f = Sign::Zero;
+  if (approx_b == 0 || in_range(approx_b)) {
+    double sum = approx_b, mag = std::fabs(approx_b);
+    bool ok = true;
+    for (std::size_t j = 0; j < a.size(); ++j) {
+      const double x = approx_a[j];
+      if (x == 0) continue;
+      const double y = p.v[j];
+      if (!in_range(x) || std::isnan(y)) {
+        ok = false;
+        break;
+      }
+      const double t = -(x * y);
+      sum += t;
+      mag += std::fabs(t);
+    }
+    if (ok)
+      f = arithmetic_mode() == ArithmeticMode::FloatOnly  // measurement only: trust the double
+              ? (sum > 0 ? Sign::Positive : sum < 0 ? Sign::Negative : Sign::Zero)
+              : certified(sum, mag, a.size() + 1);
+  }
+  return f != Sign::Zero ? f : exact_slack_sign(a, b, p.p);
+}
+
 }  // namespace relucert

@@ -21,5 +21,10 @@ struct FilterPoint {
   std::vector<double> v;  // NaN where the coordinate is outside the filter's safe range
 };
 Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const FilterPoint& p);
+// The same, with the conversions of a and b given (no reads of GMP limbs on the fast path):
+// approx_a[j] must be to_double(a[j]) and approx_b to_double(b) (core/rational.hpp), as
+// geometry's Halfspace keeps them; the filter's error bound then holds as it is.
+Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const double* approx_a, double approx_b,
+                   const FilterPoint& p);
 
 }  // namespace relucert

@@ -13,6 +13,11 @@ Rational Halfspace::slack(const Vector& x) const {
   return s;
 }
 
+Sign Halfspace::slack_sign(const FilterPoint& x) const {
+  if (approx_dim == a.size()) return sign_of_slack(a, b, approx_a.data(), approx_b, x);
+  return sign_of_slack(a, b, x);
+}
+
 Rational Halfspace::normal_dot(const Vector& v) const {
   Rational s = 0;
   for (std::size_t i = 0; i < a.size(); ++i)

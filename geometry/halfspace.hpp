@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/filtered_sign.hpp"
 #include "core/linear.hpp"
 #include "core/sign.hpp"
 
@@ -23,10 +24,12 @@ struct Halfspace {
   std::vector<Integer> a;
   Integer b;
   RowOrigin origin;
-  // Double approximations of a and b, stored inline (no pointer chasing into GMP limbs), for the
-  // float LP's proposals only: nothing is decided by them (every proposal is checked exactly),
-  // so a stale value could cost time, never correctness. Set by make_halfspace and flipped()
-  // when dim() <= kApproxDim; approx_dim is 0 otherwise.
+  // Double approximations of a and b (to_double of each entry), stored inline (no pointer chasing
+  // into GMP limbs): the float LP's proposals and the error-bounded filter of slack_sign read
+  // them. Set by make_halfspace and flipped() when dim() <= kApproxDim; approx_dim is 0 otherwise
+  // (then the filter converts a and b itself). Invariant: a and b are never modified after
+  // make_halfspace/flipped (nothing in relucert does; build a new row instead), or the filter
+  // would certify signs of a row that no longer exists.
   static constexpr std::size_t kApproxDim = 8;
   std::array<double, kApproxDim> approx_a{};
   double approx_b = 0;
@@ -35,6 +38,7 @@ struct Halfspace {
   std::size_t dim() const { return a.size(); }
   // b - a.x, exact: positive strictly inside, zero on the hyperplane.
   Rational slack(const Vector& x) const;
+  Sign slack_sign(const FilterPoint& x) const;  // sign of b - a.x, exact (filtered with the inline doubles)
   Rational normal_dot(const Vector& v) const;  // a.v
   Vector normal() const;                        // a as rationals
   bool same_hyperplane_as(const Halfspace& o) const;  // equal or opposite

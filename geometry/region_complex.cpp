@@ -285,21 +285,33 @@ class Builder {
         if (norm1 > 0) room = std::min(room, slack / norm1);
       }
     if (!(room > 0) || !std::isfinite(room)) return std::nullopt;
-    // Round every coordinate but the one with the largest normal entry, then solve for that one
-    // exactly, so the point is on the hyperplane.
+    // Round every coordinate but the one with the largest normal entry to a multiple of 1/D, D a
+    // power of two with 1/D within the room, then solve for that one exactly, so the point is on
+    // the hyperplane: r_k = (b D - sum_j a_j n_j) / (a_k D), in integers.
     std::size_t k = d;
     for (std::size_t j = 0; j < d; ++j)
-      if (sgn(h.a[j]) != 0 && (k == d || std::fabs(h.approx_a[j]) > std::fabs(h.approx_a[k]))) k = j;
+      if (h.approx_a[j] != 0 && (k == d || std::fabs(h.approx_a[j]) > std::fabs(h.approx_a[k]))) k = j;
     if (k == d) return std::nullopt;
+    int e = 0;
+    const double step = room / (2.0 * static_cast<double>(d));
+    std::frexp(step, &e);  // step in [2^(e-1), 2^e)
+    const int bits = 1 - e;  // 1/D = 2^-bits <= step
+    if (bits < 0 || bits > 60) return std::nullopt;
+    const double D = std::ldexp(1.0, bits);
+    Integer num = Integer(h.b) << bits;
     Vector r(d);
-    Rational rest = Rational(h.b);
     for (std::size_t j = 0; j < d; ++j) {
       if (j == k) continue;
-      if (!std::isfinite(cross[j])) return std::nullopt;
-      r[j] = short_rational_near(cross[j], room / (4.0 * static_cast<double>(d)));
-      if (sgn(h.a[j]) != 0) rest -= h.a[j] * r[j];
+      const double n = std::nearbyint(cross[j] * D);
+      if (!(std::fabs(n) < 0x1p62)) return std::nullopt;
+      const long nj = static_cast<long>(n);
+      if (nj >= 0) mpz_submul_ui(num.get_mpz_t(), h.a[j].get_mpz_t(), static_cast<unsigned long>(nj));
+      else mpz_addmul_ui(num.get_mpz_t(), h.a[j].get_mpz_t(), static_cast<unsigned long>(-nj));
+      r[j] = Rational(Integer(nj), Integer(1) << bits);
+      r[j].canonicalize();
     }
-    r[k] = rest / Rational(h.a[k]);
+    r[k] = Rational(num, Integer(h.a[k]) << bits);
+    r[k].canonicalize();
     if (sign_of_affine(w, w0, r) != side) return std::nullopt;
     const FilterPoint fr(r);
     for (const Cell* c : {&a, &b})
@@ -307,7 +319,7 @@ class Builder {
         // The facet's own row (r is on it by construction) is skipped without evaluating it: its
         // slack is exactly zero, which the filter cannot certify.
         if (row.origin.kind == h.origin.kind && row.origin.index == h.origin.index && row.same_hyperplane_as(h)) continue;
-        const Sign s = sign_of_slack(row.a, row.b, fr);
+        const Sign s = row.slack_sign(fr);
         if (s == Sign::Positive) continue;
         if (s == Sign::Zero && row.same_hyperplane_as(h)) continue;
         return std::nullopt;

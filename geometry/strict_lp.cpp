@@ -208,7 +208,7 @@ enum class FilterAnswer { Point, Empty, Undecided };
 bool strictly_inside_all(const std::vector<const Halfspace*>& rows, const Vector& x) {
   const FilterPoint fx(x);
   for (const Halfspace* r : rows)
-    if (sign_of_slack(r->a, r->b, fx) != Sign::Positive) return false;
+    if (r->slack_sign(fx) != Sign::Positive) return false;
   return true;
 }
 

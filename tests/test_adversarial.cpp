@@ -26,6 +26,7 @@
 #include "analysis/line_restriction.hpp"
 #include "analysis/witness.hpp"
 #include "core/filtered_sign.hpp"
+#include "geometry/halfspace.hpp"
 #include "core/input_error.hpp"
 #include "core/network_json.hpp"
 #include "geometry/region_complex.hpp"
@@ -171,6 +172,10 @@ TEST_CASE("filtered sign: cancellation at the conversion edges and beyond double
       const Vector pp = {Rational(zb) + sgn_eps * Rational(1, 1 << 30)};
       Rational expect = Rational(zb) - pp[0];
       CHECK(sign_of_slack(a, zb, pp) == sign_of(expect));
+      // the same through a row's inline doubles (Halfspace::slack_sign)
+      const Halfspace row = make_halfspace(a, zb, RowOrigin{});
+      CHECK(row.approx_dim == 1);
+      CHECK(row.slack_sign(FilterPoint(pp)) == sign_of(expect));
     }
   }
   // Beyond double range written exactly: 10^400, 10^-400.
@@ -179,6 +184,11 @@ TEST_CASE("filtered sign: cancellation at the conversion edges and beyond double
   CHECK(sign_of_affine({huge, Rational(-1)}, Rational(0), {tiny + tiny * tiny, Rational(1)}) == Sign::Positive);
   CHECK(sign_of_affine({huge}, -huge * huge, {huge - tiny}) == Sign::Negative);
   CHECK(sign_of_slack({Integer(1)}, pow10(400), {Q("1e400") - tiny}) == Sign::Positive);
+  // A row whose inline doubles overflow (10^400): the filter must step aside, not decide.
+  const Halfspace far = make_halfspace({Integer(1)}, pow10(400), RowOrigin{});
+  CHECK(far.slack_sign(FilterPoint({Q("1e400") - tiny})) == Sign::Positive);
+  CHECK(far.slack_sign(FilterPoint({Q("1e400")})) == Sign::Zero);
+  CHECK(far.slack_sign(FilterPoint({Q("1e400") + tiny})) == Sign::Negative);
 }
 
 TEST_CASE("filtered sign: random near-cancelling sums against exact arithmetic") {
@@ -213,6 +223,13 @@ TEST_CASE("filtered sign: random near-cancelling sums against exact arithmetic")
     Rational exact = Rational(b);
     for (int j = 0; j < n; ++j) exact -= a[j] * p[j];
     CHECK(sign_of_slack(a, b, p) == sign_of(exact));
+    bool nonzero = false;
+    for (const auto& v : a) nonzero = nonzero || sgn(v) != 0;
+    if (nonzero) {  // the same through a row's inline doubles (make_halfspace divides by the gcd)
+      const Halfspace row = make_halfspace(a, b, RowOrigin{});
+      CHECK(row.slack_sign(FilterPoint(p)) == sign_of(row.slack(p)));
+      CHECK(sign_of(row.slack(p)) == sign_of(exact));
+    }
   }
 }
 
