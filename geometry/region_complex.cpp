@@ -258,7 +258,7 @@ class Builder {
   // returned only when every row of a and b holds strictly there, except rows on the facet's own
   // hyperplane, and z has the sign, all checked exactly. Otherwise the caller asks the LP.
   std::optional<Vector> facet_point_by_segment(const Cell& a, const Cell& b, const Vector& pa, const Vector& pb,
-                                               const Adjacency& adj, const Vector& w, const Rational& w0, Sign side) const {
+                                               const Adjacency& adj, const Halfspace& z_ge_0, Sign side) const {
     const std::size_t d = out_.dim;
     const Halfspace& h = adj.facet;
     if (h.approx_dim != d) return std::nullopt;
@@ -312,8 +312,8 @@ class Builder {
     }
     r[k] = Rational(num, Integer(h.a[k]) << bits);
     r[k].canonicalize();
-    if (sign_of_affine(w, w0, r) != side) return std::nullopt;
     const FilterPoint fr(r);
+    if (z_ge_0.slack_sign(fr) != side) return std::nullopt;  // its slack is a positive multiple of z
     for (const Cell* c : {&a, &b})
       for (const Halfspace& row : c->rows) {
         // The facet's own row (r is on it by construction) is skipped without evaluating it: its
@@ -346,20 +346,31 @@ class Builder {
     }
   }
 
-  // The sign of z on every piece of group g when z = 0 misses the group's cell; Zero when it
-  // crosses it (then each piece is decided on its own) or when the group is a single cell.
-  Sign group_sign(std::size_t g, std::size_t m, std::size_t k) const {
+  // The sign of z = w.x + w0 at x, from the row z <= 0 (its slack is a positive multiple of -z).
+  static Sign z_sign_at(const Halfspace& z_le_0, const Vector& x) { return opposite(z_le_0.slack_sign(FilterPoint(x))); }
+
+  // Neuron m on group g: its row z <= 0, the same for every piece (none when z is constant on
+  // the group), and `settled`, the sign of z on every piece when z = 0 misses the group's cell;
+  // Zero when it crosses it (then each piece is decided on its own) or the group is one cell.
+  struct GroupNeuron {
+    std::optional<Halfspace> z_le_0;
+    Sign settled = Sign::Zero;
+  };
+
+  GroupNeuron group_neuron(std::size_t g, std::size_t m, std::size_t k) const {
     const Group& G = groups_[g];
-    if (G.pieces < 2) return Sign::Zero;
     const AffineMap& z = *out_.cells[g].preactivation;  // cell g is a piece of its own group
     const Vector& w = z.A[k];
     const Rational& w0 = z.c[k];
-    if (is_zero(w)) return Sign::Zero;  // decide_cell takes the constant case
-    const Sign zp = sign_of_affine(w, w0, G.point);
-    if (zp == Sign::Zero) return Sign::Zero;
-    const Halfspace z_le_0 = make_halfspace(w, -w0, RowOrigin{RowOrigin::Kind::Neuron, m});
+    GroupNeuron out;
+    if (is_zero(w)) return out;  // decide_cell takes the constant case
+    out.z_le_0 = make_halfspace(w, -w0, RowOrigin{RowOrigin::Kind::Neuron, m});  //  w.x <= -w0
+    if (G.pieces < 2) return out;
+    const Sign zp = z_sign_at(*out.z_le_0, G.point);
+    if (zp == Sign::Zero) return out;
     // The other side, strictly: when it is empty on the group's cell, it is empty on every piece.
-    return cell_point_on_side(G.rows, zp == Sign::Positive ? z_le_0 : z_le_0.flipped()) ? Sign::Zero : zp;
+    if (!cell_point_on_side(G.rows, zp == Sign::Positive ? *out.z_le_0 : out.z_le_0->flipped())) out.settled = zp;
+    return out;
   }
 
   // What neuron m does to one cell, decided from the state before the neuron's pass.
@@ -375,19 +386,19 @@ class Builder {
     Vector crossing;              // when split: a point of the relative interior of the new facet
   };
 
-  CellDecision decide_cell(std::size_t ci, std::size_t m, std::size_t k) const {
+  // `group_row`: the row z <= 0 of the cell's group (GroupNeuron), null when z is constant.
+  CellDecision decide_cell(std::size_t ci, std::size_t k, const Halfspace* group_row) const {
     const Cell& c = out_.cells[ci];
     const Vector& w = c.preactivation->A[k];
     const Rational& w0 = c.preactivation->c[k];
     CellDecision d;
-    if (is_zero(w)) {  // constant pre-activation on the cell: no split (THEORY.md §1, fine point 3)
+    if (!group_row) {  // constant pre-activation on the cell: no split (THEORY.md §1, fine point 3)
       d.sign = sign_of(w0);
       return d;
     }
-    const RowOrigin origin{RowOrigin::Kind::Neuron, m};
-    Halfspace z_le_0 = make_halfspace(w, -w0, origin);  //  w.x <= -w0
-    Halfspace z_ge_0 = z_le_0.flipped();                 // -w.x <= w0 (the same canonical form)
-    const Sign zp = sign_of_affine(w, w0, c.point);
+    Halfspace z_le_0 = *group_row;         //  w.x <= -w0
+    Halfspace z_ge_0 = z_le_0.flipped();   // -w.x <= w0 (the same canonical form)
+    const Sign zp = z_sign_at(z_le_0, c.point);
     std::optional<Vector> p_pos = zp == Sign::Positive ? std::optional<Vector>(c.point) : cell_point_on_side(c.rows, z_ge_0);
     std::optional<Vector> p_neg = zp == Sign::Negative ? std::optional<Vector>(c.point) : cell_point_on_side(c.rows, z_le_0);
     if (!p_pos && !p_neg) throw std::logic_error("split: a nonconstant affine function has no side on a full cell");
@@ -417,15 +428,13 @@ class Builder {
     std::optional<Vector> q_pos, q_neg;
   };
 
-  PairDecision decide_pair(const Adjacency& adj, const std::vector<CellDecision>& dec, std::size_t k) const {
+  PairDecision decide_pair(const Adjacency& adj, const std::vector<CellDecision>& dec) const {
     const std::size_t a = adj.lower, b = adj.upper;
     const std::size_t s = dec[a].split ? a : b;  // a cell that splits
     const CellDecision& ds = dec[s];
     if (ds.z_ge_0.same_hyperplane_as(adj.facet)) throw std::logic_error("split: a cell is split along its own facet");
-    const Vector& w = out_.cells[s].preactivation->A[k];
-    const Rational& w0 = out_.cells[s].preactivation->c[k];
     PairDecision p;
-    const Sign zq = sign_of_affine(w, w0, adj.point);
+    const Sign zq = z_sign_at(ds.z_le_0(), adj.point);
     if (zq == Sign::Positive) p.q_pos = adj.point;
     if (zq == Sign::Negative) p.q_neg = adj.point;
     const std::size_t o = s == a ? b : a;
@@ -439,9 +448,9 @@ class Builder {
     // wanted side.
     const bool both_split = dec[a].split && dec[b].split;
     if (pos_possible && !p.q_pos && both_split)
-      p.q_pos = facet_point_by_segment(out_.cells[a], out_.cells[b], dec[a].p_pos, dec[b].p_pos, adj, w, w0, Sign::Positive);
+      p.q_pos = facet_point_by_segment(out_.cells[a], out_.cells[b], dec[a].p_pos, dec[b].p_pos, adj, ds.z_ge_0, Sign::Positive);
     if (neg_possible && !p.q_neg && both_split)
-      p.q_neg = facet_point_by_segment(out_.cells[a], out_.cells[b], dec[a].p_neg, dec[b].p_neg, adj, w, w0, Sign::Negative);
+      p.q_neg = facet_point_by_segment(out_.cells[a], out_.cells[b], dec[a].p_neg, dec[b].p_neg, adj, ds.z_ge_0, Sign::Negative);
     if (pos_possible && !p.q_pos) p.q_pos = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_ge_0, adj);
     if (neg_possible && !p.q_neg) p.q_neg = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_le_0(), adj);
     if (!p.q_pos && !p.q_neg) throw std::logic_error("split: a shared facet vanished on both sides");
@@ -452,18 +461,19 @@ class Builder {
   // before the pass; the answers are applied in cell order, then in pair order.
   void split_all(std::size_t m, std::size_t k) {
     const std::size_t n_cells = out_.cells.size(), n_adj = out_.adjacencies.size();
-    std::vector<Sign> settled(groups_.size(), Sign::Zero);  // per group (group_sign)
-    parallel_for(groups_.size(), [&](std::size_t g) { settled[g] = group_sign(g, m, k); });
+    std::vector<GroupNeuron> gn(groups_.size());
+    parallel_for(groups_.size(), [&](std::size_t g) { gn[g] = group_neuron(g, m, k); });
     std::vector<CellDecision> dec(n_cells);
     parallel_for(n_cells, [&](std::size_t ci) {
-      if (const Sign s = settled[group_of_[ci]]; s != Sign::Zero) dec[ci].sign = s;  // not split
-      else dec[ci] = decide_cell(ci, m, k);
+      const GroupNeuron& g = gn[group_of_[ci]];
+      if (g.settled != Sign::Zero) dec[ci].sign = g.settled;  // not split
+      else dec[ci] = decide_cell(ci, k, g.z_le_0 ? &*g.z_le_0 : nullptr);
     });
     std::vector<std::size_t> touched;  // old pairs with a cell that splits
     for (std::size_t e = 0; e < n_adj; ++e)
       if (dec[out_.adjacencies[e].lower].split || dec[out_.adjacencies[e].upper].split) touched.push_back(e);
     std::vector<PairDecision> pdec(touched.size());
-    parallel_for(touched.size(), [&](std::size_t i) { pdec[i] = decide_pair(out_.adjacencies[touched[i]], dec, k); });
+    parallel_for(touched.size(), [&](std::size_t i) { pdec[i] = decide_pair(out_.adjacencies[touched[i]], dec); });
 
     // Apply, sequentially.
     std::vector<std::size_t> neg_of(n_cells, 0);
