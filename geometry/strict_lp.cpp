@@ -102,7 +102,7 @@ struct Elimination {
 // remaining axes and columns go through fraction-free Gauss-Jordan elimination over the integers
 // (Bareiss: no rationals, no gcds). The vector found is checked exactly (M v = 0) before it is
 // returned, so the elimination is not trusted.
-std::optional<std::vector<Rational>> exact_null_vector(const std::vector<const std::vector<Integer>*>& cols,
+std::optional<std::vector<Integer>> exact_null_vector(const std::vector<const std::vector<Integer>*>& cols,
                                                        std::size_t signed_cols, std::size_t dim) {
   const std::size_t k = cols.size();
   static thread_local Integer tmp;
@@ -198,9 +198,9 @@ std::optional<std::vector<Rational>> exact_null_vector(const std::vector<const s
     for (std::size_t c = 0; c < k; ++c) mpz_addmul(tmp.get_mpz_t(), vi[c].get_mpz_t(), (*cols[c])[j].get_mpz_t());
     if (sgn(tmp) != 0) return std::nullopt;
   }
-  std::vector<Rational> v(k);
-  for (std::size_t c = 0; c < k; ++c) v[c] = any_neg ? Rational(-vi[c]) : Rational(vi[c]);
-  return v;
+  if (any_neg)
+    for (auto& x : vi) x = -x;
+  return vi;
 }
 
 enum class FilterAnswer { Point, Empty, Undecided };
@@ -311,9 +311,9 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
   if (elim.h) cols.push_back(&elim.h->a);
   auto v = exact_null_vector(cols, support.size(), dim);
   if (!v) return FilterAnswer::Undecided;
-  Rational vb = 0;
-  for (std::size_t c = 0; c < support.size(); ++c) vb += (*v)[c] * Rational(support[c]->b);
-  if (elim.h) vb += v->back() * Rational(elim.h->b);
+  Integer vb = 0;  // in integers: v and b are
+  for (std::size_t c = 0; c < support.size(); ++c) mpz_addmul(vb.get_mpz_t(), (*v)[c].get_mpz_t(), support[c]->b.get_mpz_t());
+  if (elim.h) mpz_addmul(vb.get_mpz_t(), v->back().get_mpz_t(), elim.h->b.get_mpz_t());
   if (sgn(vb) > 0) return FilterAnswer::Undecided;
   return FilterAnswer::Empty;
 }
