@@ -11,6 +11,7 @@
 
 #include "core/arithmetic_mode.hpp"
 #include "core/filtered_sign.hpp"
+#include "geometry/cramer_filter.hpp"
 #include "geometry/float_lp.hpp"
 
 namespace relucert {
@@ -94,6 +95,36 @@ struct Elimination {
   }
 };
 
+// The columns of a matrix that are unit vectors +-e_i (at most one per axis), and the axes and
+// columns left when they are taken out.
+struct UnitColumns {
+  std::vector<std::size_t> unit_axis;  // per column: its axis when it is a unit column, else dim
+  std::vector<std::size_t> red_rows;   // axes without a unit column
+  std::vector<std::size_t> red_cols;   // columns that are not unit columns
+  UnitColumns(const std::vector<const std::vector<Integer>*>& cols, std::size_t dim) : unit_axis(cols.size(), dim) {
+    const std::size_t k = cols.size();
+    std::vector<std::size_t> axis_unit(dim, k);
+    for (std::size_t c = 0; c < k; ++c) {
+      std::size_t axis = dim;
+      bool unit = true;
+      for (std::size_t j = 0; j < dim && unit; ++j) {
+        const Integer& v = (*cols[c])[j];
+        if (sgn(v) == 0) continue;
+        unit = axis == dim && mpz_cmpabs_ui(v.get_mpz_t(), 1) == 0;
+        axis = j;
+      }
+      if (unit && axis < dim && axis_unit[axis] == k) {
+        unit_axis[c] = axis;
+        axis_unit[axis] = c;
+      }
+    }
+    for (std::size_t j = 0; j < dim; ++j)
+      if (axis_unit[j] == k) red_rows.push_back(j);
+    for (std::size_t c = 0; c < k; ++c)
+      if (unit_axis[c] == dim) red_cols.push_back(c);
+  }
+};
+
 // A nonzero null vector v of the matrix whose columns are `cols` (each of length dim), if the
 // null space is one-dimensional and v restricted to the first `signed_cols` columns is
 // sign-definite; oriented so that part is >= 0. Later columns have free sign.
@@ -106,27 +137,10 @@ std::optional<std::vector<Integer>> exact_null_vector(const std::vector<const st
                                                        std::size_t signed_cols, std::size_t dim) {
   const std::size_t k = cols.size();
   static thread_local Integer tmp;
-  // unit_axis[c]: the axis of a unit column c, or dim; at most one unit column per axis.
-  std::vector<std::size_t> unit_axis(k, dim), axis_unit(dim, k);
-  for (std::size_t c = 0; c < k; ++c) {
-    std::size_t axis = dim;
-    bool unit = true;
-    for (std::size_t j = 0; j < dim && unit; ++j) {
-      const Integer& v = (*cols[c])[j];
-      if (sgn(v) == 0) continue;
-      unit = axis == dim && mpz_cmpabs_ui(v.get_mpz_t(), 1) == 0;
-      axis = j;
-    }
-    if (unit && axis < dim && axis_unit[axis] == k) {
-      unit_axis[c] = axis;
-      axis_unit[axis] = c;
-    }
-  }
-  std::vector<std::size_t> red_rows, red_cols;  // the axes and columns left for the elimination
-  for (std::size_t j = 0; j < dim; ++j)
-    if (axis_unit[j] == k) red_rows.push_back(j);
-  for (std::size_t c = 0; c < k; ++c)
-    if (unit_axis[c] == dim) red_cols.push_back(c);
+  const UnitColumns units(cols, dim);
+  const std::vector<std::size_t>& unit_axis = units.unit_axis;
+  const std::vector<std::size_t>& red_rows = units.red_rows;
+  const std::vector<std::size_t>& red_cols = units.red_cols;
   const std::size_t rows = red_rows.size(), kr = red_cols.size();
   if (kr == 0) return std::nullopt;  // distinct unit vectors are independent
   static thread_local std::vector<Integer> M;  // rows x kr, row-major; reused to avoid allocations
@@ -201,6 +215,57 @@ std::optional<std::vector<Integer>> exact_null_vector(const std::vector<const st
   if (any_neg)
     for (auto& x : vi) x = -x;
   return vi;
+}
+
+// True when the Motzkin certificate on these columns is proven by signs alone: the columns have
+// b-values bs; the first signed_cols must get multipliers of one sign, the rest are free. With the
+// unit columns taken out, the remaining r axes x (r + 1) columns have the Cramer null vector y
+// (geometry/cramer_filter.hpp), each unit column u = s e_i gets -s (row i . y), and
+// sum_c y_c b_c = b'.y with b'_c = b_c - sum_u s_u b_u (row i_u)_c. When the filter certifies every
+// signed multiplier nonzero with one sign sigma and sigma * b'.y < 0, the certificate holds
+// exactly. False means "not proven here" (the exact elimination decides).
+bool motzkin_by_signs(const std::vector<const std::vector<Integer>*>& cols, const std::vector<const Integer*>& bs,
+                      std::size_t signed_cols, std::size_t dim) {
+  const UnitColumns units(cols, dim);
+  const std::size_t r = units.red_rows.size(), n = units.red_cols.size();
+  if (n != r + 1 || r > kMaxCramerRows) return false;
+  std::vector<const Integer*> R(r * n);
+  for (std::size_t i = 0; i < r; ++i)
+    for (std::size_t c = 0; c < n; ++c) R[i * n + c] = &(*cols[units.red_cols[c]])[units.red_rows[i]];
+  std::vector<const Integer*> extras;
+  std::vector<std::size_t> unit_cols;
+  for (std::size_t u = 0; u < cols.size(); ++u) {
+    if (units.unit_axis[u] == dim) continue;
+    unit_cols.push_back(u);
+    for (std::size_t c = 0; c < n; ++c) extras.push_back(&(*cols[units.red_cols[c]])[units.unit_axis[u]]);
+  }
+  std::vector<Integer> bprime(n);
+  for (std::size_t c = 0; c < n; ++c) {
+    const std::size_t col = units.red_cols[c];
+    bprime[c] = *bs[col];
+    for (std::size_t u : unit_cols) {
+      const Integer& entry = (*cols[col])[units.unit_axis[u]];
+      if (sgn(entry) == 0) continue;
+      const int s_u = sgn((*cols[u])[units.unit_axis[u]]);
+      if (s_u > 0) mpz_submul(bprime[c].get_mpz_t(), bs[u]->get_mpz_t(), entry.get_mpz_t());
+      else mpz_addmul(bprime[c].get_mpz_t(), bs[u]->get_mpz_t(), entry.get_mpz_t());
+    }
+    extras.push_back(&bprime[c]);
+  }
+  const auto signs = cramer_signs(R, r, extras);
+  if (!signs) return false;
+  std::vector<Sign> y(cols.size(), Sign::Zero);
+  for (std::size_t c = 0; c < n; ++c) y[units.red_cols[c]] = signs->y[c];
+  for (std::size_t t = 0; t < unit_cols.size(); ++t) {
+    const std::size_t u = unit_cols[t];
+    const Sign dot = signs->dots[t];  // row i_u . y;  y_u = -s_u dot
+    y[u] = sgn((*cols[u])[units.unit_axis[u]]) > 0 ? opposite(dot) : dot;
+  }
+  const Sign sigma = signed_cols > 0 ? y[0] : Sign::Zero;
+  if (sigma == Sign::Zero) return false;
+  for (std::size_t c = 0; c < signed_cols; ++c)
+    if (y[c] != sigma) return false;
+  return signs->dots.back() == opposite(sigma);
 }
 
 enum class FilterAnswer { Point, Empty, Undecided };
@@ -309,6 +374,12 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
     }
   if (support.size() > n + 1) return FilterAnswer::Undecided;
   if (elim.h) cols.push_back(&elim.h->a);
+  {
+    std::vector<const Integer*> bs;
+    for (const Halfspace* h : support) bs.push_back(&h->b);
+    if (elim.h) bs.push_back(&elim.h->b);
+    if (motzkin_by_signs(cols, bs, support.size(), dim)) return FilterAnswer::Empty;
+  }
   auto v = exact_null_vector(cols, support.size(), dim);
   if (!v) return FilterAnswer::Undecided;
   Integer vb = 0;  // in integers: v and b are

@@ -1,0 +1,99 @@
+#include "geometry/cramer_filter.hpp"
+
+#include <array>
+#include <bit>
+#include <cmath>
+
+namespace relucert {
+namespace {
+
+// Error analysis (u = 2^-53). Entries are converted by to_double: relative error <= 2u. The minors
+// are built row by row: D_L[S] (rows 0..L-1, columns S, |S| = L) is a sum of L products
+// +-R[L-1][j] * D_{L-1}[S \ j]. With |D^_{L-1} - D_{L-1}| <= e_{L-1} A_{L-1}, where A_L is the
+// same expansion with every term replaced by its absolute value (so |D_L| <= A_L), one level gives
+//   e_L <= e_{L-1} (1 + 2u + g) + 2u + g,   g = gamma_L (1 + 2u) <= 1.01 L u,
+// hence e_L <= (2L + L(L+1)/2) * 1.1 u for L <= 10 (the dots with the extra rows are level
+// r + 1 <= 9). The computed magnitude A^ differs from A by a relative (L+1) u at most. The bound
+// used, 8 (L + 3)^2 u A^, covers both with a wide margin. No overflow: entries are <= 2^100, a
+// product of at most 9 of them is <= 2^900, and a sum of at most 9! such terms stays < 2^920; no
+// underflow: nonzero integers are >= 1.
+constexpr double kMaxEntry = 0x1p100;
+
+double bound(std::size_t level, double magnitude) {
+  const double l = static_cast<double>(level + 3);
+  return 8.0 * l * l * 0x1p-53 * magnitude;
+}
+
+Sign certified(double value, double magnitude, std::size_t level) {
+  const double b = bound(level, magnitude);
+  if (value > b) return Sign::Positive;
+  if (value < -b) return Sign::Negative;
+  return Sign::Zero;
+}
+
+bool convert(const Integer& z, double* out) {
+  const double v = to_double(z);
+  if (!(std::fabs(v) <= kMaxEntry)) return false;
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+std::optional<CramerSigns> cramer_signs(const std::vector<const Integer*>& R, std::size_t r,
+                                        const std::vector<const Integer*>& extras) {
+  if (r > kMaxCramerRows) return std::nullopt;
+  const std::size_t n = r + 1;  // columns
+  std::array<double, (kMaxCramerRows + 1) * (kMaxCramerRows + 1)> M{};
+  for (std::size_t i = 0; i < r * n; ++i)
+    if (!convert(*R[i], &M[i])) return std::nullopt;
+  // D[mask], A[mask]: the minor of rows 0..|mask|-1 on the columns in mask, and its magnitude.
+  // Masks of different sizes never collide, so one array holds every level.
+  std::array<double, (1u << (kMaxCramerRows + 1))> D{}, A{};
+  D[0] = 1;
+  A[0] = 1;
+  const unsigned full = (1u << n) - 1;
+  for (std::size_t row = 0; row < r; ++row) {
+    const double* m = &M[row * n];
+    for (unsigned mask = 1; mask <= full; ++mask) {
+      if (static_cast<std::size_t>(std::popcount(mask)) != row + 1) continue;
+      // Expansion along the last row (index `row`): sign (-1)^(row + position of j in mask).
+      double d = 0, a = 0;
+      std::size_t pos = 0;
+      for (std::size_t j = 0; j < n; ++j) {
+        if (!(mask & (1u << j))) continue;
+        const unsigned rest = mask & ~(1u << j);
+        const double t = m[j] * D[rest];
+        d += ((row + pos) % 2 == 0) ? t : -t;
+        a += std::fabs(m[j]) * A[rest];
+        ++pos;
+      }
+      D[mask] = d;
+      A[mask] = a;
+    }
+  }
+  CramerSigns out;
+  out.y.resize(n);
+  std::array<double, kMaxCramerRows + 1> y{}, ay{};
+  for (std::size_t c = 0; c < n; ++c) {
+    const unsigned minor = full & ~(1u << c);
+    y[c] = (c % 2 == 0) ? D[minor] : -D[minor];
+    ay[c] = A[minor];
+    out.y[c] = certified(y[c], ay[c], r);
+  }
+  const std::size_t extra_rows = extras.size() / n;
+  out.dots.resize(extra_rows);
+  for (std::size_t t = 0; t < extra_rows; ++t) {
+    double d = 0, a = 0;
+    for (std::size_t c = 0; c < n; ++c) {
+      double x = 0;
+      if (!convert(*extras[t * n + c], &x)) return std::nullopt;
+      d += x * y[c];
+      a += std::fabs(x) * ay[c];
+    }
+    out.dots[t] = certified(d, a, r + 1);
+  }
+  return out;
+}
+
+}  // namespace relucert

@@ -1,0 +1,33 @@
+#pragma once
+// Signs of a Cramer null vector, certified in double precision with a proven error bound (no GMP
+// arithmetic), for the Motzkin certificates of empty LPs (geometry/strict_lp.cpp).
+//
+// For an r x (r+1) integer matrix R, y_c = (-1)^c det(R without column c) satisfies
+// sum_c y_c R[i][c] = 0 for every row i exactly (it is the expansion of det([R[i]; R]), a matrix
+// with a repeated row), and for any row x, sum_c x_c y_c = det([x; R]). So the signs of y and of
+// x.y decide a certificate; the values are never needed.
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "core/rational.hpp"
+#include "core/sign.hpp"
+
+namespace relucert {
+
+inline constexpr std::size_t kMaxCramerRows = 8;
+
+struct CramerSigns {
+  std::vector<Sign> y;     // sign of y_c, c = 0..r; Zero where the filter cannot certify a sign
+  std::vector<Sign> dots;  // sign of x_t . y for each extra row x_t; Zero likewise
+};
+
+// R: r rows of r + 1 entries, row-major (r <= kMaxCramerRows); extras: rows of r + 1 entries,
+// row-major. nullopt when r is too large or an entry exceeds 2^100 in magnitude (the filter's
+// range: products of r + 2 entries must stay far from overflow). A sign that is exactly zero is
+// never certified (reported as Zero, like an uncertain one): callers treat Zero as "ask the
+// exact path".
+std::optional<CramerSigns> cramer_signs(const std::vector<const Integer*>& R, std::size_t r,
+                                        const std::vector<const Integer*>& extras);
+
+}  // namespace relucert
