@@ -31,6 +31,18 @@ Sign certified(double value, double magnitude, std::size_t level) {
   return Sign::Zero;
 }
 
+// The column masks of each size, ascending (built once; std::popcount is a library call without
+// -mpopcnt, and the expansion asks for every mask at every level).
+const std::array<std::vector<unsigned>, kMaxCramerRows + 2>& masks_by_size() {
+  static const auto table = [] {
+    std::array<std::vector<unsigned>, kMaxCramerRows + 2> t;
+    for (unsigned mask = 0; mask < (1u << (kMaxCramerRows + 1)); ++mask)
+      t[static_cast<std::size_t>(std::popcount(mask))].push_back(mask);
+    return t;
+  }();
+  return table;
+}
+
 bool convert(const Integer& z, double* out) {
   const double v = to_double(z);
   if (!(std::fabs(v) <= kMaxEntry)) return false;
@@ -55,8 +67,8 @@ std::optional<CramerSigns> cramer_signs(const std::vector<const Integer*>& R, st
   const unsigned full = (1u << n) - 1;
   for (std::size_t row = 0; row < r; ++row) {
     const double* m = &M[row * n];
-    for (unsigned mask = 1; mask <= full; ++mask) {
-      if (static_cast<std::size_t>(std::popcount(mask)) != row + 1) continue;
+    for (const unsigned mask : masks_by_size()[row + 1]) {
+      if (mask > full) break;  // ascending: the rest use columns beyond n
       // Expansion along the last row (index `row`): sign (-1)^(row + position of j in mask).
       double d = 0, a = 0;
       std::size_t pos = 0;

@@ -19,6 +19,7 @@ constexpr double kCostTol = 1e-11;
 // degenerate pivots, which cannot cycle.
 //
 // Row i of the dictionary reads  basic_i = beta_i - sum_j T[i][j] * nonbasic_j,
+// with T stored by columns (T[j * rows + i]): a pivot updates whole columns, long contiguous runs.
 // and the objective  t' = z0 + sum_j c_j * nonbasic_j.
 // Variable ids: x_j = j (j < n), t' = n, slack of row i = n + 1 + i (row m: t <= 1).
 FloatMarginLp solve_margin_lp_float(const std::vector<double>& A, const std::vector<double>& b,
@@ -38,18 +39,18 @@ FloatMarginLp solve_margin_lp_float(const std::vector<double>& A, const std::vec
   cost.assign(cols, 0.0);
   basic.resize(rows);
   nonbasic.resize(cols);
+  auto at = [&](std::size_t i, std::size_t j) -> double& { return T[j * rows + i]; };
   for (std::size_t i = 0; i < m; ++i) {
-    double* r = &T[i * cols];
     for (std::size_t j = 0; j < n; ++j) {
       const double v = A[i * n + j];
       if (!std::isfinite(v)) return out;
-      r[j] = v;
+      at(i, j) = v;
     }
-    r[n] = s[i];
+    at(i, n) = s[i];
     beta[i] = std::max(0.0, b[i] - s[i] * t0);
     basic[i] = cols + i;
   }
-  T[m * cols + n] = 1;
+  at(m, n) = 1;
   beta[m] = std::max(0.0, 1 - t0);
   basic[m] = cols + m;
   for (std::size_t j = 0; j < cols; ++j) nonbasic[j] = j;
@@ -78,7 +79,7 @@ FloatMarginLp solve_margin_lp_float(const std::vector<double>& A, const std::vec
     double best = 0;
     for (std::size_t i = 0; i < rows; ++i) {
       if (is_free(basic[i])) continue;
-      const double a = T[i * cols + enter] * dir;
+      const double a = at(i, enter) * dir;
       if (a <= kPivotTol) continue;
       const double ratio = beta[i] / a;
       if (leave == rows || ratio < best - 1e-15 || (ratio <= best + 1e-15 && basic[i] < basic[leave])) {
@@ -88,25 +89,45 @@ FloatMarginLp solve_margin_lp_float(const std::vector<double>& A, const std::vec
     }
     if (leave == rows) return out;  // unbounded: impossible (t <= 1), so numerical trouble
     degenerate_run = best <= 1e-15 ? degenerate_run + 1 : 0;
-    double* pr = &T[leave * cols];
-    const double piv = pr[enter];
+    const double piv = at(leave, enter);
     const double inv = 1 / piv;
-    for (std::size_t j = 0; j < cols; ++j) pr[j] *= inv;
-    pr[enter] = inv;
+    // The entering column before the pivot (f_i), with f_leave = 0 so the column updates below
+    // need no test for the pivot row.
+    static thread_local std::vector<double> f;
+    f.assign(&T[enter * rows], &T[enter * rows] + rows);
+    f[leave] = 0;
     beta[leave] *= inv;
+    const double beta_leave = beta[leave];
+    // The hot loop (half of the solver's time): column j -= (pivot row entry) * f, in pairs of
+    // rows (GCC's -O2 packs a pair into one SSE2 operation; restrict: no overlap).
+    const double* __restrict fc = f.data();
+    for (std::size_t j = 0; j < cols; ++j) {
+      if (j == enter) continue;
+      double* __restrict col = &T[j * rows];
+      const double p = col[leave] * inv;  // the pivot row, scaled
+      col[leave] = p;
+      if (p == 0) continue;
+      std::size_t i = 0;
+      for (; i + 2 <= rows; i += 2) {
+        col[i] -= fc[i] * p;
+        col[i + 1] -= fc[i + 1] * p;
+      }
+      if (i < rows) col[i] -= fc[i] * p;
+    }
+    {
+      double* col = &T[enter * rows];
+      for (std::size_t i = 0; i < rows; ++i) col[i] = -fc[i] * inv;
+      col[leave] = inv;
+    }
     for (std::size_t i = 0; i < rows; ++i) {
       if (i == leave) continue;
-      double* r = &T[i * cols];
-      const double f = r[enter];
-      if (f == 0) continue;
-      for (std::size_t j = 0; j < cols; ++j) r[j] -= f * pr[j];
-      r[enter] = -f * inv;
-      beta[i] -= f * beta[leave];
+      beta[i] -= fc[i] * beta_leave;
       if (!is_free(basic[i]) && beta[i] < 0) beta[i] = 0;
     }
-    const double f = cost[enter];
-    for (std::size_t j = 0; j < cols; ++j) cost[j] -= f * pr[j];
-    cost[enter] = -f * inv;
+    const double fcost = cost[enter];
+    for (std::size_t j = 0; j < cols; ++j)
+      if (j != enter) cost[j] -= fcost * at(leave, j);
+    cost[enter] = -fcost * inv;
     std::swap(basic[leave], nonbasic[enter]);
   }
   std::vector<double> val(cols, 0.0);  // structural values
