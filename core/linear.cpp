@@ -115,11 +115,15 @@ Matrix mat_mul(const Matrix& a, const Matrix& b) {
   return scaled_product(as, n, [&](std::size_t t, std::size_t j) -> const Rational& { return b[t][j]; });
 }
 
-AffineMap compose(const RowScaledMatrix& W, const AffineMap& h) {
+AffineMap compose(const RowScaledMatrix& W, const AffineMap& h, const std::vector<char>* zero_rows) {
   // W (A x + c): the columns of A and c go through one product (c as column d).
   const std::size_t k = h.A.size(), d = k ? h.A[0].size() : 0;
-  if (W.cols != k || h.c.size() != k) throw std::logic_error("compose: size mismatch");
-  Matrix P = scaled_product(W, d + 1, [&](std::size_t t, std::size_t j) -> const Rational& { return j < d ? h.A[t][j] : h.c[t]; });
+  if (W.cols != k || h.c.size() != k || (zero_rows && zero_rows->size() != k)) throw std::logic_error("compose: size mismatch");
+  static const Rational zero = 0;
+  Matrix P = scaled_product(W, d + 1, [&](std::size_t t, std::size_t j) -> const Rational& {
+    if (zero_rows && (*zero_rows)[t]) return zero;
+    return j < d ? h.A[t][j] : h.c[t];
+  });
   AffineMap out;
   out.A.resize(P.size());
   out.c.resize(P.size());

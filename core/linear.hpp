@@ -36,8 +36,9 @@ struct RowScaledMatrix {
   std::size_t cols = 0;
 };
 RowScaledMatrix row_scaled(const Matrix& m);
-// The affine map x -> W (h.A x + h.c), exact.
-AffineMap compose(const RowScaledMatrix& W, const AffineMap& h);
+// The affine map x -> W (h.A x + h.c), exact. Rows k of h with (*zero_rows)[k] != 0 are taken
+// as zero (a ReLU's inactive neurons) without a masked copy of h.
+AffineMap compose(const RowScaledMatrix& W, const AffineMap& h, const std::vector<char>* zero_rows = nullptr);
 
 std::string to_string(const Vector& v);  // "(p1, p2, ...)"
 

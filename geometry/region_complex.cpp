@@ -158,7 +158,8 @@ class Builder {
     const Layer& L = net_.layers()[l];
     parallel_for(out_.cells.size(), [&](std::size_t ci) {
       Cell& c = out_.cells[ci];
-      auto z = std::make_shared<AffineMap>(compose(scaled_W_[l], *c.layer_input));
+      const std::vector<char> zero_rows = input_zero_rows(c);
+      auto z = std::make_shared<AffineMap>(compose(scaled_W_[l], *c.layer_input, zero_rows.empty() ? nullptr : &zero_rows));
       for (std::size_t k = 0; k < L.width(); ++k) z->c[k] += L.b[k];
       if (L.has_skip())
         for (std::size_t k = 0; k < L.width(); ++k) z->A[k] = add(z->A[k], L.U[k]);
@@ -183,25 +184,39 @@ class Builder {
       }
       check_limits();  // also after the last split: the limit bounds the finished complex too
     }
+    // The layer's output map on each cell is its pre-activation map with the rows of inactive
+    // neurons read as zero (input_zero_rows): shared, not copied. Only a skip source keeps a
+    // masked copy.
     parallel_for(out_.cells.size(), [&](std::size_t ci) {
       Cell& c = out_.cells[ci];
-      auto h = std::make_shared<AffineMap>(*c.preactivation);  // the layer's output map on the cell
-      c.preactivation.reset();
-      if (L.relu)
-        for (std::size_t k = 0; k < L.width(); ++k)
-          if (c.pattern[first_global + k] != Sign::Positive) {
-            h->A[k].assign(out_.dim, Rational(0));
-            h->c[k] = 0;
-          }
       if (is_skip_source_[l]) {
+        AffineMap h = *c.preactivation;
+        if (L.relu)
+          for (std::size_t k = 0; k < L.width(); ++k)
+            if (c.pattern[first_global + k] != Sign::Positive) {
+              h.A[k].assign(out_.dim, Rational(0));
+              h.c[k] = 0;
+            }
         auto sources = c.skip_sources ? std::make_shared<std::vector<AffineMap>>(*c.skip_sources)
                                       : std::make_shared<std::vector<AffineMap>>();
         sources->resize(net_.layers().size());
-        (*sources)[l] = *h;
+        (*sources)[l] = std::move(h);
         c.skip_sources = std::move(sources);
       }
-      c.layer_input = std::move(h);
+      c.layer_input = std::move(c.preactivation);
+      c.preactivation.reset();
     });
+    input_relu_first_ = L.relu ? first_global : kNoMask;
+  }
+
+  // Rows of the cell's layer_input that are zero: the inactive neurons of the ReLU layer that
+  // produced it (empty when that layer has no ReLU, or for the input itself).
+  std::vector<char> input_zero_rows(const Cell& c) const {
+    std::vector<char> zero;
+    if (input_relu_first_ == kNoMask) return zero;
+    zero.resize(c.layer_input->A.size());
+    for (std::size_t k = 0; k < zero.size(); ++k) zero[k] = c.pattern[input_relu_first_ + k] != Sign::Positive;
+    return zero;
   }
 
   void check_time() const {
@@ -595,8 +610,13 @@ class Builder {
     parallel_for(out_.cells.size(), [&](std::size_t ci) {
       Cell& c = out_.cells[ci];
       if (c.layer_input->A.size() != 1) throw std::logic_error("finish: output is not scalar");
-      c.gradient = c.layer_input->A[0];
-      c.offset = c.layer_input->c[0];
+      if (const std::vector<char> zero = input_zero_rows(c); !zero.empty() && zero[0]) {  // a final ReLU, inactive
+        c.gradient.assign(out_.dim, Rational(0));
+        c.offset = 0;
+      } else {
+        c.gradient = c.layer_input->A[0];
+        c.offset = c.layer_input->c[0];
+      }
       c.layer_input.reset();
       c.skip_sources.reset();
       // Invariant: the affine piece agrees with the exact forward pass inside the cell.
@@ -613,6 +633,8 @@ class Builder {
   Clock::time_point start_;
   Clock::time_point last_progress_{};
   std::size_t neurons_done_ = 0;
+  static constexpr std::size_t kNoMask = static_cast<std::size_t>(-1);
+  std::size_t input_relu_first_ = kNoMask;  // first neuron of the ReLU layer whose output is layer_input
   std::vector<Group> groups_;          // of the current layer's pass
   std::vector<std::size_t> group_of_;  // per cell: its group
   RegionComplex out_;

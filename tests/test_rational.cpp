@@ -110,6 +110,17 @@ TEST_CASE("mat_mul and compose over common denominators equal the term-by-term r
     CHECK(z.c == naive_c);
     for (const auto& row : z.A)  // canonical: equal values compare equal, denominators positive
       for (const auto& v : row) CHECK(v.get_den() > 0);
+    // Rows of h read as zero (a ReLU's inactive neurons) equal composing with a masked copy.
+    std::vector<char> zero_rows(k);
+    AffineMap masked = h;
+    for (std::size_t t = 0; t < k; ++t)
+      if ((zero_rows[t] = static_cast<char>(zero(rng) < 2))) {
+        masked.A[t].assign(n, Rational(0));
+        masked.c[t] = 0;
+      }
+    const AffineMap zm = compose(row_scaled(a), h, &zero_rows), ref = compose(row_scaled(a), masked);
+    CHECK(zm.A == ref.A);
+    CHECK(zm.c == ref.c);
   }
   CHECK_THROWS_AS(mat_mul(Matrix{Vector(2)}, Matrix{Vector(1)}), std::logic_error);
 }
