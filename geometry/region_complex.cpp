@@ -399,6 +399,7 @@ class Builder {
     const Halfspace& z_le_0() const { return neg_rows.back(); }
     Vector p_pos, p_neg;          // when split: interior points of the two halves
     Vector crossing;              // when split: a point of the relative interior of the new facet
+    Halfspace new_facet;          // when split: the new pair's facet (z <= 0), copied here
   };
 
   // `group_row`: the row z <= 0 of the cell's group (GroupNeuron), null when z is constant.
@@ -428,6 +429,7 @@ class Builder {
     const Rational t = zn / (zn - zpos);
     d.crossing = add(*p_neg, scale(t, sub(*p_pos, *p_neg)));
     d.z_ge_0 = std::move(z_ge_0);
+    d.new_facet = z_le_0;
     d.neg_rows.reserve(c.rows.size() + 1);
     d.neg_rows = c.rows;
     d.neg_rows.push_back(std::move(z_le_0));
@@ -441,6 +443,7 @@ class Builder {
   // A+ ∩ B+ (z > 0 on the facet) and A- ∩ B- (z < 0 on the facet).
   struct PairDecision {
     std::optional<Vector> q_pos, q_neg;
+    Halfspace second_facet;  // when both: the facet for the second pair, copied in the parallel phase
   };
 
   PairDecision decide_pair(const Adjacency& adj, const std::vector<CellDecision>& dec) const {
@@ -469,6 +472,7 @@ class Builder {
     if (pos_possible && !p.q_pos) p.q_pos = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_ge_0, adj);
     if (neg_possible && !p.q_neg) p.q_neg = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_le_0(), adj);
     if (!p.q_pos && !p.q_neg) throw std::logic_error("split: a shared facet vanished on both sides");
+    if (p.q_pos && p.q_neg) p.second_facet = adj.facet;
     return p;
   }
 
@@ -545,9 +549,9 @@ class Builder {
         std::size_t id = e;
         if (p.q_pos) {
           id = out_.adjacencies.size();
-          Adjacency copy;  // the facet only: the point is replaced below
-          copy.facet = out_.adjacencies[e].facet;
-          out_.adjacencies.push_back(std::move(copy));
+          Adjacency second;  // the same facet (copied in decide_pair); the point is set below
+          second.facet = std::move(p.second_facet);
+          out_.adjacencies.push_back(std::move(second));
         }
         Adjacency& adj = out_.adjacencies[id];
         adj.lower = neg_half(a);
@@ -563,7 +567,7 @@ class Builder {
       Adjacency fresh;
       fresh.lower = neg_of[ci];
       fresh.upper = ci;
-      fresh.facet = out_.cells[neg_of[ci]].rows.back();
+      fresh.facet = std::move(dec[ci].new_facet);  // = the negative half's last row
       fresh.point = std::move(dec[ci].crossing);
       const std::size_t id = out_.adjacencies.size();
       out_.adjacencies.push_back(std::move(fresh));
