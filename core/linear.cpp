@@ -63,41 +63,49 @@ RowScaledMatrix row_scaled(const Matrix& m) {
 
 namespace {
 
-// a times the k x n matrix b(t, j) (a.cols = k), over common denominators: column j of b is
-// (integers B_tj) / M_j, so (a b)_ij = (sum_t A_it B_tj) / (L_i M_j) with L_i the row's
-// denominator. One gcd per entry instead of one rational product and sum (two or three gcds)
-// per term.
+// The k x n matrix b(t, j) by columns over common denominators: column j is (integers B_tj) / M_j.
 template <class Entry>
-Matrix scaled_product(const RowScaledMatrix& a, std::size_t n, Entry b) {
-  const std::size_t k = a.cols;
-  std::vector<Integer> col_den(n, Integer(1));
-  std::vector<Integer> B(k * n);  // B[t * n + j]
+ColumnScaledMatrix scale_columns(std::size_t k, std::size_t n, Entry b) {
+  ColumnScaledMatrix s;
+  s.rows = k;
+  s.cols = n;
+  s.den.assign(n, Integer(1));
+  s.num.resize(k * n);
   for (std::size_t t = 0; t < k; ++t)
     for (std::size_t j = 0; j < n; ++j) {
       const Rational& v = b(t, j);
-      if (sgn(v) != 0) mpz_lcm(col_den[j].get_mpz_t(), col_den[j].get_mpz_t(), v.get_den_mpz_t());
+      if (sgn(v) != 0) mpz_lcm(s.den[j].get_mpz_t(), s.den[j].get_mpz_t(), v.get_den_mpz_t());
     }
   for (std::size_t t = 0; t < k; ++t)
     for (std::size_t j = 0; j < n; ++j) {
       const Rational& v = b(t, j);
       if (sgn(v) == 0) continue;  // (rows of inactive neurons are zero)
-      mpz_divexact(B[t * n + j].get_mpz_t(), col_den[j].get_mpz_t(), v.get_den_mpz_t());
-      B[t * n + j] *= v.get_num();
+      Integer& e = s.num[t * n + j];
+      mpz_divexact(e.get_mpz_t(), s.den[j].get_mpz_t(), v.get_den_mpz_t());
+      e *= v.get_num();
     }
+  return s;
+}
+
+// a times b, over common denominators: (a b)_ij = (sum_t A_it B_tj) / (L_i M_j) with L_i the
+// row's denominator. One gcd per entry instead of one rational product and sum (two or three
+// gcds) per term. Rows t of b with (*zero_rows)[t] set are skipped (read as zero).
+Matrix scaled_product(const RowScaledMatrix& a, const ColumnScaledMatrix& b, const std::vector<char>* zero_rows) {
+  const std::size_t k = a.cols, n = b.cols;
   Matrix r = zeros(a.num.size(), n);
   std::vector<Integer> sum(n);
   for (std::size_t i = 0; i < a.num.size(); ++i) {
     for (auto& v : sum) v = 0;
     for (std::size_t t = 0; t < k; ++t) {
       const Integer& w = a.num[i][t];
-      if (sgn(w) == 0) continue;
+      if (sgn(w) == 0 || (zero_rows && (*zero_rows)[t])) continue;
       for (std::size_t j = 0; j < n; ++j)
-        if (sgn(B[t * n + j]) != 0) mpz_addmul(sum[j].get_mpz_t(), w.get_mpz_t(), B[t * n + j].get_mpz_t());
+        if (sgn(b.num[t * n + j]) != 0) mpz_addmul(sum[j].get_mpz_t(), w.get_mpz_t(), b.num[t * n + j].get_mpz_t());
     }
     for (std::size_t j = 0; j < n; ++j) {
       if (sgn(sum[j]) == 0) continue;
       mpz_set(r[i][j].get_num_mpz_t(), sum[j].get_mpz_t());
-      mpz_mul(r[i][j].get_den_mpz_t(), a.den[i].get_mpz_t(), col_den[j].get_mpz_t());
+      mpz_mul(r[i][j].get_den_mpz_t(), a.den[i].get_mpz_t(), b.den[j].get_mpz_t());
       r[i][j].canonicalize();
     }
   }
@@ -112,18 +120,22 @@ Matrix mat_mul(const Matrix& a, const Matrix& b) {
     if (row.size() != k) throw std::logic_error("mat_mul: size mismatch");
   RowScaledMatrix as = row_scaled(a);
   as.cols = k;
-  return scaled_product(as, n, [&](std::size_t t, std::size_t j) -> const Rational& { return b[t][j]; });
+  return scaled_product(as, scale_columns(k, n, [&](std::size_t t, std::size_t j) -> const Rational& { return b[t][j]; }), nullptr);
 }
 
-AffineMap compose(const RowScaledMatrix& W, const AffineMap& h, const std::vector<char>* zero_rows) {
-  // W (A x + c): the columns of A and c go through one product (c as column d).
+ColumnScaledMatrix column_scaled(const AffineMap& h) {
+  // The columns of A and c together (c as column d).
   const std::size_t k = h.A.size(), d = k ? h.A[0].size() : 0;
-  if (W.cols != k || h.c.size() != k || (zero_rows && zero_rows->size() != k)) throw std::logic_error("compose: size mismatch");
-  static const Rational zero = 0;
-  Matrix P = scaled_product(W, d + 1, [&](std::size_t t, std::size_t j) -> const Rational& {
-    if (zero_rows && (*zero_rows)[t]) return zero;
-    return j < d ? h.A[t][j] : h.c[t];
-  });
+  if (h.c.size() != k) throw std::logic_error("column_scaled: size mismatch");
+  return scale_columns(k, d + 1, [&](std::size_t t, std::size_t j) -> const Rational& { return j < d ? h.A[t][j] : h.c[t]; });
+}
+
+AffineMap compose(const RowScaledMatrix& W, const ColumnScaledMatrix& h, const std::vector<char>* zero_rows) {
+  // W (A x + c): the columns of A and c go through one product (c as column d).
+  if (W.cols != h.rows || h.cols == 0 || (zero_rows && zero_rows->size() != h.rows))
+    throw std::logic_error("compose: size mismatch");
+  const std::size_t d = h.cols - 1;
+  Matrix P = scaled_product(W, h, zero_rows);
   AffineMap out;
   out.A.resize(P.size());
   out.c.resize(P.size());
@@ -133,6 +145,11 @@ AffineMap compose(const RowScaledMatrix& W, const AffineMap& h, const std::vecto
     out.A[i] = std::move(P[i]);
   }
   return out;
+}
+
+AffineMap compose(const RowScaledMatrix& W, const AffineMap& h, const std::vector<char>* zero_rows) {
+  if (W.cols != h.A.size()) throw std::logic_error("compose: size mismatch");
+  return compose(W, column_scaled(h), zero_rows);
 }
 
 Matrix zeros(std::size_t rows, std::size_t cols) { return Matrix(rows, Vector(cols, Rational(0))); }

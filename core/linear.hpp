@@ -36,9 +36,19 @@ struct RowScaledMatrix {
   std::size_t cols = 0;
 };
 RowScaledMatrix row_scaled(const Matrix& m);
+// A rational matrix by columns over one positive denominator per column (num[t * cols + j] /
+// den[j]); for an affine map, the columns of A and then c. Converted once when many products
+// share the map (a layer's output map on every piece of a group).
+struct ColumnScaledMatrix {
+  std::vector<Integer> num;
+  std::vector<Integer> den;
+  std::size_t rows = 0, cols = 0;
+};
+ColumnScaledMatrix column_scaled(const AffineMap& h);
 // The affine map x -> W (h.A x + h.c), exact. Rows k of h with (*zero_rows)[k] != 0 are taken
 // as zero (a ReLU's inactive neurons) without a masked copy of h.
 AffineMap compose(const RowScaledMatrix& W, const AffineMap& h, const std::vector<char>* zero_rows = nullptr);
+AffineMap compose(const RowScaledMatrix& W, const ColumnScaledMatrix& h, const std::vector<char>* zero_rows = nullptr);
 
 std::string to_string(const Vector& v);  // "(p1, p2, ...)"
 

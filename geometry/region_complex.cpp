@@ -159,7 +159,10 @@ class Builder {
     parallel_for(out_.cells.size(), [&](std::size_t ci) {
       Cell& c = out_.cells[ci];
       const std::vector<char> zero_rows = input_zero_rows(c);
-      auto z = std::make_shared<AffineMap>(compose(scaled_W_[l], *c.layer_input, zero_rows.empty() ? nullptr : &zero_rows));
+      const std::vector<char>* zr = zero_rows.empty() ? nullptr : &zero_rows;
+      auto z = std::make_shared<AffineMap>(c.layer_input_scaled ? compose(scaled_W_[l], *c.layer_input_scaled, zr)
+                                                                : compose(scaled_W_[l], *c.layer_input, zr));
+      c.layer_input_scaled.reset();
       for (std::size_t k = 0; k < L.width(); ++k) z->c[k] += L.b[k];
       if (L.has_skip())
         for (std::size_t k = 0; k < L.width(); ++k) z->A[k] = add(z->A[k], L.U[k]);
@@ -187,8 +190,18 @@ class Builder {
     // The layer's output map on each cell is its pre-activation map with the rows of inactive
     // neurons read as zero (input_zero_rows): shared, not copied. Only a skip source keeps a
     // masked copy.
+    // Every piece of a group shares the group's map: its integer form for the next layer's
+    // compose is made once per group.
+    std::vector<std::shared_ptr<const ColumnScaledMatrix>> scaled;
+    if (L.relu && l + 1 < net_.layers().size()) {
+      scaled.resize(groups_.size());
+      parallel_for(groups_.size(), [&](std::size_t g) {
+        scaled[g] = std::make_shared<const ColumnScaledMatrix>(column_scaled(*out_.cells[g].preactivation));
+      });
+    }
     parallel_for(out_.cells.size(), [&](std::size_t ci) {
       Cell& c = out_.cells[ci];
+      if (!scaled.empty()) c.layer_input_scaled = scaled[group_of_[ci]];
       if (is_skip_source_[l]) {
         AffineMap h = *c.preactivation;
         if (L.relu)

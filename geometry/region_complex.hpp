@@ -40,6 +40,9 @@ struct Cell {
   // current layer's pre-activations. Shared, never modified in place: the two halves of a split
   // have the same maps until the layer is done, so a split copies a pointer, not the matrices.
   std::shared_ptr<const AffineMap> layer_input;
+  // layer_input by columns over common denominators (core/linear.hpp), made once per group for the
+  // next layer's compose and dropped after it; may be null (compose then converts layer_input).
+  std::shared_ptr<const ColumnScaledMatrix> layer_input_scaled;
   std::shared_ptr<const AffineMap> preactivation;
   // Outputs of earlier layers that a later layer takes as a skip term (index = layer - 1;
   // empty for layers nobody skips from).
