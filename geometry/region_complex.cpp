@@ -30,7 +30,11 @@ class Builder {
       : net_(net), limits_(limits), observer_(observer), start_(Clock::now()) {
     out_.dim = net.input_dim();
     out_.domain = domain;
-    for (const Layer& L : net.layers()) scaled_W_.push_back(row_scaled(L.W));
+    for (const Layer& L : net.layers()) {
+      scaled_W_.push_back(row_scaled(L.W));
+      scaled_skips_.emplace_back();
+      for (const LayerSkip& sk : L.skips) scaled_skips_.back().push_back(row_scaled(sk.M));
+    }
     for (std::size_t l = 0; l < net.layers().size(); ++l)
       if (net.layers()[l].relu)
         for (std::size_t k = 0; k < net.layers()[l].width(); ++k) out_.neurons.push_back(NeuronId{l + 1, k + 1});
@@ -166,13 +170,11 @@ class Builder {
       for (std::size_t k = 0; k < L.width(); ++k) z->c[k] += L.b[k];
       if (L.has_skip())
         for (std::size_t k = 0; k < L.width(); ++k) z->A[k] = add(z->A[k], L.U[k]);
-      for (const LayerSkip& sk : L.skips) {
-        const AffineMap& h = (*c.skip_sources)[sk.from - 1];
-        const Matrix MA = mat_mul(sk.M, h.A);
-        const Vector Mc = mat_vec(sk.M, h.c);
+      for (std::size_t s = 0; s < L.skips.size(); ++s) {
+        const AffineMap Mh = compose(scaled_skips_[l][s], (*c.skip_sources)[L.skips[s].from - 1]);  // M (A x + c)
         for (std::size_t k = 0; k < L.width(); ++k) {
-          z->A[k] = add(z->A[k], MA[k]);
-          z->c[k] += Mc[k];
+          z->A[k] = add(z->A[k], Mh.A[k]);
+          z->c[k] += Mh.c[k];
         }
       }
       c.preactivation = std::move(z);
@@ -645,6 +647,7 @@ class Builder {
   const Network& net_;
   std::vector<bool> is_skip_source_ = std::vector<bool>(net_.layers().size(), false);
   std::vector<RowScaledMatrix> scaled_W_;  // each layer's W over row denominators, converted once
+  std::vector<std::vector<RowScaledMatrix>> scaled_skips_;  // each layer's skip matrices M, likewise
   BuildLimits limits_;
   BuildObserver* observer_ = nullptr;  // optional split-tree listener (certificate writer)
   Clock::time_point start_;
