@@ -94,29 +94,12 @@ FilterPoint::FilterPoint(const Vector& point) : p(point), v(point.size()) {
 }
 
 Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const FilterPoint& p) {
-  // The same filter as above, with the point's conversions done once.
-  Sign f = Sign::Zero;
-  if (const auto constant = convert(b)) {
-    double sum = *constant, mag = std::fabs(*constant);
-    bool ok = true;
-    for (std::size_t j = 0; j < a.size() && ok; ++j) {
-      if (sgn(a[j]) == 0) continue;
-      const auto x = convert(a[j]);
-      const double y = p.v[j];
-      if (!x || std::isnan(y)) {
-        ok = false;
-        break;
-      }
-      const double t = -(*x * y);
-      sum += t;
-      mag += std::fabs(t);
-    }
-    if (ok)
-      f = arithmetic_mode() == ArithmeticMode::FloatOnly  // measurement only: trust the double
-              ? (sum > 0 ? Sign::Positive : sum < 0 ? Sign::Negative : Sign::Zero)
-              : certified(sum, mag, a.size() + 1);
-  }
-  return f != Sign::Zero ? f : exact_slack_sign(a, b, p.p);
+  // The same filter as above, with the point's conversions done once and the row's done here (as
+  // the overload below requires: to_double of each entry).
+  static thread_local std::vector<double> approx;
+  approx.resize(a.size());
+  for (std::size_t j = 0; j < a.size(); ++j) approx[j] = to_double(a[j]);
+  return sign_of_slack(a, b, approx.data(), to_double(b), p);
 }
 
 Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const double* approx_a, double approx_b,
