@@ -190,10 +190,9 @@ class Builder {
       check_limits();  // also after the last split: the limit bounds the finished complex too
     }
     // The layer's output map on each cell is its pre-activation map with the rows of inactive
-    // neurons read as zero (input_zero_rows): shared, not copied. Only a skip source keeps a
-    // masked copy.
-    // Every piece of a group shares the group's map: its integer form for the next layer's
-    // compose is made once per group.
+    // neurons read as zero (input_zero_rows): shared, not copied; only a skip source keeps a
+    // masked copy. Every piece of a group shares the group's map, so its integer form for the next
+    // layer's compose is made once per group.
     std::vector<std::shared_ptr<const ColumnScaledMatrix>> scaled;
     if (L.relu && l + 1 < net_.layers().size()) {
       scaled.resize(groups_.size());
@@ -283,8 +282,8 @@ class Builder {
   // meets the facet's hyperplane. For two pieces of one group that differ only in the facet's
   // neuron that crossing always qualifies (the segment stays in the group's convex cell and every
   // other neuron keeps its sign along it); across groups it usually does. The crossing is found in
-  // double and rounded to short rationals on the hyperplane (exact crossings have long
-  // denominators that slow every later test of the point). Nothing is trusted: the point is
+  // double and rounded to a dyadic point lifted exactly onto the hyperplane (exact crossings have
+  // long denominators that slow every later test of the point). Nothing is trusted: the point is
   // returned only when every row of a and b holds strictly there, except rows on the facet's own
   // hyperplane, and z has the sign, all checked exactly. Otherwise the caller asks the LP.
   std::optional<Vector> facet_point_by_segment(const Cell& a, const Cell& b, const Vector& pa, const Vector& pb,
