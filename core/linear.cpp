@@ -148,7 +148,6 @@ AffineMap compose(const RowScaledMatrix& W, const ColumnScaledMatrix& h, const s
 }
 
 AffineMap compose(const RowScaledMatrix& W, const AffineMap& h, const std::vector<char>* zero_rows) {
-  if (W.cols != h.A.size()) throw std::logic_error("compose: size mismatch");
   return compose(W, column_scaled(h), zero_rows);
 }
 

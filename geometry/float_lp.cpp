@@ -32,7 +32,7 @@ FloatMarginLp solve_margin_lp_float(const std::vector<double>& A, const std::vec
     t0 = std::min(t0, b[i] / s[i]);
   }
   const std::size_t rows = m + 1, cols = n + 1;
-  static thread_local std::vector<double> T, beta, cost;
+  static thread_local std::vector<double> T, beta, cost, f;  // f: the entering column of a pivot
   static thread_local std::vector<std::size_t> basic, nonbasic;
   T.assign(rows * cols, 0.0);
   beta.assign(rows, 0.0);
@@ -93,7 +93,6 @@ FloatMarginLp solve_margin_lp_float(const std::vector<double>& A, const std::vec
     const double inv = 1 / piv;
     // The entering column before the pivot (f_i), with f_leave = 0 so the column updates below
     // need no test for the pivot row.
-    static thread_local std::vector<double> f;
     f.assign(&T[enter * rows], &T[enter * rows] + rows);
     f[leave] = 0;
     beta[leave] *= inv;

@@ -200,27 +200,26 @@ class Builder {
         scaled[g] = std::make_shared<const ColumnScaledMatrix>(column_scaled(*out_.cells[g].preactivation));
       });
     }
+    input_relu_first_ = L.relu ? first_global : kNoMask;
     parallel_for(out_.cells.size(), [&](std::size_t ci) {
       Cell& c = out_.cells[ci];
       if (!scaled.empty()) c.layer_input_scaled = scaled[group_of_[ci]];
+      c.layer_input = std::move(c.preactivation);
       if (is_skip_source_[l]) {
-        AffineMap h = *c.preactivation;
-        if (L.relu)
-          for (std::size_t k = 0; k < L.width(); ++k)
-            if (c.pattern[first_global + k] != Sign::Positive) {
-              h.A[k].assign(out_.dim, Rational(0));
-              h.c[k] = 0;
-            }
+        AffineMap h = *c.layer_input;
+        const std::vector<char> zero = input_zero_rows(c);
+        for (std::size_t k = 0; k < zero.size(); ++k)
+          if (zero[k]) {
+            h.A[k].assign(out_.dim, Rational(0));
+            h.c[k] = 0;
+          }
         auto sources = c.skip_sources ? std::make_shared<std::vector<AffineMap>>(*c.skip_sources)
                                       : std::make_shared<std::vector<AffineMap>>();
         sources->resize(net_.layers().size());
         (*sources)[l] = std::move(h);
         c.skip_sources = std::move(sources);
       }
-      c.layer_input = std::move(c.preactivation);
-      c.preactivation.reset();
     });
-    input_relu_first_ = L.relu ? first_global : kNoMask;
   }
 
   // Rows of the cell's layer_input that are zero: the inactive neurons of the ReLU layer that

@@ -134,10 +134,9 @@ struct UnitColumns {
 // (Bareiss: no rationals, no gcds). The vector found is checked exactly (M v = 0) before it is
 // returned, so the elimination is not trusted.
 std::optional<std::vector<Integer>> exact_null_vector(const std::vector<const std::vector<Integer>*>& cols,
-                                                       std::size_t signed_cols, std::size_t dim) {
+                                                       const UnitColumns& units, std::size_t signed_cols, std::size_t dim) {
   const std::size_t k = cols.size();
   static thread_local Integer tmp;
-  const UnitColumns units(cols, dim);
   const std::vector<std::size_t>& unit_axis = units.unit_axis;
   const std::vector<std::size_t>& red_rows = units.red_rows;
   const std::vector<std::size_t>& red_cols = units.red_cols;
@@ -224,9 +223,8 @@ std::optional<std::vector<Integer>> exact_null_vector(const std::vector<const st
 // sum_c y_c b_c = b'.y with b'_c = b_c - sum_u s_u b_u (row i_u)_c. When the filter certifies every
 // signed multiplier nonzero with one sign sigma and sigma * b'.y < 0, the certificate holds
 // exactly. False means "not proven here" (the exact elimination decides).
-bool motzkin_by_signs(const std::vector<const std::vector<Integer>*>& cols, const std::vector<const Integer*>& bs,
-                      std::size_t signed_cols, std::size_t dim) {
-  const UnitColumns units(cols, dim);
+bool motzkin_by_signs(const std::vector<const std::vector<Integer>*>& cols, const UnitColumns& units,
+                      const std::vector<const Integer*>& bs, std::size_t signed_cols, std::size_t dim) {
   const std::size_t r = units.red_rows.size(), n = units.red_cols.size();
   if (n != r + 1 || r > kMaxCramerRows) return false;
   std::vector<const Integer*> R(r * n);
@@ -374,13 +372,14 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
     }
   if (support.size() > n + 1) return FilterAnswer::Undecided;
   if (elim.h) cols.push_back(&elim.h->a);
+  const UnitColumns units(cols, dim);
   {
     std::vector<const Integer*> bs;
     for (const Halfspace* h : support) bs.push_back(&h->b);
     if (elim.h) bs.push_back(&elim.h->b);
-    if (motzkin_by_signs(cols, bs, support.size(), dim)) return FilterAnswer::Empty;
+    if (motzkin_by_signs(cols, units, bs, support.size(), dim)) return FilterAnswer::Empty;
   }
-  auto v = exact_null_vector(cols, support.size(), dim);
+  auto v = exact_null_vector(cols, units, support.size(), dim);
   if (!v) return FilterAnswer::Undecided;
   Integer vb = 0;  // in integers: v and b are
   for (std::size_t c = 0; c < support.size(); ++c) mpz_addmul(vb.get_mpz_t(), (*v)[c].get_mpz_t(), support[c]->b.get_mpz_t());
