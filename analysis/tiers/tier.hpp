@@ -1,0 +1,32 @@
+#pragma once
+// The tiered prover's common vocabulary (issue #14): each tier is an exact, one-sided test that
+// either proves "convex" with a certificate of its own kind (checked by relucert-verify) or says
+// "don't know". No tier ever says "not convex": refutation stays with the line refuter and the
+// full region complex, which decide both ways.
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "core/domain.hpp"
+#include "core/network.hpp"
+
+namespace relucert::tiers {
+
+// Which tier proved a verdict, in the order `relucert check` tries them.
+enum class TierKind { Structural, BoundedPathLift, BranchAndBound, RegionComplex };
+const char* tier_name(TierKind t);  // "structural" | "bounded-pathlift" | "branch-and-bound" | "region-complex"
+
+// A proof of convexity of f on the domain, found by one tier.
+struct TierProof {
+  TierKind tier = TierKind::Structural;
+  std::string certificate;  // the complete certificate text for relucert-verify (docs/certificate.md)
+  std::string summary;      // one line for reports, e.g. "ICNN after 3 rewrites (2 dead, 1 merged)"
+};
+
+struct TierOptions {
+  double time_limit_seconds = 0;  // 0 = no limit; a tier that runs out says "don't know"
+  std::size_t max_parts = 4096;   // branch and bound: most domain parts to examine
+  unsigned threads = 1;
+};
+
+}  // namespace relucert::tiers
