@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "analysis/line_restriction.hpp"
+#include "analysis/tiers/prover.hpp"
 #include "geometry/planar_complex.hpp"
 
 namespace relucert {
@@ -112,7 +113,26 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     return r;
   };
   CheckResult r;
-  if (options.refuter_lines > 0) {
+  using tiers::Method;
+  const Method method = options.method;
+  // Tiers 1-2 first: they cost a pass over the weights, never refute, and settle the ICNN-like
+  // nets that the line refuter could only fail to refute at length.
+  if (method != Method::RegionComplex) {
+    tiers::TierAttempt t = tiers::try_cheap_tiers(net, domain, method);
+    r.phases.tiers = lap();
+    if (t.proof) {
+      r.verdict = Verdict::Convex;
+      r.method = tiers::tier_name(t.proof->tier);
+      r.proof = std::move(t.proof);
+      return finish(std::move(r));
+    }
+    if (method == Method::Structural || method == Method::BoundedPathLift) {
+      r.method = tiers::tier_name(method == Method::Structural ? tiers::TierKind::Structural : tiers::TierKind::BoundedPathLift);
+      r.unknown_reason = "the " + r.method + " tier found no proof (it never refutes): " + t.reason;
+      return finish(std::move(r));
+    }
+  }
+  if (options.refuter_lines > 0 && method != Method::BranchAndBound) {
     auto w = refute_on_random_lines(net, domain, options.refuter_lines, options.seed);
     r.phases.refuter = lap();
     if (w) {
@@ -120,6 +140,24 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
       r.witness = std::move(w);
       r.method = "line-refuter";
       r.violation = "line restriction: the slope decreases at (x+y)/2";
+      return finish(std::move(r));
+    }
+  }
+  if (method == Method::Auto || method == Method::BranchAndBound) {
+    tiers::TierOptions topt;
+    topt.max_parts = options.branch_parts ? options.branch_parts : method == Method::Auto ? 64 : 4096;
+    topt.time_limit_seconds = options.limits.time_limit_seconds;
+    tiers::BranchAndBoundResult b = tiers::prove_branch_and_bound(net, domain, topt);
+    r.phases.tiers += lap();
+    if (b.proof) {
+      r.verdict = Verdict::Convex;
+      r.method = tiers::tier_name(tiers::TierKind::BranchAndBound);
+      r.proof = std::move(b.proof);
+      return finish(std::move(r));
+    }
+    if (method == Method::BranchAndBound) {
+      r.method = tiers::tier_name(tiers::TierKind::BranchAndBound);
+      r.unknown_reason = "branch and bound found no proof (it never refutes): " + b.reason;
       return finish(std::move(r));
     }
   }

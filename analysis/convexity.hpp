@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "analysis/tiers/tier.hpp"
 #include "analysis/witness.hpp"
 #include "core/domain.hpp"
 #include "core/network.hpp"
@@ -20,12 +21,18 @@ struct CheckOptions {
   std::size_t refuter_lines = 24;  // 0 disables the line refuter
   std::uint64_t seed = 1;
   BuildLimits limits;
+  // Which provers run (issue #14): auto tries the tiers cheapest first, then the line refuter,
+  // branch and bound on a box, and the region complex; a forced tier that finds no proof gives
+  // unknown (tiers never refute).
+  tiers::Method method = tiers::Method::Auto;
+  std::size_t branch_parts = 0;  // branch-and-bound part limit; 0: 4096 when forced, 64 in auto
 };
 
 struct CheckResult {
   Verdict verdict = Verdict::Unknown;
   std::optional<Witness> witness;
-  std::string method;        // "line-refuter" | "region-complex"
+  std::string method;        // "line-refuter" | "region-complex" | a tier_name()
+  std::optional<tiers::TierProof> proof;  // convex by a tier: its certificate and summary
   std::string unknown_reason;
   // Where the non-convexity was found, in the user's vocabulary, e.g.
   // "x1 + x2 <= 0 (zero set of L1:N3)" for a concave fold across that facet.
@@ -37,7 +44,7 @@ struct CheckResult {
   // the line refuter (including its witness check), the region complex with its adjacent pairs,
   // the jump test (with the count of distinct affine pieces), the witness from a violating pair.
   struct Phases {
-    double refuter = 0, complex = 0, jumps = 0, witness = 0;
+    double tiers = 0, refuter = 0, complex = 0, jumps = 0, witness = 0;
   } phases;
 };
 

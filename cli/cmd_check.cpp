@@ -3,17 +3,28 @@
 
 #include "analysis/certificate.hpp"
 #include "core/atomic_file.hpp"
+#include "core/input_error.hpp"
 #include "cli/arguments.hpp"
 #include "cli/commands.hpp"
 
 namespace relucert::cli {
 
 int run_check(const std::vector<std::string>& words) {
-  const Arguments args = parse_arguments(words, {"--certificate"});
+  const Arguments args = parse_arguments(words, {"--certificate", "--method", "--parts"});
+  CheckOptions options = args.options;
+  if (const auto it = args.values.find("--method"); it != args.values.end()) {
+    const auto m = tiers::parse_method(it->second);
+    if (!m) throw InputError("--method", it->second, "expected auto, structural, bounded-pathlift, branch-and-bound or region-complex");
+    options.method = *m;
+  }
+  if (const auto it = args.values.find("--parts"); it != args.values.end()) {
+    options.branch_parts = parse_count("--parts", it->second);
+    if (options.branch_parts == 0) throw InputError("--parts", it->second, "expected a positive number of parts");
+  }
   const LoadedNetwork loaded = load_network(args);
   const Network& net = loaded.net;
   const Domain domain = domain_of(args, loaded);
-  const CheckResult r = check_convexity(net, domain, args.options);
+  const CheckResult r = check_convexity(net, domain, options);
   // --certificate FILE: the proof of the verdict for relucert-verify (docs/certificate.md),
   // a certificate when convex, a witness file when not convex, nothing when unknown.
   // Written atomically (temporary file + rename) before anything is printed. When a limit
@@ -22,7 +33,9 @@ int run_check(const std::vector<std::string>& words) {
   bool certificate_failed = false;
   if (const auto it = args.values.find("--certificate"); it != args.values.end()) {
     if (r.verdict == Verdict::Convex) {
-      const std::optional<std::string> text = write_convexity_certificate(net, domain, args.options.limits);
+      // A tier's proof is its own certificate; otherwise the region complex's split tree.
+      const std::optional<std::string> text =
+          r.proof ? std::optional<std::string>(r.proof->certificate) : write_convexity_certificate(net, domain, args.options.limits);
       if (text) {
         write_file_atomically(it->second, *text);
         certificate_note = "convexity certificate written to " + it->second;
@@ -46,6 +59,7 @@ int run_check(const std::vector<std::string>& words) {
     j["pieces"] = r.pieces;
     j["seconds"] = r.seconds;
     j["method"] = r.method;
+    if (r.proof) j["proof"] = r.proof->summary;
     j["lp_questions"] = r.lp_questions;
     j["lp_exact_solves"] = r.lp_exact_solves;
     j["domain"] = domain.describe();
@@ -71,6 +85,7 @@ int run_check(const std::vector<std::string>& words) {
       else if (r.violation)
         std::cout << "found by: the region complex (concave fold across " << *r.violation << ")\n";
     }
+    if (r.proof) std::cout << "proved by: the " << r.method << " tier, " << r.proof->summary << "\n";
     if (r.method == "region-complex")
       std::cout << "cells: " << r.cells << ", adjacent pairs checked: " << r.pairs << ", affine pieces: " << r.pieces
                 << "\nLPs: " << r.lp_questions << " (" << r.lp_exact_solves << " needed the exact solver)\n";

@@ -23,10 +23,16 @@ struct TierProof {
   std::string summary;      // one line for reports, e.g. "ICNN after 3 rewrites (2 dead, 1 merged)"
 };
 
+// What `relucert check --method` asks for: every tier in order (auto), or one of them alone.
+enum class Method { Auto, Structural, BoundedPathLift, BranchAndBound, RegionComplex };
+std::optional<Method> parse_method(const std::string& name);  // "auto" or a tier_name()
+
 struct TierOptions {
   double time_limit_seconds = 0;  // 0 = no limit; a tier that runs out says "don't know"
   std::size_t max_parts = 4096;   // branch and bound: most domain parts to examine
-  unsigned threads = 1;
 };
+
+// The certificate line "domain R D" or "domain box D LO1 HI1 ..." (docs/certificate.md §2).
+std::string certificate_domain_line(const Domain& domain);
 
 }  // namespace relucert::tiers
