@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "checker.hpp"
+#include "tier_checks.hpp"
 
 namespace rcv {
 namespace {
@@ -494,6 +495,18 @@ class Checker {
 }  // namespace
 
 std::string check_certificate(const Net& net, const std::string& text, const std::string& file) {
+  // The tier certificates (§6-§8) announce their kind in the header line.
+  Words words(text, file);
+  if (!words.done()) {
+    const std::vector<std::string> head = words.peek();
+    if (head.size() == 3 && head[0] == "relucert-certificate" && head[2] == "1" && head[1] != "1") {
+      words.next();
+      if (head[1] == "structural") return check_structural(net, words);
+      if (head[1] == "pathlift") return check_pathlift(net, words);
+      if (head[1] == "branch-and-bound") return check_branch_and_bound(net, words);
+      words.fail("unknown certificate kind '" + head[1] + "'");
+    }
+  }
   Parser p(net, file);
   p.parse(text);
   return Checker(net, p, file).run();
