@@ -107,6 +107,7 @@ EngineRun run_engine(const Network& net, const Domain& dom, std::size_t lines) {
   EngineRun out;
   CheckOptions opt;
   opt.refuter_lines = lines;
+  if (lines == 0) opt.method = tiers::Method::RegionComplex;  // the complex decides
   try {
     out.r = check_convexity(net, dom, opt);
   } catch (const std::exception& e) {

@@ -299,12 +299,12 @@ TEST_CASE("--certificate: written atomically, nothing when unknown, input error 
   const fs::path net = fs::path(kFixtures) / "nets" / "ex2d.json";
   const fs::path dir = scratch_dir() / "atomic";
   fs::create_directories(dir);
-  Run r = run_cli({"check", net.string(), "--box", "-1:1", "--certificate", (dir / "a.cert").string()});
+  Run r = run_cli({"check", net.string(), "--box", "-1:1", "--method", "region-complex", "--certificate", (dir / "a.cert").string()});
   CHECK(r.exit_code == 0);
   CHECK(verify(net, dir / "a.cert").exit_code == 0);
   // The certificate is reproducible and the worked example of docs/certificate.md.
   CHECK(test::read_text(dir / "a.cert") == test::read_text(fs::path(kFixtures) / "valid" / "ex2d__box.cert"));
-  r = run_cli({"check", (fs::path(kFixtures) / "nets" / "icnn.json").string(), "--max-cells", "1", "--certificate",
+  r = run_cli({"check", (fs::path(kFixtures) / "nets" / "icnn.json").string(), "--max-cells", "1", "--method", "region-complex", "--certificate",
                (dir / "u.cert").string()});
   CHECK(r.exit_code == 3);
   CHECK_FALSE(fs::exists(dir / "u.cert"));

@@ -488,41 +488,43 @@ TEST_CASE("command-line errors are input errors") {
 }
 
 TEST_CASE("resource limits give verdict unknown and exit 3") {
+  // The limits bound the region complex; --method region-complex skips the tiers, which would
+  // prove these convex nets at once.
   const std::string net = kSharedNets + "/icnn_basic.json";  // 16 cells on R^2
   {
-    const Run r = run_cli({"check", net, "--max-cells", "1", "--lines", "0", "--json"});
+    const Run r = run_cli({"check", net, "--max-cells", "1", "--lines", "0", "--method", "region-complex", "--json"});
     CHECK(r.exit_code == kUnknown);
     const json j = check_json_result(r, net, std::nullopt);
     CHECK(j["verdict"] == "unknown");
     CHECK_FALSE(j.contains("witness"));
   }
   {
-    const Run r = run_cli({"check", net, "--max-cells", "1", "--lines", "0"});
+    const Run r = run_cli({"check", net, "--max-cells", "1", "--lines", "0", "--method", "region-complex"});
     CHECK(r.exit_code == kUnknown);
     CHECK(contains(r.out, "verdict: unknown"));
   }
   {
-    const Run r = run_cli({"check", net, "--box", "-1:1", "--max-cells", "2", "--lines", "0", "--json"});
+    const Run r = run_cli({"check", net, "--box", "-1:1", "--max-cells", "2", "--lines", "0", "--method", "region-complex", "--json"});
     CHECK(r.exit_code == kUnknown);
     CHECK(check_json_result(r, net, uniform_box("-1:1", 2))["verdict"] == "unknown");
   }
   {
     // A non-convex net needing several cells: with the refuter off, the cell limit wins.
     const std::string nc = kSharedNets + "/nc_layer2_bent.json";
-    const Run r = run_cli({"check", nc, "--max-cells", "1", "--lines", "0", "--json"});
+    const Run r = run_cli({"check", nc, "--max-cells", "1", "--lines", "0", "--method", "region-complex", "--json"});
     CHECK(r.exit_code == kUnknown);
     CHECK(check_json_result(r, nc, std::nullopt)["verdict"] == "unknown");
   }
   {
     // A time limit far below the cost of one exact LP.
-    const Run r = run_cli({"check", net, "--time-limit", "1e-9", "--lines", "0", "--json"});
+    const Run r = run_cli({"check", net, "--time-limit", "1e-9", "--lines", "0", "--method", "region-complex", "--json"});
     CHECK(r.exit_code == kUnknown);
     CHECK(check_json_result(r, net, std::nullopt)["verdict"] == "unknown");
   }
   {
     // A memory limit below what the process itself occupies: the build stops at its first check,
     // with the cells built so far reported; never a verdict, never a crash.
-    const Run r = run_cli({"check", net, "--memory-limit", "1", "--lines", "0", "--json"});
+    const Run r = run_cli({"check", net, "--memory-limit", "1", "--lines", "0", "--method", "region-complex", "--json"});
     CHECK(r.exit_code == kUnknown);
     const json j = check_json_result(r, net, std::nullopt);
     CHECK(j["verdict"] == "unknown");
@@ -530,7 +532,7 @@ TEST_CASE("resource limits give verdict unknown and exit 3") {
     CHECK(j["method"] == "region-complex");
     CHECK(j["cells"].get<int>() >= 1);
     CHECK_FALSE(j.contains("witness"));
-    const Run t = run_cli({"check", net, "--memory-limit=1", "--lines", "0"});
+    const Run t = run_cli({"check", net, "--memory-limit=1", "--lines", "0", "--method", "region-complex"});
     CHECK(t.exit_code == kUnknown);
     CHECK(contains(t.out, "verdict: unknown (memory limit reached (--memory-limit))"));
     CHECK(contains(t.out, "cells: "));
@@ -539,13 +541,13 @@ TEST_CASE("resource limits give verdict unknown and exit 3") {
     CHECK(json::parse(g.out)["complete"] == false);
     // With --certificate, nothing is written and the exit code is 3.
     const std::string cert = (scratch_dir() / "memory_limit.cert").string();
-    const Run c = run_cli({"check", net, "--memory-limit", "1", "--lines", "0", "--certificate", cert});
+    const Run c = run_cli({"check", net, "--memory-limit", "1", "--lines", "0", "--method", "region-complex", "--certificate", cert});
     CHECK(c.exit_code == kUnknown);
     CHECK_FALSE(fs::exists(cert));
   }
   {
     // A generous limit does not change the verdict.
-    const Run r = run_cli({"check", net, "--max-cells", "1000", "--time-limit", "600", "--memory-limit", "65536", "--lines", "0", "--json"});
+    const Run r = run_cli({"check", net, "--max-cells", "1000", "--time-limit", "600", "--memory-limit", "65536", "--lines", "0", "--method", "region-complex", "--json"});
     CHECK(r.exit_code == kConvex);
   }
   {
@@ -569,8 +571,8 @@ TEST_CASE("regions reports a complete complex") {
   const Run t = run_cli({"regions", net, "--box", "-1:1"});
   CHECK(t.exit_code == 0);
   CHECK(contains(t.out, "cells: "));
-  // `check` with --lines 0 builds the same complex.
-  const Run c = run_cli({"check", net, "--lines", "0", "--json"});
+  // `check` with --lines 0 --method region-complex builds the same complex.
+  const Run c = run_cli({"check", net, "--lines", "0", "--method", "region-complex", "--json"});
   const json cj = json::parse(c.out);
   CHECK(cj["cells"] == j["cells"]);
   CHECK(cj["pairs"] == j["pairs"]);
@@ -587,7 +589,7 @@ TEST_CASE("--max-cells is an upper bound on the cells of a completed complex") {
     const unsigned cells = json::parse(full.out)["cells"].get<unsigned>();
     REQUIRE(cells >= 2);
     const std::string limit = std::to_string(cells - 1);
-    const Run r = run_cli({"check", net, "--lines", "0", "--max-cells", limit, "--json"});
+    const Run r = run_cli({"check", net, "--lines", "0", "--method", "region-complex", "--max-cells", limit, "--json"});
     CHECK_MESSAGE(r.exit_code == kUnknown, "--max-cells " << limit << " on a " << cells << "-cell complex gave: " << r.out);
     const Run g = run_cli({"regions", net, "--max-cells", limit, "--json"});
     CHECK_MESSAGE(g.exit_code == kUnknown, "regions --max-cells " << limit << " on a " << cells << "-cell complex gave: " << g.out);

@@ -500,6 +500,7 @@ DomainOutcome cross_check_domain_impl(const RandomCase& rc, const CheckerNet& cn
   const CheckResult with_lines = check_convexity(net, dom);
   CheckOptions complex_opts;
   complex_opts.refuter_lines = 0;
+  complex_opts.method = tiers::Method::RegionComplex;  // the complex itself, not a tier
   const CheckResult complex_only = check_convexity(net, dom, complex_opts);
   INFO("engine: default " << std::string(verdict_name(with_lines.verdict)) << " (" << with_lines.method << "), complex-only "
                           << std::string(verdict_name(complex_only.verdict)));
@@ -691,6 +692,7 @@ TEST_CASE("the oracles themselves: known convex and non-convex nets") {
     CHECK(brute_line(tiny_fold, dom, {Rational(0), Rational(1, 3)}, {Rational(1), Rational(0)}).has_value());
     CheckOptions o0;
     o0.refuter_lines = 0;
+    o0.method = tiers::Method::RegionComplex;  // the complex itself, not a tier
     const CheckResult r = check_convexity(tiny_fold, dom, o0);
     CHECK(r.verdict == Verdict::NotConvex);
     if (r.witness) CHECK(own_valid_witness(tiny_fold, dom, r.witness->x, r.witness->y));
@@ -779,6 +781,7 @@ TEST_CASE("regression: a cell 2^-31 wide at x = 2^20 (float-filter rounding) is 
       for (std::size_t lines : {std::size_t(0), std::size_t(64)}) {
         CheckOptions o;
         o.refuter_lines = lines;
+        if (lines == 0) o.method = tiers::Method::RegionComplex;  // the complex decides
         try {
           const CheckResult r = check_convexity(net, dom, o);
           CHECK(r.verdict == Verdict::Convex);

@@ -102,6 +102,7 @@ void expect_verdict(const std::string& label, const Network& f, const Domain& do
     INFO("refuter_lines = ", lines);
     CheckOptions opt;
     opt.refuter_lines = lines;
+    if (lines == 0) opt.method = tiers::Method::RegionComplex;  // the complex decides
     const CheckResult r = check_convexity(f, dom, opt);
     CHECK(std::string(verdict_name(r.verdict)) == std::string(verdict_name(want)));
     if (lines == 0) CHECK(r.method == "region-complex");

@@ -163,6 +163,7 @@ TEST_CASE("ICNN test and: every generated ICNN is decided convex") {
     REQUIRE(ps::is_icnn(net));
     CheckOptions co;
     co.refuter_lines = 0;
+    co.method = tiers::Method::RegionComplex;  // the complex itself, not a tier
     CHECK(check_convexity(net, ps::unit_box(2), co).verdict == Verdict::Convex);
   }
 }

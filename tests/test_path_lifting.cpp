@@ -44,6 +44,7 @@ Network shared(const std::string& file) { return load_network_json_file(kSharedN
 Verdict true_verdict(const Network& net, const Domain& dom) {
   CheckOptions opt;
   opt.refuter_lines = 0;  // the region complex decides, as PN does
+  opt.method = tiers::Method::RegionComplex;  // the complex itself, not a tier
   return check_convexity(net, dom, opt).verdict;
 }
 

@@ -564,6 +564,7 @@ TEST_CASE("random two-layer nets: invariants in d = 2 and 3, region complex agre
       check_invariants(f, cx, 100 + rep);
       CheckOptions only_complex;
       only_complex.refuter_lines = 0;
+      only_complex.method = tiers::Method::RegionComplex;  // the complex itself, not a tier
       const CheckResult exact = check_convexity(f, dom, only_complex);
       const CheckResult dflt = check_convexity(f, dom);
       CHECK(exact.verdict != Verdict::Unknown);
@@ -609,6 +610,7 @@ TEST_CASE("limits: max_cells gives CellLimit and an unknown verdict; time limit 
   for (std::size_t lines : {std::size_t(0), std::size_t(64)}) {
     CheckOptions opt;
     opt.refuter_lines = lines;
+    opt.method = tiers::Method::RegionComplex;  // the build limits are under test
     opt.limits.max_cells = 5;
     const CheckResult r = check_convexity(f, dom, opt);
     CHECK(r.verdict == Verdict::Unknown);
@@ -621,6 +623,7 @@ TEST_CASE("limits: max_cells gives CellLimit and an unknown verdict; time limit 
   CHECK(build_region_complex(f, dom, instant).status == BuildStatus::TimeLimit);
   CheckOptions opt;
   opt.refuter_lines = 0;
+  opt.method = tiers::Method::RegionComplex;  // the complex itself, not a tier
   opt.limits.time_limit_seconds = 1e-9;
   CHECK(check_convexity(f, dom, opt).verdict == Verdict::Unknown);
 }

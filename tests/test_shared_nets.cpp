@@ -48,6 +48,7 @@ TEST_CASE("shared nets: manifest verdicts on the box and on R^d") {
       for (std::size_t lines : {std::size_t(64), std::size_t(0)}) {
         CheckOptions opt;
         opt.refuter_lines = lines;
+        if (lines == 0) opt.method = tiers::Method::RegionComplex;  // the complex decides
         const CheckResult r = check_convexity(net, dom, opt);
         INFO(file << " on " << dom.describe() << " refuter lines " << lines);
         CHECK(r.verdict == want);
@@ -75,6 +76,7 @@ TEST_CASE("shared nets: the exact LP alone (float filter off) gives the same ver
       const Domain dom = domain_of(c.at("domain"), net.input_dim());
       CheckOptions opt;
       opt.refuter_lines = 0;
+      opt.method = tiers::Method::RegionComplex;  // the complex itself, not a tier
       const CheckResult filtered = check_convexity(net, dom, opt);
       set_float_filter_enabled(false);
       const CheckResult exact = check_convexity(net, dom, opt);
@@ -116,6 +118,7 @@ TEST_CASE("shared nets: the 1e-30 fold gives the exact witness gap") {
   const Network net = load_network_json_file(std::string(RELUCERT_SHARED_NETS_DIR) + "/tiny_1d.json");
   CheckOptions opt;
   opt.refuter_lines = 0;
+  opt.method = tiers::Method::RegionComplex;  // the complex itself, not a tier
   const CheckResult r = check_convexity(net, Domain::box({Rational(-1)}, {Rational(1)}), opt);
   REQUIRE(r.verdict == Verdict::NotConvex);
   // f = 6 - 1e-30 relu(x) near 0: the gap is t * 1e-30 for the half-width t.

@@ -24,7 +24,7 @@ class Witness:
 class Result:
     verdict: str                      # "convex" | "not_convex" | "unknown"
     witness: Optional[Witness]        # only when not_convex
-    method: str                       # "line-refuter" | "region-complex"
+    method: str                       # "line-refuter" | "region-complex" | a tier (docs/tiers.md)
     violation: Optional[str]          # where the concave fold is (not_convex)
     reason: Optional[str]             # why unknown (a limit was reached)
     cells: int                        # cells of the region complex (0 if the line refuter answered)
@@ -35,6 +35,8 @@ class Result:
     seconds: float = field(compare=False)
     domain: str = ""                  # "R^2" or "[-1, 1] x [0, 3]"
     network: str = ""
+    proof: Optional[str] = None       # the tier's one-line summary when a tier proved "convex"
+    certificate: Optional[str] = field(default=None, repr=False, compare=False)  # that tier's certificate text
 
     @property
     def convex(self):
@@ -67,6 +69,8 @@ class Result:
         if self.witness:
             lines += [f"witness: x = {_point(self.witness.x)}", f"         y = {_point(self.witness.y)}",
                       f"         2 f((x+y)/2) - f(x) - f(y) = {self.witness.gap} > 0  (re-verified by an exact forward pass)"]
+        if self.proof:
+            lines.append(f"proved by: the {self.method} tier, {self.proof}")
         if self.method == "region-complex":
             lines.append(f"cells: {self.cells}, adjacent pairs checked: {self.pairs}, affine pieces: {self.pieces}")
         return "\n".join(lines)

@@ -49,11 +49,14 @@ std::vector<std::string> texts(const Vector& v) {
 }
 
 py::dict check(const NetworkHandle& n, const std::optional<std::vector<Interval>>& box, std::size_t max_cells,
-               double time_limit, std::size_t lines, std::uint64_t seed) {
+               double time_limit, std::size_t lines, std::uint64_t seed, const std::string& method) {
   const Domain domain = domain_of(*n, box);
   CheckOptions options;
   options.refuter_lines = lines;
   options.seed = seed;
+  const auto m = tiers::parse_method(method);
+  if (!m) throw py::value_error("method: expected auto, structural, bounded-pathlift, branch-and-bound or region-complex, got '" + method + "'");
+  options.method = *m;
   options.limits.max_cells = max_cells;
   // As the CLI: a positive limit too small for a double still means "stop at once".
   options.limits.time_limit_seconds = time_limit > 0 ? std::max(time_limit, 1e-9) : 0;
@@ -78,6 +81,8 @@ py::dict check(const NetworkHandle& n, const std::optional<std::vector<Interval>
   d["lp_questions"] = r.lp_questions;
   d["lp_exact_solves"] = r.lp_exact_solves;
   d["seconds"] = r.seconds;
+  d["proof"] = r.proof ? py::cast(r.proof->summary) : py::none();
+  d["certificate"] = r.proof ? py::cast(r.proof->certificate) : py::none();
   d["domain"] = domain.describe();
   d["network"] = n->description;
   return d;
@@ -88,7 +93,7 @@ py::dict check(const NetworkHandle& n, const std::optional<std::vector<Interval>
 void bind_check(py::module_& m) {
   m.def("check", &check, py::arg("network"), py::arg("box") = py::none(), py::arg("max_cells") = 0,
         py::arg("time_limit") = 0.0, py::arg("lines") = CheckOptions{}.refuter_lines,
-        py::arg("seed") = CheckOptions{}.seed,
+        py::arg("seed") = CheckOptions{}.seed, py::arg("method") = std::string("auto"),
         "Decides convexity exactly; max_cells 0 and time_limit 0 mean no limit.");
 }
 

@@ -25,9 +25,14 @@ def test_numpy_not_convex_with_exact_witness(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_numpy_convex(dtype):
-    r = relucert.check([(W.astype(dtype), b.astype(dtype)) for W, b in ICNN], box=(-1, 1))
+    layers = [(W.astype(dtype), b.astype(dtype)) for W, b in ICNN]
+    r = relucert.check(layers, box=(-1, 1), method="region-complex")
     assert r.verdict == "convex" and r.witness is None and r.convex is True
-    assert r.method == "region-complex" and r.cells > 0 and r.pairs > 0 and r.pieces > 0
+    assert r.method == "region-complex" and r.cells > 0 and r.pairs > 0 and r.pieces > 0 and r.proof is None
+    # By default the structural tier proves an ICNN without any cell, with its own certificate.
+    t = relucert.check(layers, box=(-1, 1))
+    assert t.verdict == "convex" and t.method == "structural" and t.cells == 0
+    assert t.certificate.splitlines()[1] == "relucert-certificate structural 1" and "ICNN" in t.proof
     assert r.domain == "[-1, 1] x [-1, 1]"
 
 
@@ -90,7 +95,7 @@ def test_limits_give_unknown():
     # A deeper random net needs many cells; one cell is not enough to decide.
     rng = np.random.default_rng(3)
     layers = [(rng.standard_normal((8, 2)), rng.standard_normal(8)), (np.abs(rng.standard_normal((1, 8))), np.zeros(1))]
-    r = relucert.check(layers, max_cells=1, lines=0)
+    r = relucert.check(layers, max_cells=1, lines=0, method="region-complex")
     assert r.verdict == "unknown" and r.convex is None and "cell limit" in r.reason
 
 

@@ -28,8 +28,9 @@ def icnn(seed, dtype=torch.float32):
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_icnn_sequential_is_convex(dtype):
-    r = relucert.check(icnn(0, dtype), box=(-2, 2))
+    r = relucert.check(icnn(0, dtype), box=(-2, 2), method="region-complex")
     assert r.verdict == "convex" and r.method == "region-complex" and r.cells > 1
+    assert relucert.check(icnn(0, dtype), box=(-2, 2)).method == "structural"
     assert relucert.check(icnn(1, dtype)).verdict == "convex"
 
 
