@@ -91,7 +91,7 @@ struct FloatKink {
 // neurons). Returns candidate concave kinks, best (largest room * drop) first, and sets
 // *events to the number of pattern changes seen. Empty when the network has skip terms.
 std::vector<FloatKink> float_concave_kinks(const Network& net, const std::vector<double>& p, const std::vector<double>& u,
-                                           double s0, double s1, std::size_t* events) {
+                                           double s0, double s1, std::size_t* events, std::size_t events_per_neuron) {
   const auto& F = net.double_layers();
   *events = 0;
   if (F.empty() || !(s0 < s1)) return {};
@@ -130,7 +130,7 @@ std::vector<FloatKink> float_concave_kinks(const Network& net, const std::vector
     }
   }
   std::vector<double> changes, slopes{hb[nl - 1][0]};
-  const std::size_t max_events = 64 * (1 + [&] {
+  const std::size_t max_events = events_per_neuron * (1 + [&] {
     std::size_t t = 0;
     for (auto w : width) t += w;
     return t;
@@ -298,7 +298,8 @@ std::optional<Witness> witness_on_line(const Network& net, const Domain& domain,
   return std::nullopt;
 }
 
-std::optional<Witness> refute_on_random_lines(const Network& net, const Domain& domain, std::size_t lines, std::uint64_t seed) {
+std::optional<Witness> refute_on_random_lines(const Network& net, const Domain& domain, std::size_t lines, std::uint64_t seed,
+                                              const LineBudget& budget) {
   std::mt19937_64 rng(seed);
   const std::size_t d = net.input_dim();
   auto uniform = [&](long lo, long hi) { return std::uniform_int_distribution<long>(lo, hi)(rng); };
@@ -328,7 +329,8 @@ std::optional<Witness> refute_on_random_lines(const Network& net, const Domain& 
     std::size_t weights = 0;
     for (const Layer& L : net.layers()) weights += L.width() * (L.W.empty() ? 0 : L.W[0].size());
     std::size_t events = 0;
-    const bool float_ok = !net.double_layers().empty() && weights > 2000;
+    const bool float_ok = !net.double_layers().empty() && weights > budget.small_net_weights;
+    if (!float_ok && weights > budget.small_net_weights && !budget.exact_fallback) continue;
     if (float_ok) {
       std::vector<double> pd(d), ud(d);
       for (std::size_t i = 0; i < d; ++i) {
@@ -347,7 +349,7 @@ std::optional<Witness> refute_on_random_lines(const Network& net, const Domain& 
           s1 = std::min(s1, t2);
         }
       }
-      const std::vector<FloatKink> kinks = float_concave_kinks(net, pd, ud, s0, s1, &events);
+      const std::vector<FloatKink> kinks = float_concave_kinks(net, pd, ud, s0, s1, &events, budget.events_per_neuron);
       for (std::size_t i = 0; i < kinks.size() && i < 3; ++i)
         if (auto w = witness_from_float_kink(net, domain, p, u, kinks[i])) return w;
     }

@@ -162,6 +162,8 @@ Run run_child(const Case& c, std::uint64_t seed, bool float_only, unsigned threa
       set_arithmetic_mode(float_only ? ArithmeticMode::FloatOnly : ArithmeticMode::Exact);
       CheckOptions opt;
       opt.refuter_lines = c.refuter ? opt.refuter_lines : 0;
+      // "complex" measures the region complex itself: no tier may answer first (issue #14).
+      if (!c.refuter) opt.method = tiers::Method::RegionComplex;
       opt.limits.threads = threads;
       opt.limits.time_limit_seconds = time_limit;
       const CheckResult r = check_convexity(net, dom, opt);
