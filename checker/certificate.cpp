@@ -495,7 +495,7 @@ class Checker {
 }  // namespace
 
 std::string check_certificate(const Net& net, const std::string& text, const std::string& file) {
-  // The tier certificates (§6-§8) announce their kind in the header line.
+  // The tier certificates (§8-§10) announce their kind in the header line.
   Words words(text, file);
   if (!words.done()) {
     const std::vector<std::string> head = words.peek();

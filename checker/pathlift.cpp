@@ -1,5 +1,5 @@
-// Checks bounded path-lifting certificates (docs/certificate.md §7) and branch-and-bound
-// certificates (§8), whose leaves are path-lifting certificates of parts of the box. The bounds,
+// Checks bounded path-lifting certificates (docs/certificate.md §9) and branch-and-bound
+// certificates (§10), whose leaves are path-lifting certificates of parts of the box. The bounds,
 // the fixed bits and the lower bounds of c_m are all recomputed here; the certificate only says
 // which rule settles each neuron, so a wrong claim is rejected, never trusted.
 #include "tier_checks.hpp"
@@ -74,7 +74,7 @@ Q path_lifting(const Net& net, std::size_t l, std::size_t k, const std::string& 
   return v.at(0);
 }
 
-// The interval lower bound of docs/certificate.md §7: the row W^H[0] D_{H-1} W^{H-1} ... D_{l+1}
+// The interval lower bound of docs/certificate.md §9: the row W^H[0] D_{H-1} W^{H-1} ... D_{l+1}
 // computed from the output backwards as intervals ('*' gives conv{0, value}), then times
 // column k of W^{l+1}.
 Q interval_lower(const Net& net, std::size_t l, std::size_t k, const std::string& bits) {

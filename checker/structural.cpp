@@ -1,4 +1,4 @@
-// Checks a structural certificate (docs/certificate.md §6): the listed rewrite of every ReLU
+// Checks a structural certificate (docs/certificate.md §8): the listed rewrite of every ReLU
 // neuron is re-justified here (bounds, exact proportionality), and the rewritten f must be a
 // sum of an affine function and nonnegative multiples of ReLUs of convex arguments.
 #include <map>

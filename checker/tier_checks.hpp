@@ -1,5 +1,5 @@
 #pragma once
-// Shared pieces of the checks of the tier certificates (docs/certificate.md §6-§8): the
+// Shared pieces of the checks of the tier certificates (docs/certificate.md §8-§10): the
 // certificate's lines as words, the domain line, and exact intervals with infinite ends.
 // Internal to the checker: it includes nothing from the engine.
 #include <sstream>

@@ -176,7 +176,7 @@ std::string pathlift_summary(const PathLiftAnalysis& a) {
 TierProof pathlift_proof(const PathLiftAnalysis& a, const Domain& domain) {
   TierProof p;
   p.tier = TierKind::BoundedPathLift;
-  p.certificate = "c relucert bounded path-lifting certificate, format: docs/certificate.md section 7\n"
+  p.certificate = "c relucert bounded path-lifting certificate, format: docs/certificate.md section 9\n"
                   "relucert-certificate pathlift 1\n" +
                   certificate_domain_line(domain) + pathlift_lines(a) + "end\n";
   p.summary = pathlift_summary(a);

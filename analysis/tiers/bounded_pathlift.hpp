@@ -40,7 +40,7 @@ struct PathLiftAnalysis {
 // where failures are likeliest), so a non-convex net costs little.
 PathLiftAnalysis analyse_bounded_pathlift(const Network& net, const Domain& domain);
 
-// The "neuron ..." lines of a path-lifting certificate (docs/certificate.md §7).
+// The "neuron ..." lines of a path-lifting certificate (docs/certificate.md §9).
 std::string pathlift_lines(const PathLiftAnalysis& a);
 std::optional<TierProof> prove_bounded_pathlift(const Network& net, const Domain& domain);
 TierProof pathlift_proof(const PathLiftAnalysis& a, const Domain& domain);  // needs a.proves_convex

@@ -78,7 +78,7 @@ BranchAndBoundResult prove_branch_and_bound(const Network& net, const Domain& bo
   }
   TierProof p;
   p.tier = TierKind::BranchAndBound;
-  p.certificate = "c relucert branch-and-bound certificate, format: docs/certificate.md section 8\n"
+  p.certificate = "c relucert branch-and-bound certificate, format: docs/certificate.md section 10\n"
                   "relucert-certificate branch-and-bound 1\n" +
                   certificate_domain_line(box) + s.out.str() + "end\n";
   p.summary = "bounded path-lifting on " + std::to_string(s.leaves) + " parts of the box";

@@ -1,7 +1,7 @@
 #pragma once
 // Interval bounds of every pre-activation of a layered net (input skips allowed, no skips from
 // hidden layers), layer by layer, on the domain or on one neuron's zero set in it. The rules are
-// the ones docs/certificate.md §7 fixes, so relucert-verify recomputes the same numbers.
+// the ones docs/certificate.md §9 fixes, so relucert-verify recomputes the same numbers.
 #include <optional>
 #include <vector>
 

@@ -244,7 +244,7 @@ Rational evaluate_rewritten(const StructuralAnalysis& a, const Vector& x) {
 
 TierProof structural_proof(const StructuralAnalysis& a, const Domain& domain) {
   std::ostringstream out;
-  out << "c relucert structural convexity certificate, format: docs/certificate.md section 6\n";
+  out << "c relucert structural convexity certificate, format: docs/certificate.md section 8\n";
   out << "relucert-certificate structural 1\n" << certificate_domain_line(domain);
   for (const StructuralStep& s : a.steps) {
     out << "neuron " << s.neuron.name() << ' ' << state_name(s.state);

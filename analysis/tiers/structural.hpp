@@ -61,7 +61,7 @@ StructuralAnalysis analyse_structure(const Network& net, const Domain& domain);
 // domain when the rewrites are right (checked by tests at many points).
 Rational evaluate_rewritten(const StructuralAnalysis& a, const Vector& x);
 
-// The structural certificate (docs/certificate.md §6) when the analysis proves convexity.
+// The structural certificate (docs/certificate.md §8) when the analysis proves convexity.
 std::optional<TierProof> prove_structural(const Network& net, const Domain& domain);
 TierProof structural_proof(const StructuralAnalysis& a, const Domain& domain);  // needs a.proves_convex()
 
