@@ -304,7 +304,7 @@ TEST_CASE("relucert check --method: the tier used is reported, its certificate v
   test::Run r = run_cli({"check", icnn, "--json", "--certificate", cert});
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "\"method\":\"structural\""));
-  CHECK(contains(r.out, "\"proof\":\"ICNN structure"));
+  CHECK(contains(r.out, "\"proof\":\"an ICNN as stored"));
   const test::Run v = test::run_shell(test::shell_quote(RELUCERT_VERIFY_PATH) + " " + test::shell_quote(icnn) + " " + test::shell_quote(cert), "verify");
   CHECK(v.exit_code == 0);
   CHECK(contains(v.out, "VERIFIED"));

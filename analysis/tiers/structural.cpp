@@ -256,9 +256,10 @@ TierProof structural_proof(const StructuralAnalysis& a, const Domain& domain) {
   TierProof p;
   p.tier = TierKind::Structural;
   p.certificate = out.str();
-  p.summary = "ICNN structure after " + std::to_string(a.dead + a.active + a.merged) + " rewrites (" +
-              std::to_string(a.dead) + " dead, " + std::to_string(a.active) + " always active, " +
-              std::to_string(a.merged) + " merged)";
+  p.summary = a.dead + a.active + a.merged == 0
+                  ? std::string("an ICNN as stored (every ReLU output enters with a coefficient >= 0)")
+                  : "an ICNN after exact rewrites (" + std::to_string(a.dead) + " dead, " + std::to_string(a.active) +
+                        " always active, " + std::to_string(a.merged) + " merged)";
   return p;
 }
 
