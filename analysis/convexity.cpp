@@ -6,7 +6,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "analysis/line_restriction.hpp"
+#include "analysis/line_refuter.hpp"
+#include "analysis/refuter_schedule.hpp"
 #include "analysis/tiers/prover.hpp"
 #include "geometry/planar_complex.hpp"
 
@@ -108,7 +109,12 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     last = now;
     return s;
   };
+  const RefuterSchedule* schedule = nullptr;  // set once the full refuter exists
   auto finish = [&](CheckResult r) {
+    if (schedule) {
+      r.refuter_lines = schedule->lines_walked();
+      r.refuter_work = schedule->work();
+    }
     r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return r;
   };
@@ -150,9 +156,15 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
       return finish(std::move(r));
     }
   }
-  if (options.refuter_lines > 0 && method != Method::BranchAndBound) {
-    auto w = refute_on_random_lines(net, domain, options.refuter_lines, options.seed);
-    r.phases.refuter += lap();
+  // The full refuter: options.refuter_lines lines, walked far, but never more than a small
+  // fraction of what the exact method after it costs (issue #15): a few before branch and bound,
+  // the rest in step with the region complex's passes (RefuterSchedule).
+  RefuterSchedule lines(net, domain, options, method != Method::BranchAndBound);
+  schedule = &lines;
+  auto refuter_lap = [&] { r.phases.refuter += lap(); };
+  if (method == Method::Auto && domain.is_box) {
+    auto w = lines.walk_until(lines.before_branch_and_bound());
+    refuter_lap();
     if (w) return refuted(std::move(*w));
   }
   if (method == Method::Auto || method == Method::BranchAndBound) {
@@ -187,8 +199,28 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
       return finish(std::move(r));
     }
   lap();
-  RegionComplex cx = build_region_complex(net, domain, options.limits);
-  r.phases.complex = lap();
+  // The build stops between two passes when a line refutes; the lines' own time is taken out of
+  // the complex's phase.
+  std::optional<Witness> line_witness;
+  double refuter_inside = 0;
+  BuildLimits limits = options.limits;
+  limits.between_passes = [&](const BuildProgress& p) {
+    const auto t0 = Clock::now();
+    line_witness = lines.walk_until(lines.during_build(p.lp_questions));
+    refuter_inside += std::chrono::duration<double>(Clock::now() - t0).count();
+    return !line_witness;
+  };
+  RegionComplex cx = build_region_complex(net, domain, limits);
+  r.phases.complex = lap() - refuter_inside;
+  r.phases.refuter += refuter_inside;
+  if (line_witness) return refuted(std::move(*line_witness));
+  if (cx.status != BuildStatus::Complete) {
+    // Out of budget: the lines that are left cost little next to the build that ran; a witness
+    // is still a sound answer.
+    auto w = lines.walk_until(RefuterSchedule::kAll);
+    r.phases.refuter += lap();
+    if (w) return refuted(std::move(*w));
+  }
   r.method = "region-complex";
   r.cells = cx.cells.size();
   r.lp_questions = cx.lp_questions;

@@ -1,7 +1,8 @@
 #pragma once
 // The convexity decision (THEORY.md §1, Theorem A): f is convex on the domain iff across
 // every adjacent pair of cells the gradient jumps by lambda * n with lambda >= 0.
-// A cheap exact refuter on random lines runs first; a verdict is never decided by a float.
+// A cheap exact refuter on random lines runs first and alongside (analysis/refuter_schedule.hpp);
+// a verdict is never decided by a float.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,6 +40,10 @@ struct CheckResult {
   std::optional<std::string> violation;
   std::size_t cells = 0, pairs = 0, pieces = 0;
   unsigned long long lp_questions = 0, lp_exact_solves = 0;
+  // The full refuter's lines walked and their work (LineRefuter::work units; the two quick lines
+  // before the tiers are not counted): deterministic, so tests can bound what the lines cost.
+  std::size_t refuter_lines = 0;
+  unsigned long long refuter_work = 0;
   double seconds = 0;
   // Wall-clock seconds per phase (for reports and bench/; never part of a verdict):
   // the line refuter (including its witness check), the region complex with its adjacent pairs,

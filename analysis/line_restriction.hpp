@@ -30,17 +30,4 @@ LineRestriction restrict_to_line(const Network& net, const Domain& domain, const
 // A verified witness from the first slope decrease along the line, if any.
 std::optional<Witness> witness_on_line(const Network& net, const Domain& domain, const LineRestriction& line);
 
-// Cheap exact refuter: restrict f to `lines` pseudo-random rational lines through the
-// domain (fixed seed, reproducible) and return the first verified witness.
-// How much one line may cost. The defaults walk each line far; a quick first pass (before the
-// tiers of issue #14) takes {2, 500, false}: it still refutes most random nets, whose concave
-// kinks are everywhere, and costs convex nets little.
-struct LineBudget {
-  std::size_t events_per_neuron = 64;   // float walk: pattern changes per line, per ReLU neuron
-  std::size_t small_net_weights = 2000;  // up to this many weights: the exact walk alone
-  bool exact_fallback = true;           // larger nets without a float walk (input skips): walk exactly anyway
-};
-std::optional<Witness> refute_on_random_lines(const Network& net, const Domain& domain, std::size_t lines, std::uint64_t seed,
-                                              const LineBudget& budget = {});
-
 }  // namespace relucert

@@ -42,6 +42,7 @@ class Builder {
 
   RegionComplex run() {
     const LpCounters before = lp_counters();
+    lp_before_ = before;
     make_initial_cell();
     try {
       std::size_t global = 0;
@@ -55,10 +56,8 @@ class Builder {
     } catch (const BuildAborted& a) {
       out_.status = a.status;
     }
-    const LpCounters& after = lp_counters();
-    out_.lp_exact_solves = after.solves - before.solves;
-    out_.lp_questions = out_.lp_exact_solves + (after.filtered_points - before.filtered_points) +
-                        (after.filtered_empty - before.filtered_empty) + (after.trivial - before.trivial);
+    out_.lp_exact_solves = lp_counters().solves - before.solves;
+    out_.lp_questions = lp_questions_so_far();
     return std::move(out_);
   }
 
@@ -144,6 +143,27 @@ class Builder {
     if (error) std::rethrow_exception(error);
   }
 
+  // LP questions since run() began; between passes it depends only on the net and the domain
+  // (the workers' counters are merged at the end of every parallel_for).
+  unsigned long long lp_questions_so_far() const {
+    const LpCounters& now = lp_counters();
+    return (now.solves - lp_before_.solves) + (now.filtered_points - lp_before_.filtered_points) +
+           (now.filtered_empty - lp_before_.filtered_empty) + (now.trivial - lp_before_.trivial);
+  }
+
+  // BuildLimits::between_passes, at a point fixed by the net and the domain alone.
+  void ask_between_passes() {
+    if (!limits_.between_passes) return;
+    BuildProgress p;
+    p.cells = out_.cells.size();
+    p.pairs = out_.adjacencies.size();
+    p.neurons_done = neurons_done_;
+    p.neurons_total = out_.neurons.size();
+    p.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    p.lp_questions = lp_questions_so_far();
+    if (!limits_.between_passes(p)) throw BuildAborted{BuildStatus::Stopped};
+  }
+
   void report_progress(bool force) {
     if (!limits_.progress) return;
     const auto now = Clock::now();
@@ -186,6 +206,7 @@ class Builder {
         split_all(first_global + k, k);
         ++neurons_done_;
         report_progress(true);
+        ask_between_passes();
       }
       check_limits();  // also after the last split: the limit bounds the finished complex too
     }
@@ -650,6 +671,7 @@ class Builder {
   BuildObserver* observer_ = nullptr;  // optional split-tree listener (certificate writer)
   Clock::time_point start_;
   Clock::time_point last_progress_{};
+  LpCounters lp_before_{};
   std::size_t neurons_done_ = 0;
   static constexpr std::size_t kNoMask = static_cast<std::size_t>(-1);
   std::size_t input_relu_first_ = kNoMask;  // first neuron of the ReLU layer whose output is layer_input

@@ -64,6 +64,7 @@ struct BuildProgress {
   std::size_t neurons_done = 0;   // ReLU neurons whose pass over the cells is complete
   std::size_t neurons_total = 0;
   double seconds = 0;             // since the build started
+  unsigned long long lp_questions = 0;  // strict-feasibility questions so far (set for between_passes)
 };
 
 struct BuildLimits {
@@ -78,9 +79,14 @@ struct BuildLimits {
   // within a long pass); for progress bars only.
   std::function<void(const BuildProgress&)> progress;
   std::size_t max_memory_mb = 0;  // 0 = no limit; resident memory of the process (core/memory_usage.hpp)
+  // When set, called on the building thread after each neuron's pass, with counts that depend on
+  // the net and the domain only (not on threads or timing), so what the caller does there is
+  // reproducible; returning false stops the build (BuildStatus::Stopped). check_convexity walks
+  // its refuter lines here, in step with the build's work.
+  std::function<bool(const BuildProgress&)> between_passes;
 };
 
-enum class BuildStatus { Complete, CellLimit, TimeLimit, MemoryLimit };
+enum class BuildStatus { Complete, CellLimit, TimeLimit, MemoryLimit, Stopped };
 
 // "cell limit reached (--max-cells)" etc.: the reason printed with a verdict unknown.
 inline const char* limit_reason(BuildStatus s) {
@@ -88,6 +94,7 @@ inline const char* limit_reason(BuildStatus s) {
     case BuildStatus::CellLimit: return "cell limit reached (--max-cells)";
     case BuildStatus::TimeLimit: return "time limit reached (--time-limit)";
     case BuildStatus::MemoryLimit: return "memory limit reached (--memory-limit)";
+    case BuildStatus::Stopped: return "stopped by the caller";
     case BuildStatus::Complete: break;
   }
   return "complete";

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "analysis/line_refuter.hpp"
 #include "analysis/line_restriction.hpp"
 #include "analysis/slice.hpp"
 #include "core/input_error.hpp"
