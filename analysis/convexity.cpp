@@ -31,6 +31,24 @@ std::string describe_facet(const RegionComplex& cx, const Halfspace& facet) {
 
 namespace {
 
+// As describe_facet, for the planar verdict's concave edge.
+std::string describe_kink(const Network& net, const PlanarVerdict& pv) {
+  const Halfspace h = make_halfspace(*pv.kink_normal, dot(*pv.kink_normal, *pv.kink_point), RowOrigin{});
+  std::string s = h.to_string();
+  if (pv.kink_neuron) {
+    std::size_t k = *pv.kink_neuron;
+    for (std::size_t l = 0; l < net.layers().size(); ++l) {
+      if (!net.layers()[l].relu) continue;
+      if (k < net.layers()[l].width()) {
+        s += " (zero set of " + NeuronId{l + 1, k + 1}.name() + ")";
+        break;
+      }
+      k -= net.layers()[l].width();
+    }
+  }
+  return s;
+}
+
 // The first violating pair in [begin, end), or nullopt.
 std::optional<std::size_t> first_violation(const RegionComplex& cx, std::size_t begin, std::size_t end) {
   // delta = g_upper - g_lower must equal lambda a (a the integer facet normal); then
@@ -171,6 +189,7 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     tiers::TierOptions topt;
     topt.max_parts = options.branch_parts ? options.branch_parts : method == Method::Auto ? 64 : 4096;
     topt.time_limit_seconds = options.limits.time_limit_seconds;
+    if (method == Method::Auto) topt.give_up_after_same_blocker = 3;
     tiers::BranchAndBoundResult b = tiers::prove_branch_and_bound(net, domain, topt);
     r.phases.tiers += lap();
     if (b.proof) {
@@ -188,15 +207,28 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
   // d = 2 on a box: the planar builder's exact jump test settles "convex" without building the
   // RegionComplex. It runs after the line refuter, which costs milliseconds and refutes most
   // non-convex nets; any other outcome takes the usual path, which also produces the witness.
+  // A concave edge gives its witness directly (witness_across_kink), so non-convex nets do not
+  // build the complex a second time either.
   if (planar_builder_enabled())
-    if (const auto pv = planar_convexity(net, domain, options.limits); pv && pv->status == BuildStatus::Complete && pv->convex) {
-      r.verdict = Verdict::Convex;
+    if (const auto pv = planar_convexity(net, domain, options.limits); pv && pv->status == BuildStatus::Complete) {
       r.method = "region-complex";
       r.cells = pv->cells;
       r.pairs = pv->pairs;
       r.pieces = pv->pieces;
       r.phases.complex = lap();
-      return finish(std::move(r));
+      if (pv->convex) {
+        r.verdict = Verdict::Convex;
+        return finish(std::move(r));
+      }
+      if (pv->kink_point && pv->kink_normal)
+        if (auto w = witness_across_kink(net, domain, *pv->kink_point, *pv->kink_normal)) {
+          r.verdict = Verdict::NotConvex;
+          r.witness = std::move(w);
+          r.violation = describe_kink(net, *pv);
+          r.phases.witness = lap();
+          return finish(std::move(r));
+        }
+      r = CheckResult{};  // the general builder below reports its own counts
     }
   lap();
   // The build stops between two passes when a line refutes; the lines' own time is taken out of

@@ -1,5 +1,6 @@
 #include "analysis/witness.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace relucert {
@@ -45,6 +46,22 @@ std::optional<Witness> witness_from_adjacency(const Network& net, const RegionCo
   if (!verify_witness(net, cx.domain, w) || w.gap != -t * jump)
     throw std::logic_error("witness_from_adjacency: the constructed witness fails exact re-verification");
   return w;
+}
+
+std::optional<Witness> witness_across_kink(const Network& net, const Domain& domain, const Vector& p, const Vector& n) {
+  Rational largest(0);
+  for (const Rational& v : n) largest = std::max(largest, Rational(abs(v)));
+  if (sgn(largest) == 0) return std::nullopt;
+  Rational t = 1 / largest;  // t n has max |.| = 2^-k
+  for (int k = 0; k <= 512; ++k, t /= 2) {
+    Witness w;
+    w.x = sub(p, scale(t, n));
+    w.y = add(p, scale(t, n));
+    if (!domain.contains(w.x) || !domain.contains(w.y)) continue;
+    w.gap = midpoint_gap(net, w.x, w.y);
+    if (sgn(w.gap) > 0 && verify_witness(net, domain, w)) return w;
+  }
+  return std::nullopt;
 }
 
 }  // namespace relucert

@@ -632,7 +632,17 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
     const std::uint64_t rhs = static_cast<std::uint64_t>(static_cast<unsigned __int128>(mod_p(dy)) * mod_p(n.a) % p);
     if (lhs != rhs) throw std::logic_error("planar: gradient jump is not parallel to the edge normal");
     const int s = !n.a.is_zero() ? dx.sign() * n.a.sign() : dy.sign() * n.b.sign();
-    if (s < 0) v.convex = false;
+    if (s < 0 && v.convex) {  // the first concave edge: where the caller builds its witness
+      v.convex = false;
+      const auto [x0, y0] = exact_point(lines_[static_cast<std::size_t>(verts_[static_cast<std::size_t>(E.v0)].l1)].exact,
+                                        lines_[static_cast<std::size_t>(verts_[static_cast<std::size_t>(E.v0)].l2)].exact);
+      const auto [x1, y1] = exact_point(lines_[static_cast<std::size_t>(verts_[static_cast<std::size_t>(E.v1)].l1)].exact,
+                                        lines_[static_cast<std::size_t>(verts_[static_cast<std::size_t>(E.v1)].l2)].exact);
+      v.kink_point = Vector{(x0 + x1) / 2, (y0 + y1) / 2};
+      v.kink_normal = Vector{Rational(n.a.to_mpz()), Rational(n.b.to_mpz())};
+      const int owner = lines_[static_cast<std::size_t>(E.line)].owner;
+      if (owner != kNone) v.kink_neuron = static_cast<std::size_t>(owner);
+    }
   }
   std::unordered_map<Row, char, RowHash, RowEq> pieces;
   pieces.reserve(faces_.size());

@@ -27,12 +27,16 @@ std::optional<RegionComplex> build_planar_complex(const Network& net, const Doma
 
 // Streaming verdict (no RegionComplex): the same complex is built, then the jump test of
 // THEORY.md §1 runs on the planar edges in exact fixed-point arithmetic. nullopt: not
-// applicable (as above). When a violating pair exists the caller needs a witness, which
-// needs the full complex: the result then says so and the caller builds it.
+// applicable (as above). When a violating pair exists, the first one in edge order is
+// reported by an exact point of its edge's relative interior and the edge normal pointing into
+// the cell whose gradient is smaller along it, so the caller can build a witness there
+// (analysis/witness.hpp, witness_across_kink) without the full complex.
 struct PlanarVerdict {
   BuildStatus status = BuildStatus::Complete;
   bool convex = false;  // meaningful only when status == Complete
   std::size_t cells = 0, pairs = 0, pieces = 0;
+  std::optional<Vector> kink_point, kink_normal;  // set when complete and not convex
+  std::optional<std::size_t> kink_neuron;         // global ReLU index whose zero set holds the edge
 };
 std::optional<PlanarVerdict> planar_convexity(const Network& net, const Domain& domain, const BuildLimits& limits = {});
 

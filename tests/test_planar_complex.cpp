@@ -12,6 +12,7 @@
 #include "../bench/paper_stats_lib.hpp"
 #include "analysis/convexity.hpp"
 #include "core/arithmetic_mode.hpp"
+#include "analysis/witness.hpp"
 #include "geometry/planar_complex.hpp"
 #include "geometry/region_complex.hpp"
 #include "support/random_nets.hpp"
@@ -86,6 +87,18 @@ bool cross_check(const Network& net, const Domain& box, const std::string& what)
   CHECK(v->cells == general.cells.size());
   CHECK(v->pairs == general.adjacencies.size());
   CHECK(v->pieces == general.distinct_affine_pieces());
+  // A concave edge comes with a point and a normal that give a witness without the complex: the
+  // edge's point lies on the neuron's zero set (its exact pre-activation vanishes there), and the
+  // witness verifies by exact forward passes.
+  CHECK(v->kink_point.has_value() == !convex);
+  if (!convex) {
+    REQUIRE(v->kink_normal.has_value());
+    const auto w = witness_across_kink(net, box, *v->kink_point, *v->kink_normal);
+    REQUIRE(w.has_value());
+    CHECK(verify_witness(net, box, *w));
+    CHECK(scale(Rational(1, 2), add(w->x, w->y)) == *v->kink_point);
+    CHECK(box.contains(*v->kink_point));
+  }
   return true;
 }
 

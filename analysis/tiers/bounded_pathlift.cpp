@@ -133,6 +133,7 @@ PathLiftAnalysis analyse_bounded_pathlift(const Network& net, const Domain& doma
         }
       }
       if (sgn(p.lower) < 0) {
+        a.blocking_neuron = p.neuron.name();
         a.blocker = p.neuron.name() + ": its path-lifting value can be " + to_string(p.lower) +
                     (p.enumerated ? " (exactly) " : " (interval bound) ") + "for a pattern next to its zero set";
         return a;

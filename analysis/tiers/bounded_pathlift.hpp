@@ -34,6 +34,7 @@ struct PathLiftAnalysis {
   std::vector<NeuronPathLift> neurons;  // topological order; complete only when proves_convex
   bool proves_convex = false;
   std::string blocker;  // when not: the first neuron whose bound stays negative, or why the tier does not apply
+  std::string blocking_neuron;  // that neuron's name ("L2:N7"), when a neuron is the obstacle
 };
 
 // Stops at the first neuron that fails (neurons are tried from the last hidden layer back,

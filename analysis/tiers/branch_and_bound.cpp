@@ -14,7 +14,11 @@ class Search {
   Search(const Network& net, const TierOptions& opt) : net_(net), opt_(opt), start_(std::chrono::steady_clock::now()) {}
 
   // Appends the subtree of `part` in preorder; false when a limit stopped the search.
-  bool prove(const Domain& part) {
+  bool prove(const Domain& part) { return prove(part, "", 0); }
+
+ private:
+  // same_run: how many nested parts up to the parent failed on the neuron `parent_blocker`.
+  bool prove(const Domain& part, const std::string& parent_blocker, std::size_t same_run) {
     if (opt_.time_limit_seconds > 0 &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() > opt_.time_limit_seconds) {
       reason = "the branch-and-bound time limit was reached";
@@ -25,6 +29,11 @@ class Search {
       out << "leaf\n" << pathlift_lines(a);
       ++leaves;
       return true;
+    }
+    const std::size_t run = !a.blocking_neuron.empty() && a.blocking_neuron == parent_blocker ? same_run + 1 : 1;
+    if (opt_.give_up_after_same_blocker && run >= opt_.give_up_after_same_blocker) {
+      reason = "splitting does not help: " + std::to_string(run) + " nested parts fail on the same obstacle (" + a.blocker + ")";
+      return false;
     }
     if (leaves + pending_ + 2 > opt_.max_parts) {
       reason = "no proof within " + std::to_string(opt_.max_parts) + " parts (last obstacle: " + a.blocker + ")";
@@ -40,11 +49,12 @@ class Search {
     lower.hi[axis] = mid;
     upper.lo[axis] = mid;
     ++pending_;  // the upper half waits while the lower one is searched
-    const bool ok = prove(lower);
+    const bool ok = prove(lower, a.blocking_neuron, run);
     --pending_;
-    return ok && prove(upper);
+    return ok && prove(upper, a.blocking_neuron, run);
   }
 
+ public:
   std::ostringstream out;
   std::size_t leaves = 0;
   std::string reason;

@@ -30,6 +30,10 @@ std::optional<Method> parse_method(const std::string& name);  // "auto" or a tie
 struct TierOptions {
   double time_limit_seconds = 0;  // 0 = no limit; a tier that runs out says "don't know"
   std::size_t max_parts = 4096;   // branch and bound: most domain parts to examine
+  // Branch and bound gives up when this many nested parts (each half of the one before) fail on
+  // the same neuron: splitting does not move the obstacle, as on most non-convex nets. 0 = never
+  // (a forced --method branch-and-bound); check_convexity's auto order uses 3.
+  std::size_t give_up_after_same_blocker = 0;
 };
 
 // The certificate line "domain R D" or "domain box D LO1 HI1 ..." (docs/certificate.md §2).
