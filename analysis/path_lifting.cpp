@@ -187,6 +187,7 @@ NeuronPathLift evaluate_neuron(const Network& net, const NeuronId& m, const Neur
   for (const std::vector<bool>& d : expand_all(faces.downstream_signs, opt.max_patterns, budget)) {
     ++r.patterns_checked;
     Rational c = path_lifting_value(net, m, d);
+    if (opt.list_all_patterns) r.all_patterns.emplace_back(d, c);
     if (sgn(c) >= 0) continue;
     ++r.failing_count;
     if (r.failing.size() < opt.max_failures_listed) r.failing.push_back({grouped_pattern(downstream, d), std::move(c)});

@@ -9,6 +9,7 @@
 // test in exact arithmetic so that its verdicts can be compared with the true ones.
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/domain.hpp"
@@ -52,6 +53,10 @@ struct NeuronPathLift {
   std::size_t patterns_checked = 0;  // distinct downstream patterns D (after expansion)
   std::size_t failing_count = 0;     // how many of them have c_m(D) < 0
   std::vector<PathLiftFailure> failing;  // the first `PathLiftOptions::max_failures_listed`, by pattern
+  // Every pattern D on m's zero set (after expansion) with its c_m(D), when
+  // PathLiftOptions::list_all_patterns is set: the exact (m, D) set of the convexity penalty of
+  // relucert.torch (docs/training.md). Bits in downstream_neurons(net, m) order.
+  std::vector<std::pair<std::vector<bool>, Rational>> all_patterns;
 };
 
 enum class PnVerdict { Pass, Fail, Unknown };
@@ -63,6 +68,7 @@ struct PathLiftOptions {
   // rather than enumerate more than this many in total. 0 = no limit.
   std::size_t max_patterns = std::size_t(1) << 20;
   std::size_t max_failures_listed = 100;  // per neuron; failing_count is always exact
+  bool list_all_patterns = false;         // fill NeuronPathLift::all_patterns
 };
 
 struct PathLiftResult {

@@ -8,7 +8,7 @@ packages=(build-essential cmake pkg-config libgmp-dev libmpfr-dev libboost-dev l
           # the ONNX loader (core/onnx_*)
           libonnx-dev libprotobuf-dev protobuf-compiler
           # the Python module (python/) and the tests that export torch models, for /usr/bin/python3
-          pybind11-dev python3-dev python3-numpy python3-pytest python3-torch python3-onnx
+          pybind11-dev python3-dev python3-numpy python3-pytest python3-torch python3-onnx python3-matplotlib
           # clang: the libFuzzer targets (scripts/fuzz.sh)
           clang-14 libclang-rt-14-dev)
 missing=()

@@ -5,6 +5,10 @@
 #include <pybind11/pybind11.h>
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/network_loader.hpp"
 
@@ -18,5 +22,11 @@ using NetworkHandle = std::shared_ptr<LoadedNetwork>;  // never modified after c
 
 void bind_network(py::module_& m);
 void bind_check(py::module_& m);
+void bind_pathlift(py::module_& m);
+
+// The domain of a call: box = one (lo, hi) of exact text per input, or the network's default
+// domain (.nnet) / R^d when absent. InputError naming box[i] on bad bounds.
+using Interval = std::pair<std::string, std::string>;
+Domain domain_of(const LoadedNetwork& n, const std::optional<std::vector<Interval>>& box);
 
 }  // namespace relucert::python

@@ -14,9 +14,6 @@
 #include "python/src/bindings.hpp"
 
 namespace relucert::python {
-namespace {
-
-using Interval = std::pair<std::string, std::string>;
 
 // One (lo, hi) per input, as exact text (the package expands a single pair to every input).
 // Messages name box[i] (0-based), as the CLI's name --box and its 1-based interval.
@@ -41,6 +38,8 @@ Domain domain_of(const LoadedNetwork& n, const std::optional<std::vector<Interva
   }
   return Domain::box(std::move(lo), std::move(hi));
 }
+
+namespace {
 
 std::vector<std::string> texts(const Vector& v) {
   std::vector<std::string> r;

@@ -20,6 +20,7 @@ PYBIND11_MODULE(_relucert, m) {
   });
   bind_network(m);
   bind_check(m);
+  bind_pathlift(m);
 }
 
 }  // namespace relucert::python
