@@ -10,13 +10,4 @@ cmake --build "$BUILD_DIR" -j2 --target _relucert
 mkdir -p bench/results
 RELUCERT_PYTHON_BUILD="$BUILD_DIR/python" nice -n 10 /usr/bin/python3 bench/penalty_bench.py > bench/results/penalty.md
 cat bench/results/penalty.md
-python3 - <<'PY'
-readme = open("README.md").read()
-table = open("bench/results/penalty.md").read().strip()
-begin, end = "<!-- penalty-table:begin (bench/penalty.sh) -->", "<!-- penalty-table:end -->"
-if begin not in readme or end not in readme:
-    raise SystemExit("README.md has no penalty table markers")
-a, b = readme.index(begin) + len(begin), readme.index(end)
-open("README.md", "w").write(readme[:a] + "\n" + table + "\n" + readme[b:])
-print("README.md: penalty table replaced from bench/results/penalty.md")
-PY
+python3 bench/splice_readme.py penalty bench/results/penalty.md

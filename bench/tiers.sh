@@ -13,14 +13,4 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD_DIR" -j2 --target tiers
 mkdir -p bench/results
 "$BUILD_DIR/bench/tiers" --repeat "$REPEAT" --source . --out bench/results/tiers.md
-python3 - <<'PY'
-import re
-readme = open("README.md").read()
-table = open("bench/results/tiers.md").read().strip()
-begin, end = "<!-- tiers-table:begin (bench/tiers.sh) -->", "<!-- tiers-table:end -->"
-if begin not in readme or end not in readme:
-    raise SystemExit("README.md has no tiers table markers")
-a, b = readme.index(begin) + len(begin), readme.index(end)
-open("README.md", "w").write(readme[:a] + "\n" + table + "\n" + readme[b:])
-print("README.md: tiers table replaced from bench/results/tiers.md")
-PY
+python3 bench/splice_readme.py tiers bench/results/tiers.md

@@ -50,7 +50,5 @@ unsigned long long parse_count(const std::string& flag, const std::string& value
 
 // --threads default: the hardware concurrency (results are identical for any thread count).
 unsigned default_threads();
-// --progress: a one-line progress bar on stderr (cells, pairs, rate, a rough ETA).
-std::function<void(const BuildProgress&)> progress_printer();
 
 }  // namespace relucert::cli

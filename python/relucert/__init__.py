@@ -122,7 +122,7 @@ def _box_texts(box, dim):
 
 
 def check(model, box=None, output=None, max_cells=None, time_limit=None, *, lines=24, seed=1, method="auto",
-          relu_after=None, example_input=None):
+          relu_after=None, example_input=None, progress=False):
     """Decides exactly whether the model's scalar output is convex on the box.
 
     box: None (all of R^d, or the .nnet file's box), (lo, hi) for every input, or [(lo_i, hi_i)].
@@ -130,13 +130,14 @@ def check(model, box=None, output=None, max_cells=None, time_limit=None, *, line
     time_limit (seconds) make the verdict "unknown" when reached. lines/seed: the exact line
     refuter (0 lines disables it). method: "auto" (the tiers of docs/tiers.md, then the
     region complex) or one of "structural", "bounded-pathlift", "branch-and-bound",
-    "region-complex". Returns a Result; bad input raises ValueError.
+    "region-complex". progress: a one-line progress bar on stderr while the region complex is
+    built (as `relucert check --progress`). Returns a Result; bad input raises ValueError.
     """
     net = _handle(model, output, relu_after, example_input)
     texts = _box_texts(box, net.input_dim)
     return Result._from_engine(_engine.check(net, texts, _count("max_cells", max_cells), _seconds(time_limit),
                                              _count("lines", lines), _count("seed", seed),
-                                             str(method)))
+                                             str(method), bool(progress)))
 
 
 def value(model, x, output=None):

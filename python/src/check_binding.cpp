@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analysis/convexity.hpp"
+#include "analysis/progress_printer.hpp"
 #include "core/input_error.hpp"
 #include "python/src/bindings.hpp"
 
@@ -48,7 +49,7 @@ std::vector<std::string> texts(const Vector& v) {
 }
 
 py::dict check(const NetworkHandle& n, const std::optional<std::vector<Interval>>& box, std::size_t max_cells,
-               double time_limit, std::size_t lines, std::uint64_t seed, const std::string& method) {
+               double time_limit, std::size_t lines, std::uint64_t seed, const std::string& method, bool progress) {
   const Domain domain = domain_of(*n, box);
   CheckOptions options;
   options.refuter_lines = lines;
@@ -57,6 +58,7 @@ py::dict check(const NetworkHandle& n, const std::optional<std::vector<Interval>
   if (!m) throw py::value_error("method: expected auto, structural, bounded-pathlift, branch-and-bound or region-complex, got '" + method + "'");
   options.method = *m;
   options.limits.max_cells = max_cells;
+  if (progress) options.limits.progress = progress_printer();  // stderr only, no Python object
   // As the CLI: a positive limit too small for a double still means "stop at once".
   options.limits.time_limit_seconds = time_limit > 0 ? std::max(time_limit, 1e-9) : 0;
   CheckResult r;
@@ -92,7 +94,7 @@ py::dict check(const NetworkHandle& n, const std::optional<std::vector<Interval>
 void bind_check(py::module_& m) {
   m.def("check", &check, py::arg("network"), py::arg("box") = py::none(), py::arg("max_cells") = 0,
         py::arg("time_limit") = 0.0, py::arg("lines") = CheckOptions{}.refuter_lines,
-        py::arg("seed") = CheckOptions{}.seed, py::arg("method") = std::string("auto"),
+        py::arg("seed") = CheckOptions{}.seed, py::arg("method") = std::string("auto"), py::arg("progress") = false,
         "Decides convexity exactly; max_cells 0 and time_limit 0 mean no limit.");
 }
 

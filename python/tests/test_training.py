@@ -156,3 +156,15 @@ def test_unsupported_modules_are_named():
         ConvexityPenalty(nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3)))
     with pytest.raises(ValueError, match="every"):
         ConvexityPenalty(nn.Sequential(nn.Linear(2, 1)), every=0)
+
+
+def test_certify_progress_bar_goes_to_stderr(capfd):
+    m = from_json(REPO / "examples" / "layer2_concave_fold.json")
+    c = certify(m, None, progress=True)
+    err = capfd.readouterr().err
+    assert c.convex is False
+    if c.result.method == "region-complex":
+        assert "neurons" in err and "cells" in err
+    r = relucert.check(m, method="region-complex", lines=0, progress=True)
+    assert r.verdict == "not_convex"
+    assert "neurons" in capfd.readouterr().err

@@ -15,9 +15,11 @@ class Certified:
         return self.result.convex
 
 
-def certify(model, box=None, time_limit=None):
-    """relucert.check(model, box) of the model's stored weights (exactly), and a summary line."""
-    r = check(model, box=box, time_limit=time_limit)
+def certify(model, box=None, time_limit=None, progress=False):
+    """relucert.check(model, box) of the model's stored weights (exactly), and a summary line.
+
+    progress: a progress bar on stderr while a long check builds the region complex."""
+    r = check(model, box=box, time_limit=time_limit, progress=progress)
     if r.verdict == "convex":
         how = r.proof or f"{r.cells} cells, every facet jump >= 0"
         s = f"relucert: convex on {r.domain} (proved by {r.method}: {how}; {r.seconds:.3f} s)"

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""The full region complex on the reference's benchmark shapes (issue #15, item 1): d = 3..6 x
+widths 4..10 (two hidden layers), and depth 2..6 at d = 3 (width 8); PyTorch default init
+(uniform +-1/sqrt(fan_in)) stored as float32 (read exactly), box [-100, 100]^d, one thread,
+`relucert check --lines 0 --method region-complex` (the complex is built completely: the
+reference code's workload). CPU time and peak memory from wait4 (/usr/bin/time). Prints Markdown.
+
+The reference column holds the reference code's CPU times measured in issue #15 (one torch
+thread, same machine) where the issue gives them; this script does not run the reference.
+A second table: growth with the number of cells at d = 2, widths 64..512 (issue #15, item 3).
+"""
+import json
+import os
+import platform
+import random
+import struct
+import subprocess
+import sys
+import tempfile
+from fractions import Fraction
+
+CLI = sys.argv[1] if len(sys.argv) > 1 else "build/relucert"
+SEEDS = int(os.environ.get("SEEDS", "3"))
+REFERENCE = {(6, (10, 10)): 3.3, (3, (8,) * 6): 0.37, (3, (10, 10)): 0.043}  # CPU s, issue #15
+
+
+def f32(x):
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+def net(d, widths, seed):
+    rng = random.Random(seed * 1000003 + d * 7919 + sum(widths) * 31 + len(widths))
+    layers, fan = [], d
+    for w in list(widths) + [1]:
+        b = 1 / fan ** 0.5
+        draw = lambda: str(Fraction(f32(rng.uniform(-b, b))))
+        layers.append({"W": [[draw() for _ in range(fan)] for _ in range(w)], "b": [draw() for _ in range(w)]})
+        fan = w
+    return {"input_dim": d, "layers": layers, "relu_after": [True] * len(widths) + [False]}
+
+
+def run(doc):
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(doc, f)
+    box = ",".join(["-100:100"] * doc["input_dim"])
+    p = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", CLI, "check", f.name, "--box", box, "--lines", "0",
+                        "--method", "region-complex", "--threads", "1", "--json"], capture_output=True, text=True)
+    os.unlink(f.name)
+    u, s, m = p.stderr.strip().splitlines()[-1].split()
+    j = json.loads(p.stdout)
+    return j["cells"], float(u) + float(s), int(m) / 1024, j["verdict"]
+
+
+def median(v):
+    v = sorted(v)
+    return v[len(v) // 2]
+
+
+def main():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "")
+    print(f"Machine: {cpu}, {os.cpu_count()} cores, Linux {platform.release()}. Command: `bash bench/shapes.sh` "
+          f"(medians of {SEEDS} nets per shape; CPU = user + system time of the whole process, one thread).\n")
+    print("| d | widths | cells | CPU time | cells/s | peak memory | reference CPU (issue #15) | relucert vs reference |")
+    print("|---|---|---|---|---|---|---|---|")
+    shapes = [(d, (w, w)) for d in (3, 4, 5, 6) for w in (4, 6, 8, 10)] + [(3, (8,) * k) for k in (3, 4, 5, 6)]
+    for d, widths in shapes:
+        rs = [run(net(d, widths, s)) for s in range(SEEDS)]
+        cells, cpu_s, mem = median([r[0] for r in rs]), median([r[1] for r in rs]), median([r[2] for r in rs])
+        ref = REFERENCE.get((d, widths))
+        # The reference figures are for one specific net each; ours are medians of SEEDS nets.
+        cmp = f"{ref / cpu_s:.2f}x faster" if ref and cpu_s > 0 and ref >= cpu_s else (f"{cpu_s / ref:.2f}x slower" if ref else "-")
+        print(f"| {d} | {list(widths)} | {cells} | {cpu_s:.2f} s | {cells / max(cpu_s, 1e-3):,.0f} | {mem:.0f} MB | "
+              f"{f'{ref} s' if ref else '-'} | {cmp} |")
+    # Issue #15 item 3: growth in cells at d = 2 (the planar builder), one net per width.
+    print("\nGrowth at d = 2 (random, one net per width; target: cells/s at [512, 512] within 1.5x of the rate at [64, 64]):\n")
+    print("| widths | cells | CPU time | cells/s | rate vs [64, 64] | peak memory |")
+    print("|---|---|---|---|---|---|")
+    base = None
+    for w in (64, 128, 256, 512):
+        cells, cpu_s, mem, _ = run(net(2, (w, w), 0))
+        rate = cells / max(cpu_s, 1e-3)
+        base = base or rate
+        print(f"| [{w}, {w}] | {cells} | {cpu_s:.2f} s | {rate:,.0f} | {base / rate:.2f}x slower | {mem:.0f} MB |")
+
+
+if __name__ == "__main__":
+    main()
