@@ -87,17 +87,17 @@ std::string layer_legend(const std::vector<NeuronId>& downstream) {
 }
 
 // A cell's recorded sign must agree with the exact value at a point of its closure.
-bool sign_allows(Sign cell_sign, const Rational& z) {
+bool sign_allows(Sign cell_sign, Sign z) {
   switch (cell_sign) {
-    case Sign::Positive: return sgn(z) >= 0;
-    case Sign::Negative: return sgn(z) <= 0;
-    case Sign::Zero: return sgn(z) == 0;  // z ≡ 0 on the cell
+    case Sign::Positive: return z != Sign::Negative;
+    case Sign::Negative: return z != Sign::Positive;
+    case Sign::Zero: return z == Sign::Zero;  // z ≡ 0 on the cell
   }
   return false;
 }
 
 // Internal invariants of the complex at the facet point; a violation is a bug, never a verdict.
-void check_facet_point(const RegionComplex& cx, const Adjacency& adj, const Vector& z) {
+void check_facet_point(const RegionComplex& cx, const Adjacency& adj, const std::vector<Sign>& z) {
   if (sgn(adj.facet.slack(adj.point)) != 0) throw std::logic_error("path lifting: facet point is off its hyperplane");
   for (std::size_t g = 0; g < z.size(); ++g)
     if (!sign_allows(cx.cells[adj.lower].pattern[g], z[g]) || !sign_allows(cx.cells[adj.upper].pattern[g], z[g]))
@@ -106,8 +106,8 @@ void check_facet_point(const RegionComplex& cx, const Adjacency& adj, const Vect
 }
 
 // Face-set membership (a) and (b) of the header comment.
-bool facet_on_zero_set(Sign lower, Sign upper, const Rational& z) {
-  if (sgn(z) != 0) return false;
+bool facet_on_zero_set(Sign lower, Sign upper, Sign z) {
+  if (z != Sign::Zero) return false;
   const bool tangent = lower == upper && lower != Sign::Zero;
   return !tangent;
 }
@@ -135,13 +135,18 @@ std::vector<NeuronFaces> collect_faces(const Network& net, const RegionComplex& 
   const std::vector<std::size_t> begin = downstream_begin(cx.neurons);
   std::vector<NeuronFaces> faces(n);
   for (const Adjacency& adj : cx.adjacencies) {
-    const Vector z = relu_preactivations(net, adj.point);
-    if (z.size() != n) throw std::logic_error("path lifting: neuron count differs from the complex");
-    check_facet_point(cx, adj, z);
-    std::vector<Sign> signs(n);
-    for (std::size_t g = 0; g < n; ++g) signs[g] = sign_of(z[g]);
+    // Only the signs matter: the integer pass gives them exactly, without a gcd per product.
+    std::optional<std::vector<Sign>> fast = net.relu_signs(adj.point);
+    std::vector<Sign> signs;
+    if (fast) {
+      signs = std::move(*fast);
+    } else {
+      for (const Rational& z : relu_preactivations(net, adj.point)) signs.push_back(sign_of(z));
+    }
+    if (signs.size() != n) throw std::logic_error("path lifting: neuron count differs from the complex");
+    check_facet_point(cx, adj, signs);
     for (std::size_t g = 0; g < n; ++g) {
-      if (!facet_on_zero_set(cx.cells[adj.lower].pattern[g], cx.cells[adj.upper].pattern[g], z[g])) continue;
+      if (!facet_on_zero_set(cx.cells[adj.lower].pattern[g], cx.cells[adj.upper].pattern[g], signs[g])) continue;
       ++faces[g].count;
       faces[g].downstream_signs.emplace(signs.begin() + static_cast<std::ptrdiff_t>(begin[g]), signs.end());
     }

@@ -67,7 +67,7 @@ Network::Network(std::size_t input_dim, std::vector<Layer> layers) : input_dim_(
 
 // a = A / D (integers A, one denominator D). Per layer: z = W a + b = (b_den S + b_num W_den D) / (W_den D b_den)
 // with S = W_num A, accumulated in integers (mpz_addmul: no canonicalisation per product).
-Vector Network::forward_integer(const Vector& x) const {
+Vector Network::forward_integer(const Vector& x, std::vector<Sign>* relu_signs) const {
   Integer D = 1;
   for (const auto& v : x) mpz_lcm(D.get_mpz_t(), D.get_mpz_t(), v.get_den_mpz_t());
   std::vector<Integer> A(x.size());
@@ -85,6 +85,7 @@ Vector Network::forward_integer(const Vector& x) const {
       mpz_mul(Z[k].get_mpz_t(), S.get_mpz_t(), I.b_den.get_mpz_t());
       mpz_mul(t.get_mpz_t(), I.b_num[k].get_mpz_t(), bias_scale.get_mpz_t());
       Z[k] += t;
+      if (layers_[l].relu && relu_signs) relu_signs->push_back(sign_of(Z[k]));  // D > 0: the sign of z
       if (layers_[l].relu && sgn(Z[k]) < 0) Z[k] = 0;
     }
     D = bias_scale * I.b_den;
@@ -123,7 +124,7 @@ std::size_t Network::relu_count() const {
 
 Vector Network::forward(const Vector& x) const {
   if (x.size() != input_dim_) throw std::invalid_argument("Network::forward: wrong input size");
-  if (!integer_layers_.empty()) return forward_integer(x);
+  if (!integer_layers_.empty()) return forward_integer(x, nullptr);
   std::vector<Vector> outputs;  // every layer's output, for skip terms
   outputs.reserve(layers_.size());
   const Vector* a = &x;
@@ -138,6 +139,19 @@ Vector Network::forward(const Vector& x) const {
     a = &outputs.back();
   }
   return outputs.empty() ? x : outputs.back();
+}
+
+}  // namespace relucert
+
+namespace relucert {
+
+std::optional<std::vector<Sign>> Network::relu_signs(const Vector& x) const {
+  if (integer_layers_.empty()) return std::nullopt;
+  if (x.size() != input_dim_) throw std::invalid_argument("relu_signs: wrong input size");
+  std::vector<Sign> s;
+  s.reserve(relu_count());
+  (void)forward_integer(x, &s);
+  return s;
 }
 
 }  // namespace relucert

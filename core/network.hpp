@@ -6,9 +6,11 @@
 // additions) lowers to it by composing the affine nodes exactly and grouping ReLUs by depth.
 // The function analysed is the exact real function of the stored weights.
 #include "core/linear.hpp"
+#include "core/sign.hpp"
 
 #include <cstddef>
 #include <string>
+#include <optional>
 #include <vector>
 
 namespace relucert {
@@ -59,6 +61,9 @@ class Network {
     std::vector<double> b;
   };
   const std::vector<DoubleLayer>& double_layers() const { return double_layers_; }
+  // The exact sign of every ReLU pre-activation at x, topological order, by the integer pass
+  // (one denominator per layer); nullopt when the network has skip terms (no integer pass).
+  std::optional<std::vector<Sign>> relu_signs(const Vector& x) const;
   // The scalar function f analysed (output 0).
   Rational value(const Vector& x) const { return forward(x).at(0); }
 
@@ -76,7 +81,8 @@ class Network {
   };
   std::vector<IntegerLayer> integer_layers_;
   std::vector<DoubleLayer> double_layers_;
-  Vector forward_integer(const Vector& x) const;
+  // relu_signs: when set, receives the sign of every ReLU pre-activation in topological order.
+  Vector forward_integer(const Vector& x, std::vector<Sign>* relu_signs) const;
 };
 
 

@@ -24,6 +24,7 @@
 #include "core/rational.hpp"
 #include "support/exact.hpp"
 #include "support/process.hpp"
+#include "support/random_nets.hpp"
 
 using namespace relucert;
 using namespace relucert::test;
@@ -561,4 +562,29 @@ TEST_CASE("CLI: pathlift output details and exit codes") {
     CHECK(t.out.find("PN: unknown") != std::string::npos);
     CHECK(t.out.find("exit code 3") != std::string::npos);
   }
+}
+
+TEST_CASE("Network::relu_signs (the integer pass) agrees with the signs of the rational pre-activations") {
+  testing::RandomNetGenerator gen(424242);
+  std::mt19937_64 rng(5);
+  int compared = 0;
+  for (int i = 0; i < 300; ++i) {
+    testing::RandomCase rc = i % 2 ? gen.general() : gen.icnn();
+    const std::size_t d = rc.net.input_dim();
+    for (int t = 0; t < 5; ++t) {
+      Vector x(d);
+      // Small-denominator points hit zero pre-activations often (the degenerate cases matter).
+      for (auto& v : x) {
+        v = Rational(static_cast<long>(rng() % 9) - 4, static_cast<long>(1 + rng() % 3));
+        v.canonicalize();
+      }
+      const auto fast = rc.net.relu_signs(x);
+      if (!fast) continue;  // skip terms: no integer pass
+      const Vector z = relu_preactivations(rc.net, x);
+      REQUIRE(fast->size() == z.size());
+      for (std::size_t g = 0; g < z.size(); ++g) CHECK((*fast)[g] == sign_of(z[g]));
+      ++compared;
+    }
+  }
+  CHECK(compared > 500);
 }
