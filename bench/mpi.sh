@@ -12,7 +12,7 @@ RANKS="${RANKS:-1 2 4}"
 cases=("$@"); [ ${#cases[@]} -gt 0 ] || cases=(icnn-d6-8 icnn-d6-10)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 cmake --build "$BUILD_DIR" -j2 --target perf relucert relucert-mpi >/dev/null
-out=bench/results/mpi; nets="$out/nets"; mkdir -p "$nets"
+out=bench/results/mpi; nets="$out/nets"; mkdir -p "$nets"  # nets/ is git-ignored
 t() { /usr/bin/time -f "%e %M" -o "$out/.t" "$@" > "$out/.o" 2>/dev/null || true; read -r s kb < "$out/.t"; echo "$s $((kb / 1024))"; }
 {
   echo "| net | runner | wall s | peak RSS MB (largest process) | verdict | cells | pairs | speed-up vs relucert check |"
@@ -30,4 +30,4 @@ t() { /usr/bin/time -f "%e %M" -o "$out/.t" "$@" > "$out/.o" 2>/dev/null || true
     done
   done
 } | tee "$out/mpi.md"
-rm -f "$out/.t" "$out/.o"
+rm -rf "$out/.t" "$out/.o" "$out/.perf"
