@@ -264,7 +264,15 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
   }
   r.pairs = cx.adjacencies.size();
   r.pieces = cx.distinct_affine_pieces();
-  const auto e = find_violating_adjacency(cx, options.limits.threads);
+  std::optional<std::size_t> e;
+  if (options.partition) {
+    // Contiguous share of this process; the smallest violating index over all shares is the
+    // first violation overall, as with one process.
+    const std::size_t n = cx.adjacencies.size(), k = options.partition->size(), i = options.partition->rank();
+    e = options.partition->first_of(first_violation(cx, n * i / k, n * (i + 1) / k));
+  } else {
+    e = find_violating_adjacency(cx, options.limits.threads);
+  }
   r.phases.jumps = lap();
   if (e) {
     r.verdict = Verdict::NotConvex;

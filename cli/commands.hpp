@@ -4,6 +4,10 @@
 #include <string>
 #include <vector>
 
+namespace relucert {
+struct JumpPartition;
+}
+
 namespace relucert::cli {
 
 struct Command {
@@ -13,6 +17,8 @@ struct Command {
 };
 
 int run_check(const std::vector<std::string>& words);
+// The jump-test partition run_check passes on (relucert-mpi sets it; null = this process only).
+void set_check_partition(JumpPartition* partition);
 int run_regions(const std::vector<std::string>& words);
 int run_breakpoints(const std::vector<std::string>& words);
 int run_pathlift(const std::vector<std::string>& words);

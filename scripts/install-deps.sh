@@ -9,6 +9,8 @@ packages=(build-essential cmake pkg-config libgmp-dev libmpfr-dev libboost-dev l
           libonnx-dev libprotobuf-dev protobuf-compiler
           # the Python module (python/) and the tests that export torch models, for /usr/bin/python3
           pybind11-dev python3-dev python3-numpy python3-pytest python3-torch python3-onnx python3-matplotlib
+          # relucert-mpi (distributed/, docs/distributed.md) and its tests (mpirun on localhost)
+          libopenmpi-dev openmpi-bin
           # clang: the libFuzzer targets (scripts/fuzz.sh)
           clang-14 libclang-rt-14-dev)
 missing=()
