@@ -22,32 +22,29 @@ const char* verdict_name(Verdict v) {
   return "unknown";
 }
 
-std::string describe_facet(const RegionComplex& cx, const Halfspace& facet) {
+namespace {
+
+// "x1 + x2 <= 0 (zero set of L1:N3)": the facet's hyperplane and, when known, its neuron.
+std::string facet_text(const Halfspace& facet, const NeuronId* neuron) {
   std::string s = facet.to_string();
-  if (facet.origin.kind == RowOrigin::Kind::Neuron && facet.origin.index < cx.neurons.size())
-    s += " (zero set of " + cx.neurons[facet.origin.index].name() + ")";
+  if (neuron) s += " (zero set of " + neuron->name() + ")";
   return s;
+}
+
+// The same for the planar verdict's concave edge.
+std::string describe_kink(const PlanarVerdict& pv) {
+  const Halfspace h = make_halfspace(*pv.kink_normal, dot(*pv.kink_normal, *pv.kink_point), RowOrigin{});
+  return facet_text(h, pv.kink_neuron ? &*pv.kink_neuron : nullptr);
+}
+
+}  // namespace
+
+std::string describe_facet(const RegionComplex& cx, const Halfspace& facet) {
+  const bool known = facet.origin.kind == RowOrigin::Kind::Neuron && facet.origin.index < cx.neurons.size();
+  return facet_text(facet, known ? &cx.neurons[facet.origin.index] : nullptr);
 }
 
 namespace {
-
-// As describe_facet, for the planar verdict's concave edge.
-std::string describe_kink(const Network& net, const PlanarVerdict& pv) {
-  const Halfspace h = make_halfspace(*pv.kink_normal, dot(*pv.kink_normal, *pv.kink_point), RowOrigin{});
-  std::string s = h.to_string();
-  if (pv.kink_neuron) {
-    std::size_t k = *pv.kink_neuron;
-    for (std::size_t l = 0; l < net.layers().size(); ++l) {
-      if (!net.layers()[l].relu) continue;
-      if (k < net.layers()[l].width()) {
-        s += " (zero set of " + NeuronId{l + 1, k + 1}.name() + ")";
-        break;
-      }
-      k -= net.layers()[l].width();
-    }
-  }
-  return s;
-}
 
 // The first violating pair in [begin, end), or nullopt.
 std::optional<std::size_t> first_violation(const RegionComplex& cx, std::size_t begin, std::size_t end) {
@@ -179,10 +176,9 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
   // the rest in step with the region complex's passes (RefuterSchedule).
   RefuterSchedule lines(net, domain, options, method != Method::BranchAndBound);
   schedule = &lines;
-  auto refuter_lap = [&] { r.phases.refuter += lap(); };
   if (method == Method::Auto && domain.is_box) {
     auto w = lines.walk_until(lines.before_branch_and_bound());
-    refuter_lap();
+    r.phases.refuter += lap();
     if (w) return refuted(std::move(*w));
   }
   if (method == Method::Auto || method == Method::BranchAndBound) {
@@ -224,11 +220,11 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
         if (auto w = witness_across_kink(net, domain, *pv->kink_point, *pv->kink_normal)) {
           r.verdict = Verdict::NotConvex;
           r.witness = std::move(w);
-          r.violation = describe_kink(net, *pv);
+          r.violation = describe_kink(*pv);
           r.phases.witness = lap();
           return finish(std::move(r));
         }
-      r = CheckResult{};  // the general builder below reports its own counts
+      r.cells = r.pairs = r.pieces = 0;  // the general builder below reports its own counts
     }
   lap();
   // The build stops between two passes when a line refutes; the lines' own time is taken out of

@@ -141,10 +141,6 @@ Vector Network::forward(const Vector& x) const {
   return outputs.empty() ? x : outputs.back();
 }
 
-}  // namespace relucert
-
-namespace relucert {
-
 std::optional<std::vector<Sign>> Network::relu_signs(const Vector& x) const {
   if (integer_layers_.empty()) return std::nullopt;
   if (x.size() != input_dim_) throw std::invalid_argument("relu_signs: wrong input size");

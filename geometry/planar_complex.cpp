@@ -128,6 +128,10 @@ class PlanarBuilder {
 
   RegionComplex to_region_complex(const Domain& dom, BuildStatus status) const;
   PlanarVerdict verdict(BuildStatus status) const;
+  // The ReLU neurons in topological order (index = a line's owner), as RegionComplex::neurons.
+  std::vector<NeuronId> neuron_ids() const;
+  // Exact coordinates of vertex v.
+  std::pair<Rational, Rational> vertex_point(int v) const;
 
  private:
   // ---------------------------------------------------------------------------------------
@@ -517,20 +521,31 @@ std::uint64_t pair_key(int f, int g) {
   return (hi << 32) | lo;
 }
 
+std::vector<NeuronId> PlanarBuilder::neuron_ids() const {
+  std::vector<NeuronId> ids;
+  for (std::size_t l = 1; l <= maps_.layer_count(); ++l)
+    if (maps_.layer(l).relu)
+      for (std::size_t k = 0; k < maps_.layer(l).width; ++k) ids.push_back(NeuronId{l, k + 1});
+  return ids;
+}
+
+std::pair<Rational, Rational> PlanarBuilder::vertex_point(int v) const {
+  const Vertex& V = verts_[static_cast<std::size_t>(v)];
+  return exact_point(lines_[static_cast<std::size_t>(V.l1)].exact, lines_[static_cast<std::size_t>(V.l2)].exact);
+}
+
 RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus status) const {
   RegionComplex cx;
   cx.dim = 2;
   cx.domain = dom;
   cx.status = status;
-  for (std::size_t l = 1; l <= maps_.layer_count(); ++l)
-    if (maps_.layer(l).relu)
-      for (std::size_t k = 0; k < maps_.layer(l).width; ++k) cx.neurons.push_back(NeuronId{l, k + 1});
+  cx.neurons = neuron_ids();
   std::vector<std::pair<Rational, Rational>> where(verts_.size());
   std::vector<char> known(verts_.size(), 0);
   auto point_of = [&](int v) -> const std::pair<Rational, Rational>& {
     const auto i = static_cast<std::size_t>(v);
     if (!known[i]) {
-      where[i] = exact_point(lines_[static_cast<std::size_t>(verts_[i].l1)].exact, lines_[static_cast<std::size_t>(verts_[i].l2)].exact);
+      where[i] = vertex_point(v);
       known[i] = 1;
     }
     return where[i];
@@ -634,14 +649,12 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
     const int s = !n.a.is_zero() ? dx.sign() * n.a.sign() : dy.sign() * n.b.sign();
     if (s < 0 && v.convex) {  // the first concave edge: where the caller builds its witness
       v.convex = false;
-      const auto [x0, y0] = exact_point(lines_[static_cast<std::size_t>(verts_[static_cast<std::size_t>(E.v0)].l1)].exact,
-                                        lines_[static_cast<std::size_t>(verts_[static_cast<std::size_t>(E.v0)].l2)].exact);
-      const auto [x1, y1] = exact_point(lines_[static_cast<std::size_t>(verts_[static_cast<std::size_t>(E.v1)].l1)].exact,
-                                        lines_[static_cast<std::size_t>(verts_[static_cast<std::size_t>(E.v1)].l2)].exact);
+      const auto [x0, y0] = vertex_point(E.v0);
+      const auto [x1, y1] = vertex_point(E.v1);
       v.kink_point = Vector{(x0 + x1) / 2, (y0 + y1) / 2};
       v.kink_normal = Vector{Rational(n.a.to_mpz()), Rational(n.b.to_mpz())};
       const int owner = lines_[static_cast<std::size_t>(E.line)].owner;
-      if (owner != kNone) v.kink_neuron = static_cast<std::size_t>(owner);
+      if (owner != kNone) v.kink_neuron = neuron_ids().at(static_cast<std::size_t>(owner));
     }
   }
   std::unordered_map<Row, char, RowHash, RowEq> pieces;

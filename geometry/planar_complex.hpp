@@ -36,7 +36,7 @@ struct PlanarVerdict {
   bool convex = false;  // meaningful only when status == Complete
   std::size_t cells = 0, pairs = 0, pieces = 0;
   std::optional<Vector> kink_point, kink_normal;  // set when complete and not convex
-  std::optional<std::size_t> kink_neuron;         // global ReLU index whose zero set holds the edge
+  std::optional<NeuronId> kink_neuron;            // the neuron whose zero set holds the edge
 };
 std::optional<PlanarVerdict> planar_convexity(const Network& net, const Domain& domain, const BuildLimits& limits = {});
 

@@ -41,8 +41,7 @@ class Builder {
   }
 
   RegionComplex run() {
-    const LpCounters before = lp_counters();
-    lp_before_ = before;
+    lp_before_ = lp_counters();
     make_initial_cell();
     try {
       std::size_t global = 0;
@@ -56,7 +55,7 @@ class Builder {
     } catch (const BuildAborted& a) {
       out_.status = a.status;
     }
-    out_.lp_exact_solves = lp_counters().solves - before.solves;
+    out_.lp_exact_solves = lp_counters().solves - lp_before_.solves;
     out_.lp_questions = lp_questions_so_far();
     return std::move(out_);
   }
@@ -151,17 +150,22 @@ class Builder {
            (now.filtered_empty - lp_before_.filtered_empty) + (now.trivial - lp_before_.trivial);
   }
 
-  // BuildLimits::between_passes, at a point fixed by the net and the domain alone.
-  void ask_between_passes() {
-    if (!limits_.between_passes) return;
+  // Where the build stands now (the LP count only when asked: it is for between_passes).
+  BuildProgress progress_at(Clock::time_point now, bool with_lp_questions) const {
     BuildProgress p;
     p.cells = out_.cells.size();
     p.pairs = out_.adjacencies.size();
     p.neurons_done = neurons_done_;
     p.neurons_total = out_.neurons.size();
-    p.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-    p.lp_questions = lp_questions_so_far();
-    if (!limits_.between_passes(p)) throw BuildAborted{BuildStatus::Stopped};
+    p.seconds = std::chrono::duration<double>(now - start_).count();
+    if (with_lp_questions) p.lp_questions = lp_questions_so_far();
+    return p;
+  }
+
+  // BuildLimits::between_passes, at a point fixed by the net and the domain alone.
+  void ask_between_passes() {
+    if (limits_.between_passes && !limits_.between_passes(progress_at(Clock::now(), true)))
+      throw BuildAborted{BuildStatus::Stopped};
   }
 
   void report_progress(bool force) {
@@ -169,13 +173,7 @@ class Builder {
     const auto now = Clock::now();
     if (!force && now - last_progress_ < std::chrono::milliseconds(200)) return;
     last_progress_ = now;
-    BuildProgress p;
-    p.cells = out_.cells.size();
-    p.pairs = out_.adjacencies.size();
-    p.neurons_done = neurons_done_;
-    p.neurons_total = out_.neurons.size();
-    p.seconds = std::chrono::duration<double>(now - start_).count();
-    limits_.progress(p);
+    limits_.progress(progress_at(now, false));
   }
 
   void process_layer(std::size_t l, std::size_t first_global) {

@@ -12,6 +12,7 @@
 #include "../bench/paper_stats_lib.hpp"
 #include "analysis/convexity.hpp"
 #include "core/arithmetic_mode.hpp"
+#include "analysis/path_lifting.hpp"
 #include "analysis/witness.hpp"
 #include "geometry/planar_complex.hpp"
 #include "geometry/region_complex.hpp"
@@ -98,6 +99,16 @@ bool cross_check(const Network& net, const Domain& box, const std::string& what)
     CHECK(verify_witness(net, box, *w));
     CHECK(scale(Rational(1, 2), add(w->x, w->y)) == *v->kink_point);
     CHECK(box.contains(*v->kink_point));
+    // The reported neuron's pre-activation vanishes at the kink point (the edge is on its zero set).
+    if (v->kink_neuron) {
+      std::size_t global = 0;
+      for (std::size_t l = 0; l + 1 < v->kink_neuron->layer; ++l)
+        if (net.layers()[l].relu) global += net.layers()[l].width();
+      global += v->kink_neuron->index - 1;
+      const Vector z = relu_preactivations(net, *v->kink_point);
+      REQUIRE(global < z.size());
+      CHECK(sgn(z[global]) == 0);
+    }
   }
   return true;
 }

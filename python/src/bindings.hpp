@@ -4,6 +4,7 @@
 // Python and the engine is ever rounded; the package (python/relucert) turns them into Fractions.
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,5 +29,9 @@ void bind_pathlift(py::module_& m);
 // domain (.nnet) / R^d when absent. InputError naming box[i] on bad bounds.
 using Interval = std::pair<std::string, std::string>;
 Domain domain_of(const LoadedNetwork& n, const std::optional<std::vector<Interval>>& box);
+
+// BuildLimits::time_limit_seconds from a Python time_limit, as the CLI: 0 = none, and a positive
+// limit too small for a double still means "stop at once".
+inline double time_limit_seconds(double time_limit) { return time_limit > 0 ? std::max(time_limit, 1e-9) : 0; }
 
 }  // namespace relucert::python

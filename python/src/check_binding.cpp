@@ -59,8 +59,7 @@ py::dict check(const NetworkHandle& n, const std::optional<std::vector<Interval>
   options.method = *m;
   options.limits.max_cells = max_cells;
   if (progress) options.limits.progress = progress_printer();  // stderr only, no Python object
-  // As the CLI: a positive limit too small for a double still means "stop at once".
-  options.limits.time_limit_seconds = time_limit > 0 ? std::max(time_limit, 1e-9) : 0;
+  options.limits.time_limit_seconds = time_limit_seconds(time_limit);
   CheckResult r;
   {
     py::gil_scoped_release unlocked;  // the network and domain are not Python objects

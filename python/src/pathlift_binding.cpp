@@ -41,7 +41,7 @@ py::dict zero_set_patterns(const NetworkHandle& n, const std::optional<std::vect
   opt.max_failures_listed = 0;
   opt.max_patterns = max_patterns;
   opt.limits.max_cells = max_cells;
-  opt.limits.time_limit_seconds = time_limit > 0 ? std::max(time_limit, 1e-9) : 0;
+  opt.limits.time_limit_seconds = time_limit_seconds(time_limit);
   PathLiftResult r;
   {
     py::gil_scoped_release unlocked;
