@@ -25,28 +25,41 @@ def _flatten(module, out):
         out.append(module)
 
 
-def sequential_layers(module):
-    """[{"W", "b"}] and relu_after for a Linear/ReLU stack, or None for any other module."""
-    import torch
+def linear_relu_stack(module):
+    """(linears, relu_after, None) for a Linear/ReLU stack, or (None, None, why) for any other
+    module: why names the first module (by its index in the flattened stack) that does not fit."""
     import torch.nn as nn
     mods = []
     _flatten(module, mods)
-    layers, relu = [], []
-    for m in mods:
+    linears, relu = [], []
+    for i, m in enumerate(mods):
         if type(m) is nn.Linear:
-            W = m.weight
-            b = m.bias if m.bias is not None else torch.zeros(W.shape[0], dtype=W.dtype)
-            layers.append({"W": W, "b": b})
+            linears.append(m)
             relu.append(False)
         elif type(m) is nn.ReLU:
-            if not layers or relu[-1]:
-                return None  # ReLU on the input, or twice: not a layer list; ONNX handles it
+            if not linears or relu[-1]:
+                return None, None, f"module {i} ({type(m).__name__}) must follow a Linear layer"
             relu[-1] = True
         elif type(m) in (nn.Identity, nn.Dropout):
             continue  # identity in evaluation mode, the function ONNX export and inference use
         else:
-            return None
-    return (layers, relu) if layers else None
+            return None, None, (f"module {i} ({type(m).__name__}) is not supported: "
+                                "expected a Sequential of Linear and ReLU")
+    if not linears:
+        return None, None, "the model has no Linear layer"
+    return linears, relu, None
+
+
+def sequential_layers(module):
+    """[{"W", "b"}] and relu_after for a Linear/ReLU stack, or None for any other module (ONNX
+    handles those: a ReLU on the input, residual connections, ...)."""
+    import torch
+    linears, relu, _ = linear_relu_stack(module)
+    if linears is None:
+        return None
+    layers = [{"W": m.weight, "b": m.bias if m.bias is not None else torch.zeros(m.weight.shape[0], dtype=m.weight.dtype)}
+              for m in linears]
+    return layers, relu
 
 
 def onnx_bytes(module, example_input=None):

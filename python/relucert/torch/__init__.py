@@ -10,6 +10,7 @@ weights evaluated by torch, so gradients flow as usual. certify() is relucert.ch
 one-line summary for a training log.
 """
 from .penalty import ConvexityPenalty, hidden_linears, path_lifting_values
+from .bound_penalty import PathLiftBoundPenalty
 from .certify import certify, Certified
 
-__all__ = ["ConvexityPenalty", "certify", "Certified", "hidden_linears", "path_lifting_values"]
+__all__ = ["ConvexityPenalty", "PathLiftBoundPenalty", "certify", "Certified", "hidden_linears", "path_lifting_values"]

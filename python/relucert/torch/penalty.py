@@ -7,34 +7,18 @@ nothing at all when the bounded path-lifting tier proves every c >= 0); it is re
 `every` calls, from the exact values of the current weights.
 """
 import torch
-import torch.nn as nn
 
 from .. import _engine, Network
-from .._torch import _flatten
+from .._torch import linear_relu_stack
 
 
 def hidden_linears(model):
     """The Linear layers of a Sequential of Linear/ReLU ending in a Linear with one output.
 
     Raises ValueError naming the first module that is not supported."""
-    mods = []
-    _flatten(model, mods)
-    linears, relu_after = [], []
-    for i, m in enumerate(mods):
-        if type(m) is nn.Linear:
-            linears.append(m)
-            relu_after.append(False)
-        elif type(m) is nn.ReLU:
-            if not linears or relu_after[-1]:
-                raise ValueError(f"relucert.torch: module {i} ({type(m).__name__}) must follow a Linear layer")
-            relu_after[-1] = True
-        elif type(m) in (nn.Identity, nn.Dropout):
-            continue
-        else:
-            raise ValueError(f"relucert.torch: module {i} ({type(m).__name__}) is not supported: "
-                             "expected a Sequential of Linear and ReLU")
-    if not linears:
-        raise ValueError("relucert.torch: the model has no Linear layer")
+    linears, relu_after, why = linear_relu_stack(model)
+    if linears is None:
+        raise ValueError(f"relucert.torch: {why}")
     if relu_after[-1]:
         raise ValueError("relucert.torch: the last Linear layer must not be followed by ReLU (f must be affine in the last layer)")
     if not all(relu_after[:-1]):
