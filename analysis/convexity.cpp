@@ -1,5 +1,6 @@
 #include "analysis/convexity.hpp"
 
+
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -8,6 +9,7 @@
 
 #include "analysis/line_refuter.hpp"
 #include "analysis/refuter_schedule.hpp"
+#include "analysis/streamed_check.hpp"
 #include "analysis/tiers/prover.hpp"
 #include "geometry/planar_complex.hpp"
 
@@ -238,6 +240,37 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     refuter_inside += std::chrono::duration<double>(Clock::now() - t0).count();
     return !line_witness;
   };
+  if (options.stream && !options.partition && !streamed_check_unsupported(net, domain)) {
+    StreamedCheck sc = streamed_check(net, domain, limits);
+    r.phases.complex = lap() - refuter_inside;
+    r.phases.refuter += refuter_inside;
+    if (line_witness) return refuted(std::move(*line_witness));
+    if (sc.status != BuildStatus::Complete) {
+      auto w = lines.walk_until(RefuterSchedule::kAll);
+      r.phases.refuter += lap();
+      if (w) return refuted(std::move(*w));
+    }
+    r.method = "region-complex";
+    r.cells = sc.cells;
+    r.lp_questions = sc.lp_questions;
+    r.lp_exact_solves = sc.lp_exact_solves;
+    r.streamed = CheckResult::Streamed{sc.coarse_cells, sc.coarse_pairs, sc.facets_built, sc.largest_part_cells};
+    if (sc.status != BuildStatus::Complete) {
+      r.verdict = Verdict::Unknown;
+      r.unknown_reason = limit_reason(sc.status);
+      return finish(std::move(r));
+    }
+    r.pairs = sc.pairs;
+    r.pieces = sc.pieces;
+    if (sc.convex) {
+      r.verdict = Verdict::Convex;
+    } else {
+      r.verdict = Verdict::NotConvex;
+      r.witness = std::move(sc.witness);
+      r.violation = std::move(sc.violation);
+    }
+    return finish(std::move(r));
+  }
   RegionComplex cx = build_region_complex(net, domain, limits);
   r.phases.complex = lap() - refuter_inside;
   r.phases.refuter += refuter_inside;

@@ -39,6 +39,10 @@ struct CheckOptions {
   tiers::Method method = tiers::Method::Auto;
   std::size_t branch_parts = 0;  // branch-and-bound part limit; 0: 4096 when forced, 64 in auto
   JumpPartition* partition = nullptr;  // not owned; see JumpPartition
+  // The region-complex step streams (analysis/streamed_check.hpp: part by part, never the whole
+  // complex in memory) where that applies and no partition is set; false builds the whole complex
+  // (`relucert check --whole-complex`). Same verdict and counts either way.
+  bool stream = true;
 };
 
 struct CheckResult {
@@ -51,6 +55,12 @@ struct CheckResult {
   // "x1 + x2 <= 0 (zero set of L1:N3)" for a concave fold across that facet.
   std::optional<std::string> violation;
   std::size_t cells = 0, pairs = 0, pieces = 0;
+  // When the region complex was streamed (analysis/streamed_check.hpp): its parts, the facets
+  // between them that needed their own build, and the most cells one part held at once.
+  struct Streamed {
+    std::size_t coarse_cells = 0, coarse_facets = 0, facets_built = 0, largest_part_cells = 0;
+  };
+  std::optional<Streamed> streamed;
   unsigned long long lp_questions = 0, lp_exact_solves = 0;
   // The full refuter's lines walked and their work (LineRefuter::work units; the two quick lines
   // before the tiers are not counted): deterministic, so tests can bound what the lines cost.

@@ -69,6 +69,8 @@ Arguments parse_arguments(const std::vector<std::string>& words, const std::set<
       const unsigned long long mb = parse_count(s, value());
       if (mb == 0) throw InputError("--memory-limit", "0", "expected a positive number of megabytes");
       r.options.limits.max_memory_mb = static_cast<std::size_t>(mb);
+    } else if (s == "--whole-complex") {
+      r.options.stream = false;
     } else if (s == "--lines") r.options.refuter_lines = parse_count(s, value());
     else if (s == "--seed") r.options.seed = parse_count(s, value());
     else if (valued.count(s)) {

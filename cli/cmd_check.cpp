@@ -72,6 +72,9 @@ int run_check(const std::vector<std::string>& words) {
     j["domain"] = domain.describe();
     j["network"] = args.net_path;
     if (r.violation) j["violation"] = *r.violation;
+    if (r.streamed)
+      j["streamed"] = {{"coarse_cells", r.streamed->coarse_cells}, {"coarse_facets", r.streamed->coarse_facets},
+                       {"facets_built", r.streamed->facets_built}, {"largest_part_cells", r.streamed->largest_part_cells}};
     if (r.verdict == Verdict::Unknown) j["reason"] = r.unknown_reason;
     if (certificate_note) j["certificate"] = {{"written", !certificate_failed && r.verdict != Verdict::Unknown}, {"note", *certificate_note}};
     std::cout << j.dump() << "\n";
@@ -96,6 +99,9 @@ int run_check(const std::vector<std::string>& words) {
     if (r.method == "region-complex")
       std::cout << "cells: " << r.cells << ", adjacent pairs checked: " << r.pairs << ", affine pieces: " << r.pieces
                 << "\nLPs: " << r.lp_questions << " (" << r.lp_exact_solves << " needed the exact solver)\n";
+    if (r.streamed)
+      std::cout << "streamed: " << r.streamed->coarse_cells << " parts (cells of layer 1), at most "
+                << r.streamed->largest_part_cells << " cells in memory per part\n";
     std::cout << "time: " << seconds_text(r.seconds) << " s\n";
     if (certificate_note) std::cout << "certificate: " << *certificate_note << "\n";
   }

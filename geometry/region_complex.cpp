@@ -26,8 +26,9 @@ struct BuildAborted {
 
 class Builder {
  public:
-  Builder(const Network& net, const Domain& domain, const BuildLimits& limits, BuildObserver* observer)
-      : net_(net), limits_(limits), observer_(observer), start_(Clock::now()) {
+  Builder(const Network& net, const Domain& domain, const BuildLimits& limits, BuildObserver* observer,
+          const PolytopeDomain* polytope = nullptr)
+      : net_(net), limits_(limits), observer_(observer), polytope_(polytope), start_(Clock::now()) {
     out_.dim = net.input_dim();
     out_.domain = domain;
     for (const Layer& L : net.layers()) {
@@ -57,6 +58,7 @@ class Builder {
     }
     out_.lp_exact_solves = lp_counters().solves - lp_before_.solves;
     out_.lp_questions = lp_questions_so_far();
+    for (Contact& k : contacts_) out_.contacts.push_back(BoundaryContact{k.cell, k.tag, std::move(k.point)});
     return std::move(out_);
   }
 
@@ -65,6 +67,10 @@ class Builder {
     const std::size_t d = out_.dim;
     Cell c;
     const Domain& dom = out_.domain;
+    if (polytope_) {
+      c.rows = polytope_->rows;
+      for (std::size_t r = 0; r < c.rows.size(); ++r) c.rows[r].origin = RowOrigin{RowOrigin::Kind::Domain, r};
+    }
     if (dom.is_box) {
       for (std::size_t i = 0; i < d; ++i) {
         Vector e(d, Rational(0));
@@ -74,7 +80,7 @@ class Builder {
         c.rows.push_back(make_halfspace(e, -dom.lo[i], RowOrigin{RowOrigin::Kind::Domain, 2 * i}));
       }
     }
-    c.point = dom.center();
+    c.point = polytope_ ? polytope_->interior : dom.center();
     c.pattern.assign(out_.neurons.size(), Sign::Zero);
     auto identity = std::make_shared<AffineMap>();
     identity->A = zeros(d, d);
@@ -82,6 +88,17 @@ class Builder {
     identity->c.assign(d, Rational(0));
     c.layer_input = std::move(identity);
     out_.cells.push_back(std::move(c));
+    if (polytope_) {
+      followed_.assign(out_.cells[0].rows.size(), 0);
+      for (const PolytopeContact& pc : polytope_->contacts) {
+        const auto& rows = out_.cells[0].rows;
+        std::size_t r = 0;
+        while (r < rows.size() && !(rows[r] == pc.facet)) ++r;
+        if (r == rows.size()) throw std::invalid_argument("build_region_complex_in: a contact's facet is not one of the rows");
+        followed_[r] = 1;
+        contacts_.push_back(Contact{0, pc.tag, pc.point, rows[r]});
+      }
+    }
   }
 
   // Runs fn(i) for i in [0, n) on up to limits_.threads threads (the calling one included).
@@ -295,6 +312,42 @@ class Builder {
     return find_strict_point_on_hyperplane(adj.facet, rows, out_.dim);
   }
 
+  // A dyadic point exactly on the hyperplane of h near the double point x, when the rows around x
+  // leave `room` (max-norm) to move it: every coordinate but the one with the largest normal
+  // entry is rounded to a multiple of 1/D, D a power of two with 1/D within the room, and that one
+  // is solved for exactly, so the point is on the hyperplane: r_k = (b D - sum_j a_j n_j) / (a_k D),
+  // in integers. (Exact crossings have long denominators that slow every later test of a point.)
+  // nullopt when the room is too small or too large for the rounding. The caller verifies the point.
+  std::optional<Vector> round_onto_hyperplane(const Halfspace& h, const std::vector<double>& cross, double room) const {
+    const std::size_t d = out_.dim;
+    if (!(room > 0) || !std::isfinite(room)) return std::nullopt;
+    std::size_t k = d;
+    for (std::size_t j = 0; j < d; ++j)
+      if (h.approx_a[j] != 0 && (k == d || std::fabs(h.approx_a[j]) > std::fabs(h.approx_a[k]))) k = j;
+    if (k == d) return std::nullopt;
+    int e = 0;
+    const double step = room / (2.0 * static_cast<double>(d));
+    std::frexp(step, &e);  // step in [2^(e-1), 2^e)
+    const int bits = 1 - e;  // 1/D = 2^-bits <= step
+    if (bits < 0 || bits > 60) return std::nullopt;
+    const double D = std::ldexp(1.0, bits);
+    Integer num = Integer(h.b) << bits;
+    Vector r(d);
+    for (std::size_t j = 0; j < d; ++j) {
+      if (j == k) continue;
+      const double n = std::nearbyint(cross[j] * D);
+      if (!(std::fabs(n) < 0x1p62)) return std::nullopt;
+      const long nj = static_cast<long>(n);
+      if (nj >= 0) mpz_submul_ui(num.get_mpz_t(), h.a[j].get_mpz_t(), static_cast<unsigned long>(nj));
+      else mpz_addmul_ui(num.get_mpz_t(), h.a[j].get_mpz_t(), static_cast<unsigned long>(-nj));
+      r[j] = Rational(Integer(nj), Integer(1) << bits);
+      r[j].canonicalize();
+    }
+    r[k] = Rational(num, Integer(h.a[k]) << bits);
+    r[k].canonicalize();
+    return r;
+  }
+
   // A point of the relative interior of (a ∩ b ∩ facet hyperplane) with z of sign `side`, without
   // an LP: near where the segment from pa (inside a) to pb (inside b), both with z of that sign,
   // meets the facet's hyperplane. For two pieces of one group that differ only in the facet's
@@ -332,33 +385,9 @@ class Builder {
         if (norm1 > 0) room = std::min(room, slack / norm1);
       }
     if (!(room > 0) || !std::isfinite(room)) return std::nullopt;
-    // Round every coordinate but the one with the largest normal entry to a multiple of 1/D, D a
-    // power of two with 1/D within the room, then solve for that one exactly, so the point is on
-    // the hyperplane: r_k = (b D - sum_j a_j n_j) / (a_k D), in integers.
-    std::size_t k = d;
-    for (std::size_t j = 0; j < d; ++j)
-      if (h.approx_a[j] != 0 && (k == d || std::fabs(h.approx_a[j]) > std::fabs(h.approx_a[k]))) k = j;
-    if (k == d) return std::nullopt;
-    int e = 0;
-    const double step = room / (2.0 * static_cast<double>(d));
-    std::frexp(step, &e);  // step in [2^(e-1), 2^e)
-    const int bits = 1 - e;  // 1/D = 2^-bits <= step
-    if (bits < 0 || bits > 60) return std::nullopt;
-    const double D = std::ldexp(1.0, bits);
-    Integer num = Integer(h.b) << bits;
-    Vector r(d);
-    for (std::size_t j = 0; j < d; ++j) {
-      if (j == k) continue;
-      const double n = std::nearbyint(cross[j] * D);
-      if (!(std::fabs(n) < 0x1p62)) return std::nullopt;
-      const long nj = static_cast<long>(n);
-      if (nj >= 0) mpz_submul_ui(num.get_mpz_t(), h.a[j].get_mpz_t(), static_cast<unsigned long>(nj));
-      else mpz_addmul_ui(num.get_mpz_t(), h.a[j].get_mpz_t(), static_cast<unsigned long>(-nj));
-      r[j] = Rational(Integer(nj), Integer(1) << bits);
-      r[j].canonicalize();
-    }
-    r[k] = Rational(num, Integer(h.a[k]) << bits);
-    r[k].canonicalize();
+    std::optional<Vector> rounded = round_onto_hyperplane(h, cross, room);
+    if (!rounded) return std::nullopt;
+    const Vector& r = *rounded;
     const FilterPoint fr(r);
     if (z_ge_0.slack_sign(fr) != side) return std::nullopt;  // its slack is a positive multiple of z
     for (const Cell* c : {&a, &b})
@@ -526,6 +555,8 @@ class Builder {
     std::vector<PairDecision> pdec(touched.size());
     parallel_for(touched.size(), [&](std::size_t i) { pdec[i] = decide_pair(out_.adjacencies[touched[i]], dec); });
 
+    ContactSplits contact_splits = decide_contacts(dec);
+
     // Apply, sequentially.
     std::vector<std::size_t> neg_of(n_cells, 0);
     for (std::size_t ci = 0; ci < n_cells; ++ci) {
@@ -606,6 +637,7 @@ class Builder {
       out_.cells[neg_of[ci]].adjacencies.push_back(id);
       out_.cells[ci].adjacencies.push_back(id);
     }
+    apply_contacts(contact_splits, neg_of);
     // Every pair is known again, so the rows of the new cells that carry no pair (and are not
     // domain faces) are redundant: a facet inside the domain has a neighbour across it.
     std::vector<std::size_t> fresh_cells;
@@ -614,14 +646,160 @@ class Builder {
         fresh_cells.push_back(ci);
         fresh_cells.push_back(neg_of[ci]);
       }
-    parallel_for(fresh_cells.size(), [&](std::size_t i) { drop_redundant_rows(fresh_cells[i]); });
+    // A followed facet of the polytope is a row of the cells that touch it (they have a contact).
+    std::vector<std::vector<std::size_t>> contacts_of;
+    if (!contacts_.empty()) {
+      contacts_of.resize(out_.cells.size());
+      for (std::size_t i = 0; i < contacts_.size(); ++i) contacts_of[contacts_[i].cell].push_back(i);
+    }
+    parallel_for(fresh_cells.size(), [&](std::size_t i) {
+      drop_redundant_rows(fresh_cells[i], contacts_of.empty() ? nullptr : &contacts_of[fresh_cells[i]]);
+    });
+  }
+
+  // Contacts with the polytope's followed facets (PolytopeContact) through one neuron's pass: a
+  // contact of a cell that splits goes to the halves whose side of z = 0 meets it in dimension
+  // d-1 (like a pair whose other cell is outside and has both signs). The questions are answered
+  // in parallel from the state before the pass, then applied in contact order.
+  struct Contact {
+    std::size_t cell;
+    std::size_t tag;
+    Vector point;
+    Halfspace facet;
+  };
+
+  std::optional<Vector> contact_point_on_side(const Cell& c, const Contact& k, const Halfspace& side) const {
+    std::vector<const Halfspace*> rows;
+    rows.reserve(c.rows.size() + 1);
+    for (const auto& r : c.rows)
+      if (!r.same_hyperplane_as(k.facet)) rows.push_back(&r);
+    rows.push_back(&side);
+    return find_strict_point_on_hyperplane(k.facet, rows, out_.dim);
+  }
+
+  // A point of relint(c ∩ F) where side_row holds strictly (side_row: z >= 0 or z <= 0, F the
+  // contact's facet), without an LP: from the contact's point q (on F, strictly inside the cell's
+  // other rows) along F's tangent part of the direction that makes side_row's slack grow, past
+  // the zero of z and halfway to the first other row; rounded exactly onto F
+  // (round_onto_hyperplane) and every row verified exactly. nullopt: ask the LP.
+  std::optional<Vector> contact_point_by_step(const Cell& c, const Contact& k, const Halfspace& side_row) const {
+    const std::size_t d = out_.dim;
+    const Halfspace& h = k.facet;
+    if (h.approx_dim != d || side_row.approx_dim != d) return std::nullopt;
+    std::vector<double> q(d), v(d);
+    double hh = 0, sh = 0;
+    for (std::size_t j = 0; j < d; ++j) {
+      q[j] = to_double(k.point[j]);
+      hh += h.approx_a[j] * h.approx_a[j];
+      sh += side_row.approx_a[j] * h.approx_a[j];
+    }
+    if (!(hh > 0)) return std::nullopt;
+    double rate = 0, slack0 = side_row.approx_b;  // d(slack)/dt along v, and the slack at q
+    for (std::size_t j = 0; j < d; ++j) {
+      v[j] = -(side_row.approx_a[j] - sh / hh * h.approx_a[j]);
+      rate -= side_row.approx_a[j] * v[j];
+      slack0 -= side_row.approx_a[j] * q[j];
+    }
+    if (!(rate > 0)) return std::nullopt;
+    const double t0 = std::max(0.0, -slack0 / rate);
+    auto on_facet = [&](const Halfspace& row) { return row.origin.kind == h.origin.kind && row.origin.index == h.origin.index; };
+    double tmax = HUGE_VAL;
+    for (const Halfspace& row : c.rows) {
+      if (row.approx_dim != d || on_facet(row)) continue;
+      double av = 0, slack = row.approx_b;
+      for (std::size_t j = 0; j < d; ++j) {
+        av += row.approx_a[j] * v[j];
+        slack -= row.approx_a[j] * q[j];
+      }
+      if (av > 0) tmax = std::min(tmax, slack / av);
+    }
+    const double t = std::isfinite(tmax) ? 0.5 * (t0 + tmax) : (t0 > 0 ? 2 * t0 : 1.0);
+    if (!(t > t0)) return std::nullopt;
+    std::vector<double> x(d);
+    for (std::size_t j = 0; j < d; ++j) x[j] = q[j] + t * v[j];
+    double room = HUGE_VAL;
+    auto shrink = [&](const Halfspace& row) {
+      double slack = row.approx_b, norm1 = 0;
+      for (std::size_t j = 0; j < d; ++j) {
+        slack -= row.approx_a[j] * x[j];
+        norm1 += std::fabs(row.approx_a[j]);
+      }
+      if (norm1 > 0) room = std::min(room, slack / norm1);
+    };
+    for (const Halfspace& row : c.rows)
+      if (row.approx_dim == d && !on_facet(row)) shrink(row);
+    shrink(side_row);
+    std::optional<Vector> r = round_onto_hyperplane(h, x, room);
+    if (!r) return std::nullopt;
+    const FilterPoint fr(*r);
+    if (side_row.slack_sign(fr) != Sign::Positive) return std::nullopt;
+    for (const Halfspace& row : c.rows) {
+      if (on_facet(row) && row.same_hyperplane_as(h)) continue;  // r is on it by construction
+      if (row.slack_sign(fr) != Sign::Positive) return std::nullopt;
+    }
+    return r;
+  }
+
+  struct ContactSplits {
+    std::vector<std::size_t> touched;  // contacts whose cell splits
+    std::vector<std::optional<Vector>> pos, neg;
+  };
+
+  // Before the application (the cells still have their rows, dec its halfspaces).
+  ContactSplits decide_contacts(const std::vector<CellDecision>& dec) {
+    ContactSplits cs;
+    for (std::size_t i = 0; i < contacts_.size(); ++i)
+      if (dec[contacts_[i].cell].split) cs.touched.push_back(i);
+    cs.pos.resize(cs.touched.size());
+    cs.neg.resize(cs.touched.size());
+    parallel_for(cs.touched.size(), [&](std::size_t i) {
+      const Contact& k = contacts_[cs.touched[i]];
+      const CellDecision& d = dec[k.cell];
+      const Cell& c = out_.cells[k.cell];
+      const Sign zq = z_sign_at(d.z_le_0(), k.point);
+      if (zq == Sign::Positive) cs.pos[i] = k.point;
+      if (zq == Sign::Negative) cs.neg[i] = k.point;
+      if (!cs.pos[i]) cs.pos[i] = contact_point_by_step(c, k, d.z_ge_0);
+      if (!cs.pos[i]) cs.pos[i] = contact_point_on_side(c, k, d.z_ge_0);
+      if (!cs.neg[i]) cs.neg[i] = contact_point_by_step(c, k, d.z_le_0());
+      if (!cs.neg[i]) cs.neg[i] = contact_point_on_side(c, k, d.z_le_0());
+      if (!cs.pos[i] && !cs.neg[i]) throw std::logic_error("split: a followed facet vanished on both sides");
+    });
+    return cs;
+  }
+
+  void apply_contacts(ContactSplits& cs, const std::vector<std::size_t>& neg_of) {
+    for (std::size_t i = 0; i < cs.touched.size(); ++i) {
+      Contact& k = contacts_[cs.touched[i]];
+      const std::size_t cell = k.cell;
+      if (cs.pos[i] && cs.neg[i]) {
+        Contact second{neg_of[cell], k.tag, std::move(*cs.neg[i]), k.facet};
+        k.point = std::move(*cs.pos[i]);
+        contacts_.push_back(std::move(second));
+      } else if (cs.pos[i]) {
+        k.point = std::move(*cs.pos[i]);
+      } else {
+        k.cell = neg_of[cell];
+        k.point = std::move(*cs.neg[i]);
+      }
+    }
   }
 
   // Keeps the domain rows and one row on the hyperplane of each of the cell's pairs.
-  void drop_redundant_rows(std::size_t ci) {
+  // Followed facets of a polytope domain (PolytopeContact) are kept only where the cell has a
+  // contact on them: like a pair, a contact marks a facet of the cell; a followed row without
+  // one does not meet the cell in dimension d-1, so it is redundant there.
+  void drop_redundant_rows(std::size_t ci, const std::vector<std::size_t>* contacts) {
     Cell& c = out_.cells[ci];
     std::vector<char> keep(c.rows.size(), 0);
-    for (std::size_t r = 0; r < c.rows.size(); ++r) keep[r] = c.rows[r].origin.kind == RowOrigin::Kind::Domain;
+    for (std::size_t r = 0; r < c.rows.size(); ++r) {
+      const RowOrigin& o = c.rows[r].origin;
+      keep[r] = o.kind == RowOrigin::Kind::Domain && !(o.index < followed_.size() && followed_[o.index]);
+    }
+    if (contacts)
+      for (std::size_t k : *contacts)
+        for (std::size_t r = 0; r < c.rows.size(); ++r)
+          if (c.rows[r].origin.kind == RowOrigin::Kind::Domain && c.rows[r].origin.index == contacts_[k].facet.origin.index) keep[r] = 1;
     for (std::size_t e : c.adjacencies) {
       const Halfspace& f = out_.adjacencies[e].facet;
       std::size_t found = c.rows.size();
@@ -667,6 +845,7 @@ class Builder {
   std::vector<std::vector<RowScaledMatrix>> scaled_skips_;  // each layer's skip matrices M, likewise
   BuildLimits limits_;
   BuildObserver* observer_ = nullptr;  // optional split-tree listener (certificate writer)
+  const PolytopeDomain* polytope_ = nullptr;  // build_region_complex_in: the starting cell's rows
   Clock::time_point start_;
   Clock::time_point last_progress_{};
   LpCounters lp_before_{};
@@ -675,6 +854,8 @@ class Builder {
   std::size_t input_relu_first_ = kNoMask;  // first neuron of the ReLU layer whose output is layer_input
   std::vector<Group> groups_;          // of the current layer's pass
   std::vector<std::size_t> group_of_;  // per cell: its group
+  std::vector<Contact> contacts_;      // followed facets of the polytope (PolytopeDomain::contacts)
+  std::vector<char> followed_;         // per polytope row: 1 if a contact follows it
   RegionComplex out_;
 };
 
@@ -709,6 +890,14 @@ RegionComplex build_region_complex(const Network& net, const Domain& domain, con
   if (auto planar = planar_builder_enabled() ? build_planar_complex(net, domain, limits, observer) : std::nullopt) return std::move(*planar);
   if (domain.dim != net.input_dim()) throw std::invalid_argument("build_region_complex: domain dimension differs from the network's");
   return Builder(net, domain, limits, observer).run();
+}
+
+RegionComplex build_region_complex_in(const Network& net, const PolytopeDomain& polytope, const BuildLimits& limits) {
+  if (polytope.interior.size() != net.input_dim())
+    throw std::invalid_argument("build_region_complex_in: the interior point's dimension differs from the network's");
+  if (!strictly_inside(polytope.rows, polytope.interior))
+    throw std::invalid_argument("build_region_complex_in: the interior point is not strictly inside every row");
+  return Builder(net, Domain::whole_space(net.input_dim()), limits, nullptr, &polytope).run();
 }
 
 }  // namespace relucert

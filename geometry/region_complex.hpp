@@ -57,6 +57,13 @@ struct Adjacency {
   Vector point;           // exact point of the relative interior of lower ∩ upper
 };
 
+// A cell touching a followed facet of a polytope domain (PolytopeContact) in dimension d-1.
+struct BoundaryContact {
+  std::size_t cell = 0;  // index into RegionComplex::cells
+  std::size_t tag = 0;   // the PolytopeContact's tag
+  Vector point;          // in the relative interior of (cell ∩ the contact's facet)
+};
+
 // Where a build stands, for progress reports (BuildLimits::progress).
 struct BuildProgress {
   std::size_t cells = 0;          // cells so far
@@ -121,6 +128,7 @@ struct RegionComplex {
   std::vector<NeuronId> neurons;  // ReLU neurons in topological order
   std::vector<Cell> cells;
   std::vector<Adjacency> adjacencies;
+  std::vector<BoundaryContact> contacts;  // build_region_complex_in with PolytopeDomain::contacts only
   BuildStatus status = BuildStatus::Complete;
   // Strict-feasibility questions asked while building: all of them, and those the float
   // filter could not settle, which went to the exact LP solver.
@@ -133,5 +141,31 @@ struct RegionComplex {
 
 RegionComplex build_region_complex(const Network& net, const Domain& domain, const BuildLimits& limits = {},
                                    BuildObserver* observer = nullptr);
+
+// A full-dimensional polytope {x : every row holds} with a point strictly inside every row: the
+// domain of a partial build (the streamed check, analysis/streamed_check.hpp, builds each cell of
+// the first layer's arrangement, and each facet between two of them, as one such polytope). The
+// rows are kept in every cell as domain faces (RowOrigin::Kind::Domain, their index = position).
+// Optionally, contacts: facets of the polytope to follow through the build. Each is one of the
+// rows (the polytope on its side), a point of the facet's relative interior (strictly inside
+// every other row) and a caller's tag; the complex then lists, for every cell touching that facet
+// in dimension d-1, one BoundaryContact with a point of the relative interior of the contact.
+struct PolytopeContact {
+  Halfspace facet;
+  Vector point;
+  std::size_t tag = 0;
+};
+
+struct PolytopeDomain {
+  std::vector<Halfspace> rows;
+  Vector interior;
+  std::vector<PolytopeContact> contacts;
+};
+
+
+// The complex of `net` on the polytope; RegionComplex::domain is R^d (the rows bound the cells).
+// Never takes the planar path. Throws std::invalid_argument when `interior` is not strictly
+// inside every row or its dimension differs from the net's input.
+RegionComplex build_region_complex_in(const Network& net, const PolytopeDomain& polytope, const BuildLimits& limits = {});
 
 }  // namespace relucert

@@ -1,0 +1,429 @@
+#include "analysis/streamed_check.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "analysis/convexity.hpp"
+#include "core/network_restriction.hpp"
+#include "core/one_sided_derivative.hpp"
+
+namespace relucert {
+
+std::optional<std::string> streamed_check_unsupported(const Network& net, const Domain& domain) {
+  if (net.input_dim() < 3) return std::string("input dimension below 3");
+  if (domain.dim != net.input_dim()) return std::string("domain dimension differs from the network's");
+  if (auto why = restriction_unsupported(net)) return why;
+  std::size_t relu_layers = 0;
+  for (const Layer& L : net.layers()) relu_layers += L.relu ? 1 : 0;
+  if (relu_layers < 2) return std::string("fewer than two ReLU layers");
+  if (net.output_dim() != 1) return std::string("output is not scalar");
+  return std::nullopt;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// What one part (a coarse cell, or a coarse facet) contributes.
+struct PartResult {
+  BuildStatus status = BuildStatus::Complete;
+  std::size_t cells = 0, pairs = 0;
+  std::vector<std::string> pieces;  // exact "gradient offset" keys of the part's cells
+  unsigned long long lp_questions = 0, lp_exact_solves = 0;
+  // The part's first violation: a point of the facet's relative interior and the normal pointing
+  // into the side whose slope along it is smaller.
+  std::optional<Vector> point, normal;
+  std::string violation;
+  // Per coarse facet of the cell (tag = coarse adjacency): the cells touching it, by pattern.
+  struct Touch {
+    std::vector<Sign> pattern;
+    Vector point, gradient;
+  };
+  std::vector<std::pair<std::size_t, std::vector<Touch>>> touches;
+};
+
+std::string piece_key(const Cell& c) {
+  std::string k;
+  for (const Rational& g : c.gradient) (k += g.get_str()) += ' ';
+  return k += c.offset.get_str();
+}
+
+// f restricted to the hyperplane {a.x = b} of an integer normal: x = P y + q, with the coordinate
+// of the largest |a_k| solved for.
+struct HyperplaneChart {
+  std::size_t k = 0;
+  Matrix P;
+  Vector q;
+
+  explicit HyperplaneChart(const Halfspace& h) {
+    const std::size_t d = h.dim();
+    for (std::size_t j = 1; j < d; ++j)
+      if (abs(h.a[j]) > abs(h.a[k])) k = j;
+    if (sgn(h.a[k]) == 0) throw std::logic_error("streamed check: zero facet normal");
+    const Rational ak(h.a[k]);
+    P = zeros(d, d - 1);
+    q.assign(d, Rational(0));
+    q[k] = Rational(h.b) / ak;
+    for (std::size_t j = 0, c = 0; j < d; ++j) {
+      if (j == k) continue;
+      P[j][c] = 1;
+      P[k][c] = -Rational(h.a[j]) / ak;
+      ++c;
+    }
+  }
+  Vector lift(const Vector& y) const { return add(mat_vec(P, y), q); }
+  Vector drop(const Vector& x) const {
+    Vector y;
+    for (std::size_t j = 0; j < x.size(); ++j)
+      if (j != k) y.push_back(x[j]);
+    return y;
+  }
+};
+
+class StreamedChecker {
+ public:
+  StreamedChecker(const Network& net, const Domain& domain, const BuildLimits& limits)
+      : net_(net), domain_(domain), limits_(limits), start_(Clock::now()) {}
+
+  StreamedCheck run() {
+    StreamedCheck out;
+    // The coarse complex: layer 1 alone, its output summed (any scalar head will do: only the
+    // cells and pairs are used).
+    const Layer& L1 = net_.layers()[0];
+    Layer head;
+    head.W = {Vector(L1.width(), Rational(0))};
+    head.b = {Rational(0)};
+    head.relu = false;
+    Layer first = L1;
+    first.skips.clear();
+    coarse_ = build_region_complex(Network(net_.input_dim(), {first, head}), domain_, part_limits(0));
+    out.lp_questions = coarse_.lp_questions;
+    out.lp_exact_solves = coarse_.lp_exact_solves;
+    if (coarse_.status != BuildStatus::Complete) {
+      out.status = coarse_.status;
+      return out;
+    }
+    out.coarse_cells = coarse_.cells.size();
+    out.coarse_pairs = coarse_.adjacencies.size();
+    const std::size_t parts = out.coarse_cells;
+    std::unordered_set<std::string> pieces;
+    // The first violation in merge order: a coarse cell's own pairs, then the coarse facets it
+    // completes (its other side merged earlier), in the order of its adjacency list.
+    std::optional<Vector> bad_point, bad_normal;
+    std::string bad_text;
+    auto note_violation = [&](PartResult& r) {
+      if (r.point && !bad_point) {
+        bad_point = std::move(r.point);
+        bad_normal = std::move(r.normal);
+        bad_text = std::move(r.violation);
+      }
+    };
+    // Touches of coarse facets whose other cell is not merged yet.
+    std::unordered_map<std::size_t, std::vector<PartResult::Touch>> waiting;
+    auto merge = [&](std::size_t i, PartResult& r) {  // in part order
+      out.lp_questions += r.lp_questions;
+      out.lp_exact_solves += r.lp_exact_solves;
+      out.cells += r.cells;
+      out.pairs += r.pairs;
+      out.largest_part_cells = std::max(out.largest_part_cells, r.cells);
+      for (auto& k : r.pieces) pieces.insert(std::move(k));
+      r.pieces.clear();
+      if (r.status != BuildStatus::Complete && out.status == BuildStatus::Complete) out.status = r.status;
+      if (out.status == BuildStatus::Complete) {
+        note_violation(r);
+        for (auto& [e, touches] : r.touches) {
+          auto it = waiting.find(e);
+          if (it == waiting.end()) {
+            waiting.emplace(e, std::move(touches));
+            continue;
+          }
+          const Adjacency& adj = coarse_.adjacencies[e];
+          std::vector<PartResult::Touch>& lower = adj.lower == i ? touches : it->second;
+          std::vector<PartResult::Touch>& upper = adj.lower == i ? it->second : touches;
+          bool built = false;
+          PartResult f = across(adj, lower, upper, built);
+          out.facets_built += built ? 1 : 0;
+          if (f.status != BuildStatus::Complete) out.status = f.status;
+          out.pairs += f.pairs;
+          out.lp_questions += f.lp_questions;
+          out.lp_exact_solves += f.lp_exact_solves;
+          note_violation(f);
+          waiting.erase(it);
+        }
+      }
+      if (out.status == BuildStatus::Complete && limits_.max_cells && out.cells > limits_.max_cells)
+        out.status = BuildStatus::CellLimit;
+      if (out.status != BuildStatus::Complete) return false;
+      BuildProgress p;
+      p.cells = out.cells;
+      p.pairs = out.pairs;
+      p.neurons_done = i + 1;  // parts done (the bar shows them as its "neurons")
+      p.neurons_total = parts;
+      p.seconds = elapsed();
+      p.lp_questions = out.lp_questions;
+      if (limits_.progress) limits_.progress(p);
+      if (limits_.between_passes && !limits_.between_passes(p)) {
+        out.status = BuildStatus::Stopped;
+        return false;
+      }
+      return true;
+    };
+    run_parts(parts, merge, out);
+    if (out.status != BuildStatus::Complete) return out;
+    if (!waiting.empty()) throw std::logic_error("streamed check: a coarse facet with one side only");
+    out.pieces = pieces.size();
+    out.convex = !bad_point;
+    if (bad_point) {
+      out.violation = std::move(bad_text);
+      out.witness = witness_across_kink(net_, domain_, *bad_point, *bad_normal);
+      if (!out.witness) throw std::logic_error("streamed check: no witness at a violating facet");
+    }
+    return out;
+  }
+
+ private:
+  double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+
+  // Limits for one part's build: what is left of the run's.
+  BuildLimits part_limits(std::size_t cells_so_far) const {
+    BuildLimits l;
+    l.threads = 1;
+    l.max_memory_mb = limits_.max_memory_mb;
+    if (limits_.time_limit_seconds > 0) l.time_limit_seconds = std::max(1e-3, limits_.time_limit_seconds - elapsed());
+    if (limits_.max_cells) l.max_cells = limits_.max_cells > cells_so_far ? limits_.max_cells - cells_so_far : 1;
+    return l;
+  }
+
+  // Parts 0 .. coarse cells - 1 are the coarse cells, then the coarse facets. Workers compute
+  // parts in any order; `merge` sees them in part order on this thread, so every count, the
+  // first violation and the between_passes calls do not depend on the thread count.
+  template <class Merge>
+  void run_parts(std::size_t parts, Merge& merge, StreamedCheck& out) {
+    const std::size_t threads = std::clamp<std::size_t>(limits_.threads, 1, std::max<std::size_t>(parts, 1));
+    if (threads <= 1) {
+      for (std::size_t i = 0; i < parts; ++i) {
+        PartResult r = part(i, out.cells);
+        if (!merge(i, r)) return;
+      }
+      return;
+    }
+    std::vector<std::optional<PartResult>> done(parts);
+    std::mutex mu;
+    std::condition_variable cv;
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr error;
+    std::size_t merged_cells = 0;  // read under mu, for the workers' cell budget
+    // At most this many parts computed ahead of the merge: memory stays a few parts per thread.
+    const std::size_t ahead = 4 * threads;
+    std::size_t merged = 0;
+    auto worker = [&] {
+      for (;;) {
+        if (stop) return;
+        const std::size_t i = next.fetch_add(1);
+        if (i >= parts) return;
+        std::size_t budget_base;
+        {
+          std::unique_lock<std::mutex> lock(mu);
+          cv.wait(lock, [&] { return stop || i < merged + ahead; });
+          if (stop) return;
+          budget_base = merged_cells;
+        }
+        try {
+          PartResult r = part(i, budget_base);
+          std::lock_guard<std::mutex> lock(mu);
+          done[i] = std::move(r);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (!error) error = std::current_exception();
+          stop = true;
+        }
+        cv.notify_all();
+      }
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
+    for (std::size_t i = 0; i < parts; ++i) {
+      PartResult r;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return stop.load() || done[i].has_value(); });
+        if (!done[i]) break;  // an error stopped the workers
+        r = std::move(*done[i]);
+        done[i].reset();
+      }
+      const bool go_on = merge(i, r);
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        merged = i + 1;
+        merged_cells = out.cells;
+        if (!go_on) stop = true;
+      }
+      cv.notify_all();
+      if (!go_on) break;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      stop = true;
+    }
+    cv.notify_all();
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+  }
+
+  PartResult part(std::size_t i, std::size_t cells_so_far) const { return cell_part(coarse_.cells[i], cells_so_far); }
+
+  // The pairs across the coarse facet G ∩ G' from the cells of both sides that touch it. On the
+  // facet's hyperplane both sides have the same first-layer output, so the downstream
+  // arrangement on the facet is the same from either side: each region of it has one cell on
+  // each side, and unless some downstream neuron vanishes identically on the facet the two have
+  // the same pattern. So when the patterns match one to one, the matched cells are the pairs; a
+  // touch point is in the relative interior of both. Otherwise (a vanishing neuron: the sides'
+  // bits differ there) the facet is built on its own (facet_part).
+  PartResult across(const Adjacency& adj, std::vector<PartResult::Touch>& lower, std::vector<PartResult::Touch>& upper,
+                    bool& built) const {
+    auto by_pattern = [](const PartResult::Touch& a, const PartResult::Touch& b) { return a.pattern < b.pattern; };
+    std::sort(lower.begin(), lower.end(), by_pattern);
+    std::sort(upper.begin(), upper.end(), by_pattern);
+    bool matched = lower.size() == upper.size();
+    for (std::size_t t = 0; matched && t < lower.size(); ++t) matched = lower[t].pattern == upper[t].pattern;
+    built = !matched;
+    if (!matched) return facet_part(adj, 0);
+    PartResult r;
+    r.pairs = lower.size();
+    const Vector n = adj.facet.normal();  // from lower into upper
+    // Sorting by pattern loses the build order; the violation reported is the first in pattern
+    // order, which is as deterministic.
+    for (std::size_t t = 0; t < lower.size(); ++t)
+      if (sgn(dot(sub(upper[t].gradient, lower[t].gradient), n)) < 0) {
+        r.point = lower[t].point;
+        r.normal = n;
+        r.violation = facet_name(adj);
+        break;
+      }
+    return r;
+  }
+
+  std::string facet_name(const Adjacency& adj) const {
+    std::string text = adj.facet.to_string();
+    if (adj.facet.origin.kind == RowOrigin::Kind::Neuron && adj.facet.origin.index < coarse_.neurons.size())
+      text += " (zero set of " + coarse_.neurons[adj.facet.origin.index].name() + ")";
+    return text;
+  }
+
+  // The cells of f inside the coarse cell G and their pairs.
+  PartResult cell_part(const Cell& G, std::size_t cells_so_far) const {
+    PartResult r;
+    const Network folded = fold_first_layer(net_, G.pattern);
+    PolytopeDomain poly{G.rows, G.point, {}};
+    for (std::size_t e : G.adjacencies) {
+      const Adjacency& adj = coarse_.adjacencies[e];
+      const auto row = std::find_if(G.rows.begin(), G.rows.end(), [&](const Halfspace& h) { return h.same_hyperplane_as(adj.facet); });
+      if (row == G.rows.end()) throw std::logic_error("streamed check: a coarse facet is not a row of its cell");
+      poly.contacts.push_back(PolytopeContact{*row, adj.point, e});
+    }
+    const RegionComplex sub = build_region_complex_in(folded, poly, part_limits(cells_so_far));
+    r.status = sub.status;
+    r.lp_questions = sub.lp_questions;
+    r.lp_exact_solves = sub.lp_exact_solves;
+    if (sub.status != BuildStatus::Complete) return r;
+    r.cells = sub.cells.size();
+    r.pairs = sub.adjacencies.size();
+    r.pieces.reserve(sub.cells.size());
+    for (const Cell& c : sub.cells) r.pieces.push_back(piece_key(c));
+    for (std::size_t e : G.adjacencies) r.touches.emplace_back(e, std::vector<PartResult::Touch>{});
+    for (const BoundaryContact& bc : sub.contacts) {
+      auto it = std::find_if(r.touches.begin(), r.touches.end(), [&](const auto& t) { return t.first == bc.tag; });
+      const Cell& c = sub.cells[bc.cell];
+      it->second.push_back(PartResult::Touch{c.pattern, bc.point, c.gradient});
+    }
+    if (const auto e = find_violating_adjacency(sub, 1)) {
+      const Adjacency& adj = sub.adjacencies[*e];
+      // lambda < 0: the upper cell's slope along the normal (lower -> upper) is the smaller one.
+      r.point = adj.point;
+      r.normal = adj.facet.normal();
+      std::string text = adj.facet.to_string();
+      if (adj.facet.origin.kind == RowOrigin::Kind::Neuron && adj.facet.origin.index < sub.neurons.size()) {
+        const NeuronId& n = sub.neurons[adj.facet.origin.index];  // layer 1 of the folded net is layer 2
+        text += " (zero set of " + NeuronId{n.layer + 1, n.index}.name() + ")";
+      }
+      r.violation = std::move(text);
+    }
+    return r;
+  }
+
+  // The pairs of f across the coarse facet G ∩ G': the cells of f restricted to its hyperplane.
+  PartResult facet_part(const Adjacency& adj, std::size_t cells_so_far) const {
+    PartResult r;
+    const Cell& lower = coarse_.cells[adj.lower];
+    const Cell& upper = coarse_.cells[adj.upper];
+    const HyperplaneChart chart(adj.facet);
+    std::vector<Halfspace> rows;
+    auto add_rows = [&](const Cell& c) {
+      for (const Halfspace& h : c.rows) {
+        if (h.same_hyperplane_as(adj.facet)) continue;
+        if (std::find(rows.begin(), rows.end(), h) != rows.end()) continue;  // a common row, once
+        const Vector a = h.normal();
+        Vector ay(chart.P.empty() ? 0 : chart.P[0].size(), Rational(0));
+        for (std::size_t j = 0; j < a.size(); ++j)
+          for (std::size_t c2 = 0; c2 < ay.size(); ++c2) ay[c2] += a[j] * chart.P[j][c2];
+        const Rational by = Rational(h.b) - dot(a, chart.q);
+        if (is_zero(ay)) {  // parallel to the hyperplane: it holds on all of it (the facet is inside)
+          if (sgn(by) <= 0) throw std::logic_error("streamed check: a row parallel to a facet excludes it");
+          continue;
+        }
+        rows.push_back(make_halfspace(ay, by, RowOrigin{}));
+      }
+    };
+    add_rows(lower);
+    add_rows(upper);
+    // On the hyperplane the neurons switching there are 0 from either side, so the lower cell's
+    // first-layer pattern gives f on the facet.
+    const Network on_facet = restrict_to_affine(fold_first_layer(net_, lower.pattern), chart.P, chart.q);
+    const RegionComplex sub =
+        build_region_complex_in(on_facet, PolytopeDomain{std::move(rows), chart.drop(adj.point), {}}, part_limits(cells_so_far));
+    r.status = sub.status;
+    r.lp_questions = sub.lp_questions;
+    r.lp_exact_solves = sub.lp_exact_solves;
+    if (sub.status != BuildStatus::Complete) return r;
+    r.pairs = sub.cells.size();
+    const Vector n = adj.facet.normal();  // from lower into upper
+    Vector minus_n = n;
+    for (auto& v : minus_n) v = -v;
+    for (const Cell& c : sub.cells) {
+      const Vector x = chart.lift(c.point);
+      const std::vector<Sign> signs = relu_signs_at(net_, x);
+      const Rational jump = one_sided_derivative(net_, signs, n) + one_sided_derivative(net_, signs, minus_n);
+      if (sgn(jump) < 0) {
+        r.point = x;
+        r.normal = n;
+        r.violation = facet_name(adj);
+        break;
+      }
+    }
+    return r;
+  }
+
+  const Network& net_;
+  const Domain& domain_;
+  const BuildLimits& limits_;
+  Clock::time_point start_;
+  RegionComplex coarse_;
+};
+
+}  // namespace
+
+StreamedCheck streamed_check(const Network& net, const Domain& domain, const BuildLimits& limits) {
+  if (auto why = streamed_check_unsupported(net, domain)) throw std::invalid_argument("streamed_check: " + *why);
+  return StreamedChecker(net, domain, limits).run();
+}
+
+}  // namespace relucert

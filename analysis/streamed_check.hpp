@@ -1,0 +1,51 @@
+#pragma once
+// The convexity check without the whole complex in memory (issue #13, streaming).
+//
+// The first layer's arrangement (the complex of layer 1 alone, small) cuts the domain into
+// coarse cells G; on each, the first layer is affine and folds into the second
+// (core/network_restriction.hpp), so the cells of f inside G are the complex of that folded net on
+// the polytope G (geometry/region_complex.hpp, build_region_complex_in). Every adjacent pair of
+// f's complex is either inside one G — a pair of G's complex — or across the facet G ∩ G' of two
+// adjacent coarse cells, on their hyperplane H. On H the two sides have the same first-layer
+// output (the switching neurons are 0 there), so the pairs across G ∩ G' are the cells of the
+// net restricted to H (x = P y + q, a (d-1)-dimensional build on the polytope G ∩ G'), one pair
+// per cell, and the jump at a cell's point x is f'(x; n) + f'(x; -n)
+// (core/one_sided_derivative.hpp). Each coarse cell and each coarse facet is built, tested and
+// dropped on its own: memory is the coarse complex plus one part at a time (per thread).
+//
+// The cells, pairs and distinct affine pieces are those of build_region_complex (each is
+// canonical: a cell is a full-dimensional activation region, a pair two cells meeting in
+// dimension d-1), so the counts are the same; the first violation is the first in part order
+// (coarse cells, then coarse facets), with its witness from witness_across_kink, verified.
+#include <optional>
+#include <string>
+
+#include "analysis/witness.hpp"
+#include "core/domain.hpp"
+#include "core/network.hpp"
+#include "geometry/region_complex.hpp"
+
+namespace relucert {
+
+// Why the streamed check does not apply to this net and domain (nullopt: it does): it needs
+// d >= 3, at least two ReLU layers, a ReLU after the first layer and no skips from hidden layers.
+std::optional<std::string> streamed_check_unsupported(const Network& net, const Domain& domain);
+
+struct StreamedCheck {
+  BuildStatus status = BuildStatus::Complete;
+  bool convex = false;            // meaningful when status == Complete
+  std::size_t cells = 0, pairs = 0, pieces = 0;
+  std::size_t coarse_cells = 0, coarse_pairs = 0;  // the parts
+  std::size_t largest_part_cells = 0;               // the most cells held at once by one part
+  std::size_t facets_built = 0;  // coarse facets whose pairs needed their own build (a neuron vanishing on them)
+  unsigned long long lp_questions = 0, lp_exact_solves = 0;
+  std::optional<Witness> witness;       // when not convex (verified)
+  std::optional<std::string> violation;  // "x1 + x2 <= 0 (zero set of L2:N3)"
+};
+
+// limits: max_cells bounds the total of cells, time and memory the whole run; threads work on
+// different parts (the result does not depend on it); between_passes is called after each part
+// with the cumulative counts (returning false stops: BuildStatus::Stopped); progress likewise.
+StreamedCheck streamed_check(const Network& net, const Domain& domain, const BuildLimits& limits = {});
+
+}  // namespace relucert

@@ -1,0 +1,30 @@
+#pragma once
+// Exact networks for f on a piece of its input space (used by the streamed check,
+// analysis/streamed_check.hpp): on a cell of the first layer's arrangement the first layer is
+// affine with a fixed activation pattern and folds into the second; on an affine subspace
+// x = P y + q the network becomes one of y. Both are exact rewrites: the new network computes
+// the same value as the old at every point of the piece.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/network.hpp"
+#include "core/sign.hpp"
+
+namespace relucert {
+
+// The networks these rewrites support: at least two layers, a ReLU after the first, and no
+// skip terms from hidden layers (input skips U x are fine). nullopt when supported, else why not.
+std::optional<std::string> restriction_unsupported(const Network& net);
+
+// f on {x : the first layer's pre-activations have the signs `pattern`} (Positive = active,
+// anything else = inactive): layers 2.. with layer 1 folded into layer 2
+// (W = W2 D W1 + U2, b = W2 D b1 + b2, D = diag(pattern is Positive)). Neurons of the result are
+// the original's from layer 2 on. Needs restriction_unsupported(net) to be nullopt.
+Network fold_first_layer(const Network& net, const std::vector<Sign>& pattern);
+
+// y -> f(P y + q), P a d x k matrix: the first layer's W P and W q + b, every input skip U P
+// and U q added to its bias.
+Network restrict_to_affine(const Network& net, const Matrix& P, const Vector& q);
+
+}  // namespace relucert

@@ -1,0 +1,244 @@
+// The streamed check (analysis/streamed_check.*, issue #13 item 1) against the whole complex:
+// the same verdict and the same counts of cells, pairs and distinct affine pieces on hundreds of
+// random nets (with the generator's traps: duplicated and opposite neurons, a layer-2 neuron
+// vanishing on a layer-1 hyperplane, dead neurons, zero rows), on a box and on R^d, every witness
+// verified by an exact forward pass, the same result for 1 and 3 threads; and the exact rewrites it
+// rests on (first layer folded, restriction to a hyperplane, one-sided derivatives) checked by
+// forward passes.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "analysis/convexity.hpp"
+#include "analysis/streamed_check.hpp"
+#include "core/network_restriction.hpp"
+#include "core/one_sided_derivative.hpp"
+#include "support/random_nets.hpp"
+
+using namespace relucert;
+using relucert::testing::frac;
+using relucert::testing::network_to_json;
+using relucert::testing::RandomNetGenerator;
+
+namespace {
+
+struct Whole {
+  bool convex;
+  std::size_t cells, pairs, pieces;
+};
+
+Whole whole_complex(const Network& net, const Domain& dom) {
+  const RegionComplex cx = build_region_complex(net, dom);
+  REQUIRE(cx.status == BuildStatus::Complete);
+  return Whole{!find_violating_adjacency(cx), cx.cells.size(), cx.adjacencies.size(), cx.distinct_affine_pieces()};
+}
+
+Vector random_point(std::mt19937_64& rng, const Domain& dom) {
+  Vector x;
+  for (std::size_t i = 0; i < dom.dim; ++i) {
+    const Rational t = frac(static_cast<long>(rng() % 1001), 1000);
+    x.push_back(dom.is_box ? Rational(dom.lo[i] + t * (dom.hi[i] - dom.lo[i])) : Rational(10 * t - 5));
+  }
+  return x;
+}
+
+}  // namespace
+
+TEST_CASE("streamed check = whole complex: verdict, cells, pairs, pieces (random nets with traps)") {
+  std::size_t tested = 0, non_convex = 0, with_fallback = 0;
+  for (std::uint64_t seed = 1; tested < 260 && seed < 20000; ++seed) {
+    RandomNetGenerator gen(seed);
+    auto c = seed % 4 == 0 ? gen.icnn() : gen.general();
+    for (bool box : {true, false}) {
+      const Domain dom = box ? c.box : Domain::whole_space(c.net.input_dim());
+      if (streamed_check_unsupported(c.net, dom)) continue;
+      CAPTURE(seed);
+      CAPTURE(c.recipe);
+      CAPTURE(network_to_json(c.net));
+      CAPTURE(box);
+      const Whole w = whole_complex(c.net, dom);
+      const StreamedCheck s = streamed_check(c.net, dom);
+      REQUIRE(s.status == BuildStatus::Complete);
+      CHECK(s.convex == w.convex);
+      CHECK(s.cells == w.cells);
+      CHECK(s.pairs == w.pairs);
+      CHECK(s.pieces == w.pieces);
+      if (!s.convex) {
+        ++non_convex;
+        REQUIRE(s.witness);
+        CHECK(verify_witness(c.net, dom, *s.witness));
+        CHECK(s.violation);
+      }
+      if (c.must_be_convex) CHECK(s.convex);
+      with_fallback += s.facets_built ? 1 : 0;
+      ++tested;
+    }
+  }
+  CHECK(tested >= 260);
+  CHECK(non_convex >= 20);
+  MESSAGE("streamed: " << tested << " cases, " << non_convex << " not convex, " << with_fallback << " with a facet built on its own");
+}
+
+TEST_CASE("streamed check: a layer-2 neuron that vanishes on a layer-1 hyperplane (the sides' bits differ there)") {
+  // z2 = relu(x1) - relu(-x1) ... built so that the layer-2 neuron n = relu(h1) - relu(h2) with
+  // h1 = relu(x1), h2 = relu(x1) vanishes wherever x1 <= 0 and equals 0 on x1 = 0: its zero set
+  // contains the layer-1 hyperplane x1 = 0 from one side only.
+  Layer L1;
+  L1.W = {{Rational(1), Rational(0), Rational(0)}, {Rational(0), Rational(1), Rational(0)}, {Rational(0), Rational(0), Rational(1)}};
+  L1.b = {Rational(0), Rational(0), Rational(0)};
+  Layer L2;
+  L2.W = {{Rational(1), Rational(0), Rational(0)}, {Rational(-1), Rational(1), Rational(1)}, {Rational(2), Rational(-1), Rational(0)}};
+  L2.b = {Rational(0), frac(-1, 2), frac(1, 3)};
+  Layer out;
+  out.W = {{Rational(-1), Rational(1), Rational(1)}};
+  out.b = {Rational(0)};
+  out.relu = false;
+  const Network net(3, {L1, L2, out});
+  for (bool box : {true, false}) {
+    const Domain dom = box ? Domain::box(Vector(3, Rational(-2)), Vector(3, Rational(3))) : Domain::whole_space(3);
+    CAPTURE(box);
+    const Whole w = whole_complex(net, dom);
+    const StreamedCheck s = streamed_check(net, dom);
+    REQUIRE(s.status == BuildStatus::Complete);
+    CHECK(s.convex == w.convex);
+    CHECK(s.cells == w.cells);
+    CHECK(s.pairs == w.pairs);
+    CHECK(s.pieces == w.pieces);
+    CHECK(s.facets_built >= 1);  // neuron L2:N1 = relu(x1) is zero on all of x1 = 0
+    if (!s.convex) CHECK(verify_witness(net, dom, *s.witness));
+  }
+}
+
+TEST_CASE("streamed check: the result does not depend on the thread count") {
+  std::size_t compared = 0;
+  for (std::uint64_t seed = 1; compared < 40 && seed < 5000; ++seed) {
+    RandomNetGenerator gen(seed);
+    auto c = gen.general();
+    if (streamed_check_unsupported(c.net, c.box)) continue;
+    BuildLimits one, three;
+    three.threads = 3;
+    const StreamedCheck a = streamed_check(c.net, c.box, one), b = streamed_check(c.net, c.box, three);
+    CAPTURE(seed);
+    CHECK(a.convex == b.convex);
+    CHECK(a.cells == b.cells);
+    CHECK(a.pairs == b.pairs);
+    CHECK(a.pieces == b.pieces);
+    CHECK(a.lp_questions == b.lp_questions);
+    CHECK(a.witness.has_value() == b.witness.has_value());
+    if (a.witness && b.witness) {
+      CHECK(a.witness->x == b.witness->x);
+      CHECK(a.witness->y == b.witness->y);
+    }
+    ++compared;
+  }
+  CHECK(compared == 40);
+}
+
+TEST_CASE("streamed check: limits end in a status, never a verdict") {
+  for (std::uint64_t seed = 1; seed < 500; ++seed) {
+    RandomNetGenerator g(seed);
+    auto c = g.general();
+    if (streamed_check_unsupported(c.net, c.box)) continue;
+    const Whole w = whole_complex(c.net, c.box);
+    if (w.cells < 8) continue;
+    BuildLimits lim;
+    lim.max_cells = w.cells - 1;
+    CHECK(streamed_check(c.net, c.box, lim).status == BuildStatus::CellLimit);
+    lim.max_cells = w.cells;
+    CHECK(streamed_check(c.net, c.box, lim).status == BuildStatus::Complete);
+    BuildLimits stop;
+    stop.between_passes = [](const BuildProgress&) { return false; };
+    CHECK(streamed_check(c.net, c.box, stop).status == BuildStatus::Stopped);
+    return;
+  }
+  FAIL("no suitable net drawn");
+}
+
+TEST_CASE("check_convexity streams by default and agrees with --whole-complex") {
+  std::size_t compared = 0;
+  for (std::uint64_t seed = 1; compared < 30 && seed < 5000; ++seed) {
+    RandomNetGenerator gen(seed);
+    auto c = gen.general();
+    if (streamed_check_unsupported(c.net, c.box)) continue;
+    CheckOptions streamed, whole;
+    streamed.method = whole.method = tiers::Method::RegionComplex;
+    streamed.refuter_lines = whole.refuter_lines = 0;
+    whole.stream = false;
+    const CheckResult a = check_convexity(c.net, c.box, streamed), b = check_convexity(c.net, c.box, whole);
+    CAPTURE(seed);
+    CHECK(a.verdict == b.verdict);
+    CHECK(a.cells == b.cells);
+    CHECK(a.pairs == b.pairs);
+    CHECK(a.pieces == b.pieces);
+    CHECK(a.streamed);
+    CHECK_FALSE(b.streamed);
+    if (a.witness) CHECK(verify_witness(c.net, c.box, *a.witness));
+    ++compared;
+  }
+  CHECK(compared == 30);
+}
+
+TEST_CASE("exact rewrites: the folded first layer and the restriction to a hyperplane agree with forward passes") {
+  std::mt19937_64 rng(3);
+  std::size_t checked = 0;
+  for (std::uint64_t seed = 1; checked < 300 && seed < 3000; ++seed) {
+    RandomNetGenerator gen(seed);
+    auto c = gen.general();
+    if (restriction_unsupported(c.net)) continue;
+    const Vector x = random_point(rng, c.box);
+    // The first layer's pattern at x folds into layer 2 without changing f at x.
+    std::vector<Sign> pattern;
+    {
+      const Layer& L1 = c.net.layers()[0];
+      for (std::size_t k = 0; k < L1.width(); ++k) {
+        Rational z = dot(L1.W[k], x) + L1.b[k];
+        if (L1.has_skip()) z += dot(L1.U[k], x);
+        pattern.push_back(sign_of(z));
+      }
+    }
+    CHECK(fold_first_layer(c.net, pattern).value(x) == c.net.value(x));
+    // Any affine chart: y -> f(P y + q).
+    const std::size_t d = c.net.input_dim(), k = d > 1 ? d - 1 : 1;
+    Matrix P(d, Vector(k));
+    Vector q(d), y(k);
+    for (auto& row : P)
+      for (auto& v : row) v = frac(static_cast<long>(rng() % 7) - 3, 1 + static_cast<long>(rng() % 4));
+    for (auto& v : q) v = frac(static_cast<long>(rng() % 9) - 4, 3);
+    for (auto& v : y) v = frac(static_cast<long>(rng() % 11) - 5, 2);
+    CHECK(restrict_to_affine(c.net, P, q).value(y) == c.net.value(add(mat_vec(P, y), q)));
+    ++checked;
+  }
+  CHECK(checked == 300);
+}
+
+TEST_CASE("one-sided derivatives equal exact difference quotients for a small enough step") {
+  std::mt19937_64 rng(11);
+  std::size_t checked = 0, at_kinks = 0;
+  for (std::uint64_t seed = 1; checked < 300 && seed < 3000; ++seed) {
+    RandomNetGenerator gen(seed);
+    auto c = gen.general();
+    if (c.net.output_dim() != 1) continue;
+    const std::size_t d = c.net.input_dim();
+    Vector x = random_point(rng, c.box), u(d);
+    for (auto& v : u) v = frac(static_cast<long>(rng() % 9) - 4, 1 + static_cast<long>(rng() % 3));
+    // Half the time, put x on a first-layer neuron's zero set (a kink) along its first nonzero weight.
+    const Layer& L1 = c.net.layers()[0];
+    if (seed % 2 == 0 && L1.relu && !L1.has_skip()) {
+      const std::size_t k = seed % L1.width();
+      std::size_t j = 0;
+      while (j < d && sgn(L1.W[k][j]) == 0) ++j;
+      if (j < d) {
+        x[j] = 0;
+        x[j] = -(dot(L1.W[k], x) + L1.b[k]) / L1.W[k][j];
+        ++at_kinks;
+      }
+    }
+    const Rational t = Rational(1) / (Integer(1) << 200);  // far below any kink distance of these small nets
+    const Rational quotient = (c.net.value(add(x, scale(t, u))) - c.net.value(x)) / t;
+    CAPTURE(seed);
+    CHECK(one_sided_derivative(c.net, x, u) == quotient);
+    ++checked;
+  }
+  CHECK(checked == 300);
+  CHECK(at_kinks > 50);
+}
