@@ -241,7 +241,11 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     return !line_witness;
   };
   if (options.stream && !options.partition && !streamed_check_unsupported(net, domain)) {
-    StreamedCheck sc = streamed_check(net, domain, limits);
+    StreamedCheck sc = streamed_check(net, domain, limits, options.dealer);
+    if (!sc.merged_here) {
+      r.root_result = false;
+      return finish(std::move(r));
+    }
     r.phases.complex = lap() - refuter_inside;
     r.phases.refuter += refuter_inside;
     if (line_witness) return refuted(std::move(*line_witness));

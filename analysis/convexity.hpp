@@ -29,6 +29,8 @@ struct JumpPartition {
   virtual std::optional<std::size_t> first_of(std::optional<std::size_t> local) = 0;
 };
 
+struct PartDealer;  // analysis/streamed_check.hpp
+
 struct CheckOptions {
   std::size_t refuter_lines = 24;  // 0 disables the line refuter
   std::uint64_t seed = 1;
@@ -43,6 +45,9 @@ struct CheckOptions {
   // complex in memory) where that applies and no partition is set; false builds the whole complex
   // (`relucert check --whole-complex`). Same verdict and counts either way.
   bool stream = true;
+  // When set, the streamed check's parts run where it sends them (distributed/, relucert-mpi);
+  // not owned. Only the dealer's root process gets a meaningful CheckResult (root_result).
+  PartDealer* dealer = nullptr;
 };
 
 struct CheckResult {
@@ -61,6 +66,7 @@ struct CheckResult {
     std::size_t coarse_cells = 0, coarse_facets = 0, facets_built = 0, largest_part_cells = 0;
   };
   std::optional<Streamed> streamed;
+  bool root_result = true;  // false on a PartDealer's other processes (CheckOptions::dealer)
   unsigned long long lp_questions = 0, lp_exact_solves = 0;
   // The full refuter's lines walked and their work (LineRefuter::work units; the two quick lines
   // before the tiers are not counted): deterministic, so tests can bound what the lines cost.

@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "analysis/convexity.hpp"
+#include "analysis/streamed_part.hpp"
 #include "core/network_restriction.hpp"
 #include "core/one_sided_derivative.hpp"
 
@@ -31,24 +32,6 @@ std::optional<std::string> streamed_check_unsupported(const Network& net, const 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// What one part (a coarse cell, or a coarse facet) contributes.
-struct PartResult {
-  BuildStatus status = BuildStatus::Complete;
-  std::size_t cells = 0, pairs = 0;
-  std::vector<std::string> pieces;  // exact "gradient offset" keys of the part's cells
-  unsigned long long lp_questions = 0, lp_exact_solves = 0;
-  // The part's first violation: a point of the facet's relative interior and the normal pointing
-  // into the side whose slope along it is smaller.
-  std::optional<Vector> point, normal;
-  std::string violation;
-  // Per coarse facet of the cell (tag = coarse adjacency): the cells touching it, by pattern.
-  struct Touch {
-    std::vector<Sign> pattern;
-    Vector point, gradient;
-  };
-  std::vector<std::pair<std::size_t, std::vector<Touch>>> touches;
-};
 
 std::string piece_key(const Cell& c) {
   std::string k;
@@ -90,8 +73,8 @@ struct HyperplaneChart {
 
 class StreamedChecker {
  public:
-  StreamedChecker(const Network& net, const Domain& domain, const BuildLimits& limits)
-      : net_(net), domain_(domain), limits_(limits), start_(Clock::now()) {}
+  StreamedChecker(const Network& net, const Domain& domain, const BuildLimits& limits, PartDealer* dealer)
+      : net_(net), domain_(domain), limits_(limits), dealer_(dealer), start_(Clock::now()) {}
 
   StreamedCheck run() {
     StreamedCheck out;
@@ -176,7 +159,20 @@ class StreamedChecker {
       }
       return true;
     };
-    run_parts(parts, merge, out);
+    if (dealer_) {
+      const bool root = dealer_->deal(
+          parts, [&](std::size_t i) { return encode_part(part(i, 0)); },
+          [&](std::size_t i, std::string&& bytes) {
+            PartResult r = decode_part(bytes);
+            return merge(i, r);
+          });
+      if (!root) {
+        out.merged_here = false;
+        return out;
+      }
+    } else {
+      run_parts(parts, merge, out);
+    }
     if (out.status != BuildStatus::Complete) return out;
     if (!waiting.empty()) throw std::logic_error("streamed check: a coarse facet with one side only");
     out.pieces = pieces.size();
@@ -415,15 +411,16 @@ class StreamedChecker {
   const Network& net_;
   const Domain& domain_;
   const BuildLimits& limits_;
+  PartDealer* dealer_;
   Clock::time_point start_;
   RegionComplex coarse_;
 };
 
 }  // namespace
 
-StreamedCheck streamed_check(const Network& net, const Domain& domain, const BuildLimits& limits) {
+StreamedCheck streamed_check(const Network& net, const Domain& domain, const BuildLimits& limits, PartDealer* dealer) {
   if (auto why = streamed_check_unsupported(net, domain)) throw std::invalid_argument("streamed_check: " + *why);
-  return StreamedChecker(net, domain, limits).run();
+  return StreamedChecker(net, domain, limits, dealer).run();
 }
 
 }  // namespace relucert

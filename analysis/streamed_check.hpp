@@ -17,6 +17,7 @@
 // canonical: a cell is a full-dimensional activation region, a pair two cells meeting in
 // dimension d-1), so the counts are the same; the first violation is the first in part order
 // (coarse cells, then coarse facets), with its witness from witness_across_kink, verified.
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -41,11 +42,27 @@ struct StreamedCheck {
   unsigned long long lp_questions = 0, lp_exact_solves = 0;
   std::optional<Witness> witness;       // when not convex (verified)
   std::optional<std::string> violation;  // "x1 + x2 <= 0 (zero set of L2:N3)"
+  bool merged_here = true;  // false on a PartDealer's other processes
+};
+
+// Runs the parts in other processes (distributed/, relucert-mpi). deal() must call compute(i)
+// exactly once for every part i in [0, n), in any process (every process holds the same coarse
+// complex: it is built deterministically from the net and the domain), and, on one process only
+// (the root), merge(i, bytes of compute(i)) for i = 0, 1, ... in order, until merge returns false
+// (then the remaining parts may be skipped). Returns whether this process was the root. The
+// bytes are those of encode_part (analysis/streamed_part.hpp).
+struct PartDealer {
+  virtual ~PartDealer() = default;
+  virtual bool deal(std::size_t n, const std::function<std::string(std::size_t)>& compute,
+                    const std::function<bool(std::size_t, std::string&&)>& merge) = 0;
 };
 
 // limits: max_cells bounds the total of cells, time and memory the whole run; threads work on
 // different parts (the result does not depend on it); between_passes is called after each part
 // with the cumulative counts (returning false stops: BuildStatus::Stopped); progress likewise.
-StreamedCheck streamed_check(const Network& net, const Domain& domain, const BuildLimits& limits = {});
+// With a dealer the parts run where it sends them (one thread each) and the result is the same;
+// on a process that is not the root, `merged_here` is false and nothing else is meaningful.
+StreamedCheck streamed_check(const Network& net, const Domain& domain, const BuildLimits& limits = {},
+                             PartDealer* dealer = nullptr);
 
 }  // namespace relucert

@@ -11,6 +11,7 @@
 
 #include "analysis/convexity.hpp"
 #include "analysis/streamed_check.hpp"
+#include "analysis/streamed_part.hpp"
 #include "core/network_restriction.hpp"
 #include "core/one_sided_derivative.hpp"
 #include "support/random_nets.hpp"
@@ -241,4 +242,93 @@ TEST_CASE("one-sided derivatives equal exact difference quotients for a small en
   }
   CHECK(checked == 300);
   CHECK(at_kinks > 50);
+}
+
+namespace {
+
+// A dealer inside one process: parts computed in reverse order (as if elsewhere), their bytes
+// merged in part order, as PartDealer requires.
+struct ReverseDealer : PartDealer {
+  std::size_t computed = 0;
+  bool deal(std::size_t n, const std::function<std::string(std::size_t)>& compute,
+            const std::function<bool(std::size_t, std::string&&)>& merge) override {
+    std::vector<std::string> bytes(n);
+    for (std::size_t i = n; i-- > 0;) {
+      bytes[i] = compute(i);
+      ++computed;
+    }
+    for (std::size_t i = 0; i < n; ++i)
+      if (!merge(i, std::move(bytes[i]))) break;
+    return true;
+  }
+};
+
+struct BystanderDealer : PartDealer {  // a process that computes its share and merges nothing
+  bool deal(std::size_t n, const std::function<std::string(std::size_t)>& compute,
+            const std::function<bool(std::size_t, std::string&&)>&) override {
+    for (std::size_t i = 0; i < n; i += 2) (void)compute(i);
+    return false;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("streamed check through a PartDealer: parts as bytes, computed anywhere, the same result") {
+  std::size_t compared = 0;
+  for (std::uint64_t seed = 1; compared < 40 && seed < 5000; ++seed) {
+    RandomNetGenerator gen(seed);
+    auto c = gen.general();
+    if (streamed_check_unsupported(c.net, c.box)) continue;
+    ReverseDealer dealer;
+    const StreamedCheck a = streamed_check(c.net, c.box), b = streamed_check(c.net, c.box, {}, &dealer);
+    CAPTURE(seed);
+    CHECK(b.merged_here);
+    CHECK(dealer.computed == a.coarse_cells);
+    CHECK(a.convex == b.convex);
+    CHECK(a.cells == b.cells);
+    CHECK(a.pairs == b.pairs);
+    CHECK(a.pieces == b.pieces);
+    CHECK(a.lp_questions == b.lp_questions);
+    CHECK(a.violation == b.violation);
+    if (a.witness && b.witness) {
+      CHECK(a.witness->x == b.witness->x);
+      CHECK(a.witness->y == b.witness->y);
+    }
+    BystanderDealer other;
+    CHECK_FALSE(streamed_check(c.net, c.box, {}, &other).merged_here);
+    ++compared;
+  }
+  CHECK(compared == 40);
+}
+
+TEST_CASE("a part's bytes read back to the same part; other bytes are rejected") {
+  PartResult r;
+  r.status = BuildStatus::TimeLimit;
+  r.cells = 7;
+  r.pairs = 12;
+  r.lp_questions = 1234567890123ULL;
+  r.pieces = {"1/3 -2 5", "", "0 0 0:7"};
+  r.point = Vector{frac(-7, 3), Rational(0), frac(1, 1 << 30)};
+  r.normal = Vector{Rational(1), Rational(-2), Rational(3)};
+  r.violation = "x1 <= 0 (zero set of L1:N2)";
+  r.touches = {{4, {PartResult::Touch{{Sign::Positive, Sign::Zero, Sign::Negative}, Vector{frac(1, 2)}, Vector{Rational(3)}}}}, {9, {}}};
+  const std::string bytes = encode_part(r);
+  const PartResult s = decode_part(bytes);
+  CHECK(s.status == r.status);
+  CHECK(s.cells == r.cells);
+  CHECK(s.pairs == r.pairs);
+  CHECK(s.lp_questions == r.lp_questions);
+  CHECK(s.pieces == r.pieces);
+  CHECK(*s.point == *r.point);
+  CHECK(*s.normal == *r.normal);
+  CHECK(s.violation == r.violation);
+  REQUIRE(s.touches.size() == 2);
+  CHECK(s.touches[0].first == 4);
+  CHECK(s.touches[0].second[0].pattern == r.touches[0].second[0].pattern);
+  CHECK(s.touches[0].second[0].point == r.touches[0].second[0].point);
+  CHECK(s.touches[1].first == 9);
+  CHECK(encode_part(s) == bytes);
+  CHECK_THROWS_AS(decode_part(bytes.substr(0, bytes.size() - 1)), std::runtime_error);
+  CHECK_THROWS_AS(decode_part(bytes + "1:0"), std::runtime_error);
+  CHECK_THROWS_AS(decode_part("x"), std::runtime_error);
 }

@@ -1,0 +1,149 @@
+#include "analysis/streamed_part.hpp"
+
+#include <stdexcept>
+
+namespace relucert {
+
+namespace {
+
+// Length-prefixed fields: "<decimal length>:<bytes>" for strings, numbers in decimal, so the
+// form is plain text and any field can be checked while it is read.
+class Writer {
+ public:
+  void num(unsigned long long v) { text(std::to_string(v)); }
+  void text(const std::string& s) { (out_ += std::to_string(s.size())) += ':', out_ += s; }
+  void rational(const Rational& q) { text(q.get_str()); }
+  void vec(const Vector& v) {
+    num(v.size());
+    for (const auto& q : v) rational(q);
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(const std::string& s) : s_(s) {}
+  std::string text() {
+    const std::size_t colon = s_.find(':', at_);
+    if (colon == std::string::npos || colon == at_) fail();
+    std::size_t n = 0;
+    for (std::size_t i = at_; i < colon; ++i) {
+      if (s_[i] < '0' || s_[i] > '9') fail();
+      n = n * 10 + static_cast<std::size_t>(s_[i] - '0');
+    }
+    if (colon + 1 + n > s_.size()) fail();
+    std::string t = s_.substr(colon + 1, n);
+    at_ = colon + 1 + n;
+    return t;
+  }
+  unsigned long long num() {
+    const std::string t = text();
+    if (t.empty() || t.size() > 20) fail();
+    unsigned long long v = 0;
+    for (char c : t) {
+      if (c < '0' || c > '9') fail();
+      v = v * 10 + static_cast<unsigned long long>(c - '0');
+    }
+    return v;
+  }
+  Rational rational() {
+    Rational q;
+    if (q.set_str(text(), 10) != 0) fail();
+    q.canonicalize();
+    return q;
+  }
+  Vector vec() {
+    Vector v(num());
+    for (auto& q : v) q = rational();
+    return v;
+  }
+  bool done() const { return at_ == s_.size(); }
+  [[noreturn]] static void fail() { throw std::runtime_error("streamed part: malformed bytes"); }
+
+ private:
+  const std::string& s_;
+  std::size_t at_ = 0;
+};
+
+std::string pattern_text(const std::vector<Sign>& p) {
+  std::string t;
+  for (Sign s : p) t += sign_char(s);
+  return t;
+}
+
+std::vector<Sign> pattern_of(const std::string& t) {
+  std::vector<Sign> p;
+  for (char c : t) {
+    if (c == '+') p.push_back(Sign::Positive);
+    else if (c == '-') p.push_back(Sign::Negative);
+    else if (c == '0') p.push_back(Sign::Zero);
+    else Reader::fail();
+  }
+  return p;
+}
+
+}  // namespace
+
+std::string encode_part(const PartResult& r) {
+  Writer w;
+  w.num(static_cast<unsigned long long>(r.status));
+  w.num(r.cells);
+  w.num(r.pairs);
+  w.num(r.lp_questions);
+  w.num(r.lp_exact_solves);
+  w.num(r.pieces.size());
+  for (const auto& k : r.pieces) w.text(k);
+  w.num(r.point ? 1 : 0);
+  if (r.point) {
+    w.vec(*r.point);
+    w.vec(*r.normal);
+    w.text(r.violation);
+  }
+  w.num(r.touches.size());
+  for (const auto& [tag, touches] : r.touches) {
+    w.num(tag);
+    w.num(touches.size());
+    for (const auto& t : touches) {
+      w.text(pattern_text(t.pattern));
+      w.vec(t.point);
+      w.vec(t.gradient);
+    }
+  }
+  return w.take();
+}
+
+PartResult decode_part(const std::string& bytes) {
+  Reader in(bytes);
+  PartResult r;
+  const unsigned long long status = in.num();
+  if (status > static_cast<unsigned long long>(BuildStatus::Stopped)) Reader::fail();
+  r.status = static_cast<BuildStatus>(status);
+  r.cells = in.num();
+  r.pairs = in.num();
+  r.lp_questions = in.num();
+  r.lp_exact_solves = in.num();
+  r.pieces.resize(in.num());
+  for (auto& k : r.pieces) k = in.text();
+  if (in.num()) {
+    r.point = in.vec();
+    r.normal = in.vec();
+    r.violation = in.text();
+  }
+  r.touches.resize(in.num());
+  for (auto& [tag, touches] : r.touches) {
+    tag = in.num();
+    touches.resize(in.num());
+    for (auto& t : touches) {
+      t.pattern = pattern_of(in.text());
+      t.point = in.vec();
+      t.gradient = in.vec();
+    }
+  }
+  if (!in.done()) Reader::fail();
+  return r;
+}
+
+}  // namespace relucert

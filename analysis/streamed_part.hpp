@@ -1,0 +1,38 @@
+#pragma once
+// What one part of the streamed check (analysis/streamed_check.hpp) contributes, and its byte
+// form for parts computed in another process (PartDealer, distributed/): everything exact
+// (rationals as GMP base-10 strings), so a result read back is the result written.
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/linear.hpp"
+#include "core/sign.hpp"
+#include "geometry/region_complex.hpp"
+
+namespace relucert {
+
+// A coarse cell's (or a coarse facet's) contribution.
+struct PartResult {
+  BuildStatus status = BuildStatus::Complete;
+  std::size_t cells = 0, pairs = 0;
+  std::vector<std::string> pieces;  // exact "gradient offset" keys of the part's cells
+  unsigned long long lp_questions = 0, lp_exact_solves = 0;
+  // The part's first violation: a point of the facet's relative interior and the normal pointing
+  // into the side whose slope along it is smaller.
+  std::optional<Vector> point, normal;
+  std::string violation;
+  // Per coarse facet of the cell (tag = coarse adjacency): the cells touching it, by pattern.
+  struct Touch {
+    std::vector<Sign> pattern;
+    Vector point, gradient;
+  };
+  std::vector<std::pair<std::size_t, std::vector<Touch>>> touches;
+};
+
+std::string encode_part(const PartResult& r);
+// Throws std::runtime_error on bytes that encode_part did not write.
+PartResult decode_part(const std::string& bytes);
+
+}  // namespace relucert
