@@ -240,7 +240,8 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     refuter_inside += std::chrono::duration<double>(Clock::now() - t0).count();
     return !line_witness;
   };
-  if (options.stream && !options.partition && !streamed_check_unsupported(net, domain)) {
+  // The whole complex is only for the jump partition (relucert-mpi without a dealer) or when asked.
+  if (options.stream && (options.dealer || !options.partition) && !streamed_check_unsupported(net, domain)) {
     StreamedCheck sc = streamed_check(net, domain, limits, options.dealer);
     if (!sc.merged_here) {
       r.root_result = false;

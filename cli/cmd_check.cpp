@@ -11,14 +11,17 @@ namespace relucert::cli {
 
 namespace {
 JumpPartition* g_partition = nullptr;
+PartDealer* g_dealer = nullptr;
 }
 
 void set_check_partition(JumpPartition* partition) { g_partition = partition; }
+void set_check_dealer(PartDealer* dealer) { g_dealer = dealer; }
 
 int run_check(const std::vector<std::string>& words) {
   const Arguments args = parse_arguments(words, {"--certificate", "--method", "--parts"});
   CheckOptions options = args.options;
   options.partition = g_partition;
+  options.dealer = g_dealer;
   if (const auto it = args.values.find("--method"); it != args.values.end()) {
     const auto m = tiers::parse_method(it->second);
     if (!m) throw InputError("--method", it->second, "expected auto, structural, bounded-pathlift, branch-and-bound or region-complex");

@@ -6,6 +6,7 @@
 
 namespace relucert {
 struct JumpPartition;
+struct PartDealer;
 }
 
 namespace relucert::cli {
@@ -19,6 +20,8 @@ struct Command {
 int run_check(const std::vector<std::string>& words);
 // The jump-test partition run_check passes on (relucert-mpi sets it; null = this process only).
 void set_check_partition(JumpPartition* partition);
+// The streamed check's part dealer run_check passes on (relucert-mpi sets it; null = this process).
+void set_check_dealer(PartDealer* dealer);
 int run_regions(const std::vector<std::string>& words);
 int run_breakpoints(const std::vector<std::string>& words);
 int run_pathlift(const std::vector<std::string>& words);

@@ -11,6 +11,7 @@
 #include "cli/arguments.hpp"
 #include "cli/commands.hpp"
 #include "core/input_error.hpp"
+#include "distributed/mpi_part_dealer.hpp"
 #include "distributed/mpi_partition.hpp"
 
 using namespace relucert;
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   int code = cli::kExitUnknown;
   {
     distributed::MpiPartition partition;
+    distributed::MpiPartDealer dealer;
     std::vector<std::string> words(argv + 1, argv + argc);
     if (words.empty() || words[0] != "check") {
       if (partition.rank() == 0)
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
       std::cout.setstate(std::ios::badbit);
     }
     cli::set_check_partition(&partition);
+    cli::set_check_dealer(&dealer);
     try {
       code = cli::run_check(words);
     } catch (const InputError& e) {
@@ -51,6 +54,9 @@ int main(int argc, char** argv) {
       MPI_Abort(MPI_COMM_WORLD, cli::kExitUnknown);
     }
     cli::set_check_partition(nullptr);
+    cli::set_check_dealer(nullptr);
+    // With the streamed check only rank 0 knows the verdict: every rank ends with its exit code.
+    MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
   }
   MPI_Finalize();
   return code;
