@@ -11,6 +11,7 @@
 //                weights split the original's into (2w, -w/s), and on a box one neuron dead there
 //                with negative outgoing weights: convex, not an ICNN as stored
 //   random       plain PyTorch init: not convex, refuted
+//   bench/nets/penalised_*.json  trained with a convexity penalty (bench/train_penalised.py)
 #include <unistd.h>
 #include <sys/utsname.h>
 
@@ -177,6 +178,13 @@ int main(int argc, char** argv) {
   // them; on a box branch and bound does, on R^d the region complex decides.
   for (const char* f : {"examples/separation_1d.json", "examples/paper/c2_sep_1d_box.json", "examples/paper/c2_sep_2d_lift.json"})
     for (bool box : {true, false}) cases.push_back({Kind::Icnn, f, 0, {}, box});
+  // Trained with a convexity penalty (bench/train_penalised.py: MSE + the bounded path-lifting
+  // bound on [-1, 1]^d, relucert.torch.PathLiftBoundPenalty): plain Sequential nets, not ICNNs.
+  // On [-1, 1]^d, where they were trained; R^d is another question (not convex there, or unknown).
+  for (const char* f : {"bench/nets/penalised_d8_32x32.json", "bench/nets/penalised_d16_64x64.json",
+                        "bench/nets/penalised_d16_64x64x64.json", "bench/nets/penalised_d32_128x128.json",
+                        "bench/nets/penalised_d64_256x256.json"})
+    cases.push_back({Kind::Icnn, f, 0, {}, true});
   if (quick) cases.resize(3);
   const std::string net_path = "/tmp/relucert_bench_tiers_" + std::to_string(getpid()) + ".json";
   std::ostringstream t;

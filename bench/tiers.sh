@@ -5,12 +5,9 @@
 #
 #   bash bench/tiers.sh            # about 10 s on the 2-core machine of the README
 # Environment: BUILD_DIR (default build-perf), REPEAT (runs per net, default 5).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BUILD_DIR="${BUILD_DIR:-build-perf}"
+# The penalised nets are read from bench/nets (made by bench/train_penalised.py, not retrained here).
+source "$(dirname "$0")/lib.sh"
 REPEAT="${REPEAT:-5}"
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD_DIR" -j2 --target tiers
-mkdir -p bench/results
-"$BUILD_DIR/bench/tiers" --repeat "$REPEAT" --source . --out bench/results/tiers.md
-python3 bench/splice_readme.py tiers bench/results/tiers.md
+bench_build build-perf tiers
+"$BUILD_DIR/bench/tiers" --repeat "$REPEAT" --source . --out bench/results/tiers.md >/dev/null
+bench_publish tiers bench/results/tiers.md
