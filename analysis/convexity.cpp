@@ -240,9 +240,17 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     refuter_inside += std::chrono::duration<double>(Clock::now() - t0).count();
     return !line_witness;
   };
-  // The whole complex is only for the jump partition (relucert-mpi without a dealer) or when asked.
-  if (options.stream && (options.dealer || !options.partition) && !streamed_check_unsupported(net, domain)) {
-    StreamedCheck sc = streamed_check(net, domain, limits, options.dealer);
+  // The whole complex for the jump partition (relucert-mpi without a dealer) or when asked.
+  const bool may_stream = options.stream != CheckOptions::Stream::Never && (options.dealer || !options.partition) &&
+                          !streamed_check_unsupported(net, domain);
+  std::optional<StreamedCheck> streamed;
+  if (may_stream) {
+    const std::size_t min_parts = options.stream == CheckOptions::Stream::Always ? 0 : CheckOptions::kStreamFromParts;
+    streamed = streamed_check(net, domain, limits, options.dealer, min_parts);
+    if (streamed->declined) streamed.reset();
+  }
+  if (streamed) {
+    StreamedCheck& sc = *streamed;
     if (!sc.merged_here) {
       r.root_result = false;
       return finish(std::move(r));

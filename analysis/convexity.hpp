@@ -41,10 +41,14 @@ struct CheckOptions {
   tiers::Method method = tiers::Method::Auto;
   std::size_t branch_parts = 0;  // branch-and-bound part limit; 0: 4096 when forced, 64 in auto
   JumpPartition* partition = nullptr;  // not owned; see JumpPartition
-  // The region-complex step streams (analysis/streamed_check.hpp: part by part, never the whole
-  // complex in memory) where that applies and no partition is set; false builds the whole complex
-  // (`relucert check --whole-complex`). Same verdict and counts either way.
-  bool stream = true;
+  // Whether the region-complex step streams (analysis/streamed_check.hpp: part by part, never
+  // the whole complex in memory). Auto streams where it applies and the first layer alone cuts the
+  // domain into at least kStreamFromParts cells: below that the whole complex is small (a few
+  // hundred MB at most on the bench shapes) and building it at once is faster (the parts' facets
+  // cost extra LPs). Same verdict and counts either way; the witness may differ (both verified).
+  enum class Stream { Auto, Always, Never };
+  Stream stream = Stream::Auto;  // `relucert check --stream` / `--whole-complex`
+  static constexpr std::size_t kStreamFromParts = 1024;
   // When set, the streamed check's parts run where it sends them (distributed/, relucert-mpi);
   // not owned. Only the dealer's root process gets a meaningful CheckResult (root_result).
   PartDealer* dealer = nullptr;

@@ -73,8 +73,8 @@ struct HyperplaneChart {
 
 class StreamedChecker {
  public:
-  StreamedChecker(const Network& net, const Domain& domain, const BuildLimits& limits, PartDealer* dealer)
-      : net_(net), domain_(domain), limits_(limits), dealer_(dealer), start_(Clock::now()) {}
+  StreamedChecker(const Network& net, const Domain& domain, const BuildLimits& limits, PartDealer* dealer, std::size_t min_parts)
+      : net_(net), domain_(domain), limits_(limits), dealer_(dealer), min_parts_(min_parts), start_(Clock::now()) {}
 
   StreamedCheck run() {
     StreamedCheck out;
@@ -96,6 +96,10 @@ class StreamedChecker {
     }
     out.coarse_cells = coarse_.cells.size();
     out.coarse_pairs = coarse_.adjacencies.size();
+    if (out.coarse_cells < min_parts_) {
+      out.declined = true;
+      return out;
+    }
     const std::size_t parts = out.coarse_cells;
     std::unordered_set<std::string> pieces;
     // The first violation in merge order: a coarse cell's own pairs, then the coarse facets it
@@ -412,15 +416,17 @@ class StreamedChecker {
   const Domain& domain_;
   const BuildLimits& limits_;
   PartDealer* dealer_;
+  std::size_t min_parts_;
   Clock::time_point start_;
   RegionComplex coarse_;
 };
 
 }  // namespace
 
-StreamedCheck streamed_check(const Network& net, const Domain& domain, const BuildLimits& limits, PartDealer* dealer) {
+StreamedCheck streamed_check(const Network& net, const Domain& domain, const BuildLimits& limits, PartDealer* dealer,
+                             std::size_t min_parts) {
   if (auto why = streamed_check_unsupported(net, domain)) throw std::invalid_argument("streamed_check: " + *why);
-  return StreamedChecker(net, domain, limits, dealer).run();
+  return StreamedChecker(net, domain, limits, dealer, min_parts).run();
 }
 
 }  // namespace relucert

@@ -43,6 +43,7 @@ struct StreamedCheck {
   std::optional<Witness> witness;       // when not convex (verified)
   std::optional<std::string> violation;  // "x1 + x2 <= 0 (zero set of L2:N3)"
   bool merged_here = true;  // false on a PartDealer's other processes
+  bool declined = false;    // fewer parts than min_parts: nothing was decided
 };
 
 // Runs the parts in other processes (distributed/, relucert-mpi). deal() must call compute(i)
@@ -62,7 +63,9 @@ struct PartDealer {
 // with the cumulative counts (returning false stops: BuildStatus::Stopped); progress likewise.
 // With a dealer the parts run where it sends them (one thread each) and the result is the same;
 // on a process that is not the root, `merged_here` is false and nothing else is meaningful.
+// min_parts: when the first layer's arrangement has fewer cells, nothing else is built and the
+// result says `declined` (check_convexity then builds the whole complex).
 StreamedCheck streamed_check(const Network& net, const Domain& domain, const BuildLimits& limits = {},
-                             PartDealer* dealer = nullptr);
+                             PartDealer* dealer = nullptr, std::size_t min_parts = 0);
 
 }  // namespace relucert

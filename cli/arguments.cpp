@@ -70,7 +70,9 @@ Arguments parse_arguments(const std::vector<std::string>& words, const std::set<
       if (mb == 0) throw InputError("--memory-limit", "0", "expected a positive number of megabytes");
       r.options.limits.max_memory_mb = static_cast<std::size_t>(mb);
     } else if (s == "--whole-complex") {
-      r.options.stream = false;
+      r.options.stream = CheckOptions::Stream::Never;
+    } else if (s == "--stream") {
+      r.options.stream = CheckOptions::Stream::Always;
     } else if (s == "--lines") r.options.refuter_lines = parse_count(s, value());
     else if (s == "--seed") r.options.seed = parse_count(s, value());
     else if (valued.count(s)) {

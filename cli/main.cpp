@@ -17,7 +17,7 @@ const Command kCommands[] = {
     {"check", run_check,
      "  relucert check NET.json [--box LO:HI | --box LO1:HI1,...,LOd:HId] [--json]\n"
      "                 [--max-cells N] [--time-limit SECONDS] [--memory-limit MB] [--lines N] [--seed N]\n"
-     "                 [--threads N] [--progress] [--whole-complex] [--certificate FILE]   (check it with: relucert-verify NET.json FILE)\n"},
+     "                 [--threads N] [--progress] [--stream | --whole-complex] [--certificate FILE]   (check it with: relucert-verify NET.json FILE)\n"},
     {"regions", run_regions, "  relucert regions NET.json [--box ...] [--json] [--max-cells N] [--time-limit SECONDS] [--memory-limit MB]\n"
                              "                 [--threads N] [--progress]\n"},
     {"breakpoints", run_breakpoints,

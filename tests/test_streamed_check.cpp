@@ -155,7 +155,7 @@ TEST_CASE("streamed check: limits end in a status, never a verdict") {
   FAIL("no suitable net drawn");
 }
 
-TEST_CASE("check_convexity streams by default and agrees with --whole-complex") {
+TEST_CASE("check_convexity --stream agrees with --whole-complex; auto streams only from kStreamFromParts parts") {
   std::size_t compared = 0;
   for (std::uint64_t seed = 1; compared < 30 && seed < 5000; ++seed) {
     RandomNetGenerator gen(seed);
@@ -164,7 +164,8 @@ TEST_CASE("check_convexity streams by default and agrees with --whole-complex") 
     CheckOptions streamed, whole;
     streamed.method = whole.method = tiers::Method::RegionComplex;
     streamed.refuter_lines = whole.refuter_lines = 0;
-    whole.stream = false;
+    whole.stream = CheckOptions::Stream::Never;
+    streamed.stream = CheckOptions::Stream::Always;
     const CheckResult a = check_convexity(c.net, c.box, streamed), b = check_convexity(c.net, c.box, whole);
     CAPTURE(seed);
     CHECK(a.verdict == b.verdict);
@@ -331,4 +332,41 @@ TEST_CASE("a part's bytes read back to the same part; other bytes are rejected")
   CHECK_THROWS_AS(decode_part(bytes.substr(0, bytes.size() - 1)), std::runtime_error);
   CHECK_THROWS_AS(decode_part(bytes + "1:0"), std::runtime_error);
   CHECK_THROWS_AS(decode_part("x"), std::runtime_error);
+}
+
+TEST_CASE("check_convexity in auto: the whole complex below kStreamFromParts parts, the streamed check above") {
+  // d = 3, 40 first-layer neurons: about 10^4 cells of the first layer alone on the box.
+  std::mt19937_64 rng(5);
+  auto w = [&] { return frac(static_cast<long>(rng() % 2001) - 1000, 997); };
+  Layer L1, L2, out;
+  for (int k = 0; k < 40; ++k) {
+    L1.W.push_back({w(), w(), w()});
+    L1.b.push_back(w());
+  }
+  for (int k = 0; k < 2; ++k) {
+    Vector row;
+    for (int j = 0; j < 40; ++j) row.push_back(abs(w()));
+    L2.W.push_back(row);
+    L2.b.push_back(w());
+  }
+  out.W = {{Rational(1), Rational(1)}};
+  out.b = {Rational(0)};
+  out.relu = false;
+  const Network big(3, {L1, L2, out});
+  const Domain box = Domain::box(Vector(3, Rational(-2)), Vector(3, Rational(2)));
+  CheckOptions o;
+  o.method = tiers::Method::RegionComplex;
+  o.refuter_lines = 0;
+  const CheckResult r = check_convexity(big, box, o);
+  REQUIRE(r.streamed);
+  CHECK(r.streamed->coarse_cells >= CheckOptions::kStreamFromParts);
+  CHECK(r.verdict == Verdict::Convex);  // an ICNN
+  // A small net: the whole complex.
+  for (std::uint64_t seed = 1; seed < 200; ++seed) {
+    RandomNetGenerator g(seed);
+    auto c = g.general();
+    if (streamed_check_unsupported(c.net, c.box)) continue;
+    CHECK_FALSE(check_convexity(c.net, c.box, o).streamed);
+    break;
+  }
 }

@@ -8,7 +8,7 @@ build="$1"; net="$2"; part="$3"; shift 3
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 RELUCERT_MPI_KILL_AT_PART="$part" RELUCERT_MPIRUN_FLAGS="-x RELUCERT_MPI_KILL_AT_PART" \
-  "$build/relucert-mpirun" 3 check "$net" "$@" --method region-complex --lines 0 --certificate "$tmp/c.json" > "$tmp/out" 2> "$tmp/err"
+  "$build/relucert-mpirun" 3 check "$net" "$@" --method region-complex --lines 0 --stream --certificate "$tmp/c.json" > "$tmp/out" 2> "$tmp/err"
 rc=$?
 [ "$rc" = 3 ] || { echo "exit $rc, expected 3"; cat "$tmp/out" "$tmp/err"; exit 1; }
 grep -q "verdict unknown" "$tmp/err" || { echo "no message"; cat "$tmp/err"; exit 1; }
