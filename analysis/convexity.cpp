@@ -186,17 +186,30 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     topt.max_parts = options.branch_parts ? options.branch_parts : method == Method::Auto ? 64 : 4096;
     topt.time_limit_seconds = options.limits.time_limit_seconds;
     if (method == Method::Auto) topt.give_up_after_same_blocker = 3;
+    // Parts that path-lifting cannot prove are answered by their own complexes: always when
+    // forced, in auto only when they are a small share of the box (prove_branch_and_bound).
+    topt.part_complexes = method == Method::Auto ? tiers::TierOptions::PartComplexes::WhenSmall
+                                                 : tiers::TierOptions::PartComplexes::Always;
+    topt.max_cells = options.limits.max_cells;
+    topt.max_memory_mb = options.limits.max_memory_mb;
     tiers::BranchAndBoundResult b = tiers::prove_branch_and_bound(net, domain, topt);
     r.phases.tiers += lap();
-    if (b.proof) {
-      r.verdict = Verdict::Convex;
+    if (b.proof || b.witness) {
       r.method = tiers::tier_name(tiers::TierKind::BranchAndBound);
-      r.proof = std::move(b.proof);
+      r.cells = b.complex_cells;
+      if (b.witness) {
+        r.verdict = Verdict::NotConvex;
+        r.witness = std::move(b.witness);
+        r.violation = b.violation;
+      } else {
+        r.verdict = Verdict::Convex;
+        r.proof = std::move(b.proof);
+      }
       return finish(std::move(r));
     }
     if (method == Method::BranchAndBound) {
       r.method = tiers::tier_name(tiers::TierKind::BranchAndBound);
-      r.unknown_reason = "branch and bound found no proof (it never refutes): " + b.reason;
+      r.unknown_reason = "branch and bound found neither a proof nor a witness: " + b.reason;
       return finish(std::move(r));
     }
   }

@@ -89,6 +89,8 @@ int run_check(const std::vector<std::string>& words) {
                 << " > 0  (re-verified by an exact forward pass)\n";
       if (r.method == "line-refuter")
         std::cout << "found by: the line refuter (f restricted to the line through x and y bends down at (x+y)/2)\n";
+      else if (r.violation && r.method == "branch-and-bound")
+        std::cout << "found by: branch and bound, the complex of a part (concave fold across " << *r.violation << ")\n";
       else if (r.violation)
         std::cout << "found by: the region complex (concave fold across " << *r.violation << ")\n";
     }
