@@ -185,9 +185,11 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     tiers::TierOptions topt;
     topt.max_parts = options.branch_parts ? options.branch_parts : method == Method::Auto ? 64 : 4096;
     topt.time_limit_seconds = options.limits.time_limit_seconds;
-    if (method == Method::Auto) topt.give_up_after_same_blocker = 3;
-    // Parts that path-lifting cannot prove are answered by their own complexes: always when
-    // forced, in auto only when they are a small share of the box (prove_branch_and_bound).
+    // Parts that path-lifting cannot prove, once splitting stops helping, are answered by their
+    // own complexes: always when forced, in auto only when those are estimated smaller than the
+    // whole complex (prove_branch_and_bound). Forced, the give-up rule now sends a part to its
+    // complex instead of ending the search, so it no longer digs to the part limit along a kink.
+    topt.give_up_after_same_blocker = 3;
     topt.part_complexes = method == Method::Auto ? tiers::TierOptions::PartComplexes::WhenSmall
                                                  : tiers::TierOptions::PartComplexes::Always;
     topt.max_cells = options.limits.max_cells;

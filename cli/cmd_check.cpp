@@ -90,7 +90,7 @@ int run_check(const std::vector<std::string>& words) {
       if (r.method == "line-refuter")
         std::cout << "found by: the line refuter (f restricted to the line through x and y bends down at (x+y)/2)\n";
       else if (r.violation && r.method == "branch-and-bound")
-        std::cout << "found by: branch and bound, the complex of a part (concave fold across " << *r.violation << ")\n";
+        std::cout << "found by: branch and bound with part complexes (concave fold across " << *r.violation << ")\n";
       else if (r.violation)
         std::cout << "found by: the region complex (concave fold across " << *r.violation << ")\n";
     }

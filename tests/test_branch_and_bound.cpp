@@ -326,7 +326,7 @@ TEST_CASE("mutants of branch-and-bound certificates with part complexes are reje
   CHECK(prune > 10);
 }
 
-TEST_CASE("check_convexity: forced branch and bound reports its parts; auto builds part complexes only for a small share") {
+TEST_CASE("check_convexity: forced branch and bound reports its parts; auto builds part complexes only when they are smaller") {
   const Network sep2 = load_network_json_file(std::string(RELUCERT_SHARED_NETS_DIR) + "/c2_sep_2d_lift.json");
   CheckOptions o;
   o.method = Method::BranchAndBound;
@@ -343,28 +343,38 @@ TEST_CASE("check_convexity: forced branch and bound reports its parts; auto buil
   const CheckResult u = check_convexity(sep2, cube(2, -1, 5), o);
   CHECK(u.verdict == Verdict::Unknown);
   CHECK(has(u.unknown_reason, "cell limit"));
-  // The auto rule. The fold -relu(x) on [-1, 1]: path-lifting proves the parts away from 0, and
-  // the two stuck parts [-1/2, 0] and [0, 1/2] cover half of the box: they are answered by their
-  // complexes, and the gluing across x = 0 finds the fold.
-  using test::layer;
-  const Network fold(1, {layer({{"1"}}, {"0"}), layer({{"-1"}}, {"0"}, false)});
+  // The auto rule: part complexes only when their estimated sizes sum below the whole box's.
+  // c2_sep_1d_box on [-1, 5]: path-lifting proves 4 parts, one part is left to its complex,
+  // which has fewer cells than the whole complex.
   TierOptions a;
   a.max_parts = 64;
   a.give_up_after_same_blocker = 3;
   a.part_complexes = TierOptions::PartComplexes::WhenSmall;
-  const BranchAndBoundResult small = prove_branch_and_bound(fold, cube(1, -1, 1), a);
-  REQUIRE(small.witness);
-  CHECK(small.complex_parts == 2);
-  CHECK(small.pathlift_parts == 2);
-  CHECK(has(small.violation, "split plane"));
-  // With 2 parts nothing is proved and the stuck parts would be the whole box: branch and bound
-  // is abandoned for the whole-domain complex (as before part complexes), and builds nothing.
-  a.max_parts = 2;
+  const Network sep1 = load_network_json_file(std::string(RELUCERT_SHARED_NETS_DIR) + "/c2_sep_1d_box.json");
+  const Domain sep_box = cube(1, -1, 5);
+  const BranchAndBoundResult small = prove_branch_and_bound(sep1, sep_box, a);
+  REQUIRE(small.proof);
+  CHECK(small.complex_parts >= 1);
+  CHECK(small.pathlift_parts >= 1);
+  const RegionComplex whole = build_region_complex(sep1, sep_box);
+  MESSAGE("c2_sep_1d_box on [-1, 5]: " << small.complex_cells << " cells in " << small.complex_parts
+                                        << " part complexes, the whole complex has " << whole.cells.size());
+  CHECK(small.complex_cells < whole.cells.size());
+  CHECK(checker_says(checker_net(sep1), small.proof->certificate) == "");
+  const CheckResult viaauto = check_convexity(sep1, sep_box);
+  CHECK(viaauto.method == "branch-and-bound");
+  REQUIRE(viaauto.proof);
+  CHECK(has(viaauto.proof->summary, "by part complexes"));
+  // The fold -relu(x) on [-1, 1]: the two stuck parts [-1/2, 0] and [0, 1/2] each still hold the
+  // kink, so their complexes together are estimated larger than the whole one: branch and bound
+  // is abandoned for the whole-domain complex (as before part complexes) and builds nothing.
+  using test::layer;
+  const Network fold(1, {layer({{"1"}}, {"0"}), layer({{"-1"}}, {"0"}, false)});
   const BranchAndBoundResult big = prove_branch_and_bound(fold, cube(1, -1, 1), a);
   CHECK_FALSE(big.proof);
   CHECK_FALSE(big.witness);
   CHECK(big.complex_cells == 0);
-  CHECK(has(big.reason, "whole-domain complex is cheaper"));
+  CHECK(has(big.reason, "larger than the whole-domain complex"));
   // check_convexity's auto order then refutes it with the complex (or the lines).
   CHECK(check_convexity(fold, cube(1, -1, 1)).verdict == Verdict::NotConvex);
 }
