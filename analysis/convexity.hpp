@@ -34,8 +34,8 @@ struct CheckOptions {
   std::uint64_t seed = 1;
   BuildLimits limits;
   // Which provers run (issue #14): auto tries the tiers cheapest first, then the line refuter,
-  // branch and bound on a box, and the region complex; a forced tier that finds no proof gives
-  // unknown (tiers never refute).
+  // branch and bound on a box, and the region complex; a forced tier 1-2 that finds no proof
+  // gives unknown (they never refute); branch and bound decides both ways with part complexes.
   tiers::Method method = tiers::Method::Auto;
   std::size_t branch_parts = 0;  // branch-and-bound part limit; 0: 4096 when forced, 64 in auto
   JumpPartition* partition = nullptr;  // not owned; see JumpPartition

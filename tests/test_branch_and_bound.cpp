@@ -247,6 +247,44 @@ TEST_CASE("a fold exactly on a split plane between two part complexes is found b
   }
 }
 
+TEST_CASE("parts that are not face to face: one part's face against two parts across the plane") {
+  using test::layer;
+  // On [-1, 1]^2: N1, N2 kink on x1 = 0 (weights a, b), N3, N4 on x1 = -1/2 (weights 2, -1).
+  // The root fails on N4 (the last failing neuron is the blocker); so does the lower half
+  // [-1, 0] x [-1, 1]: two nested parts on one neuron, so with the give-up rule at 2 it goes to
+  // its complex (cells x1 <= -1/2 and x1 >= -1/2). On the upper half N3, N4 never vanish and the
+  // blocker is N1 or N2, so it is split once more, on x2 = 0, and both quarters go to their
+  // complexes. The face of the lower half on x1 = 0 meets two parts across the plane.
+  for (const bool convex : {true, false}) {
+    CAPTURE(convex);
+    const std::string a = convex ? "2" : "-2", b = convex ? "-1" : "1";
+    const Network net(2, {layer({{"1", "0"}, {"1", "0"}, {"1", "0"}, {"1", "0"}}, {"0", "0", "1/2", "1/2"}),
+                          layer({{a, b, "2", "-1"}}, {"0"}, false)});
+    const Domain box = cube(2, -1, 1);
+    const BranchAndBoundResult r = prove_branch_and_bound(net, box, forced(64, 2));
+    CHECK(r.pathlift_parts == 0);
+    if (convex) {
+      REQUIRE(r.proof);
+      CHECK(r.complex_parts == 3);
+      const std::string& c = r.proof->certificate;
+      INFO(c);
+      // Part tree: 0 split x1 = 0, 1 complex [-1, 0] x [-1, 1], 2 split x2 = 0, 3 and 4 complex.
+      CHECK(has(c, "split 1 0\ncomplex\ndomain box 2 -1 0 -1 1\n"));
+      CHECK(has(c, "split 2 0\ncomplex\ndomain box 2 0 1 -1 0\n"));
+      // The lower half's cell x1 <= -1/2 does not reach the plane: cut off against the whole
+      // upper side at once; its cell x1 >= -1/2 meets both quarters, each with a jump of 1.
+      CHECK(has(c, "glue-prune 1.1 2 "));
+      CHECK(has(c, "glue-jump 1.2 3.0 1\n"));
+      CHECK(has(c, "glue-jump 1.2 4.0 1\n"));
+      CHECK(checker_says(checker_net(net), c) == "");
+    } else {
+      REQUIRE(r.witness);
+      CHECK(has(r.violation, "split plane"));
+      CHECK(verify_witness(net, box, *r.witness));
+    }
+  }
+}
+
 TEST_CASE("mutants of branch-and-bound certificates with part complexes are rejected") {
   const Tally& t = random_tally();
   REQUIRE(!t.kept.empty());
