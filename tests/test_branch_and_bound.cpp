@@ -381,6 +381,13 @@ TEST_CASE("check_convexity: forced branch and bound reports its parts; auto buil
   const CheckResult u = check_convexity(sep2, cube(2, -1, 5), o);
   CHECK(u.verdict == Verdict::Unknown);
   CHECK(has(u.unknown_reason, "cell limit"));
+  // So does a time limit (here one that has passed before the search starts).
+  TierOptions late = forced(16, 3);
+  late.time_limit_seconds = 1e-9;
+  const BranchAndBoundResult l = prove_branch_and_bound(sep2, cube(2, -1, 5), late);
+  CHECK_FALSE(l.proof);
+  CHECK_FALSE(l.witness);
+  CHECK(has(l.reason, "time limit"));
   // The auto rule: part complexes only when their estimated sizes sum below the whole box's.
   // c2_sep_1d_box on [-1, 5]: path-lifting proves 4 parts, one part is left to its complex,
   // which has fewer cells than the whole complex.

@@ -223,7 +223,14 @@ BranchAndBoundResult prove_branch_and_bound(const Network& net, const Domain& bo
     s.nodes[id].complex = complexes.size();
     complexes.push_back(std::move(rc));
   }
-  const GlueResult glue = glue_parts(s.nodes, complexes);
+  std::optional<Clock::time_point> deadline;
+  if (options.time_limit_seconds > 0)
+    deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.time_limit_seconds));
+  const GlueResult glue = glue_parts(s.nodes, complexes, deadline);
+  if (glue.out_of_time) {
+    r.reason = "gluing the part complexes: " + std::string(limit_reason(BuildStatus::TimeLimit));
+    return r;
+  }
   if (glue.violation_point) {
     Vector n(box.dim, Rational(0));
     n[glue.violation_axis] = 1;

@@ -34,11 +34,14 @@ std::vector<CertificateRow> box_rows(const Domain& box) {
 
 class Walk {
  public:
-  Walk(const std::vector<PartNode>& tree, const std::vector<std::unique_ptr<RecordedComplex>>& cx) : tree_(tree), cx_(cx) {
+  Walk(const std::vector<PartNode>& tree, const std::vector<std::unique_ptr<RecordedComplex>>& cx,
+       std::optional<std::chrono::steady_clock::time_point> deadline)
+      : tree_(tree), cx_(cx), deadline_(deadline) {
     for (const PartNode& p : tree) part_rows_.push_back(box_rows(p.part));
   }
 
-  // The walk of one split; false when it found a violation (then r.violation_point is set).
+  // The walk of one split; false when it found a violation (then r.violation_point is set) or
+  // ran out of time (r.out_of_time).
   bool split(std::size_t s, GlueResult& r) {
     const PartNode& S = tree_[s];
     n_.assign(S.part.dim, Rational(0));
@@ -93,6 +96,10 @@ class Walk {
 
   bool visit(Ref a, Ref b, GlueResult& r) {
     if (!has_complex(a) || !has_complex(b)) return true;  // a path-lifting part covers these pairs
+    if (deadline_ && ++visits_ % 64 == 0 && std::chrono::steady_clock::now() > *deadline_) {
+      r.out_of_time = true;
+      return false;
+    }
     if (is_leaf(a) && is_leaf(b)) {
       const Vector delta = sub(gradient(b), gradient(a));
       bool parallel = true;
@@ -129,13 +136,16 @@ class Walk {
   Rational beta_;
   Halfspace plane_;
   std::size_t axis_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
+  std::size_t visits_ = 0;
 };
 
 }  // namespace
 
-GlueResult glue_parts(const std::vector<PartNode>& tree, const std::vector<std::unique_ptr<RecordedComplex>>& complexes) {
+GlueResult glue_parts(const std::vector<PartNode>& tree, const std::vector<std::unique_ptr<RecordedComplex>>& complexes,
+                      std::optional<std::chrono::steady_clock::time_point> deadline) {
   GlueResult r;
-  Walk walk(tree, complexes);
+  Walk walk(tree, complexes, deadline);
   for (std::size_t s = 0; s < tree.size(); ++s) {
     const PartNode& S = tree[s];
     if (S.kind != PartNode::Kind::Split || !tree[S.lower].has_complex || !tree[S.upper].has_complex) continue;

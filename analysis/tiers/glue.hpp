@@ -13,6 +13,7 @@
 // "apart". Only a negative jump needs the exact overlap test, and then it is either pruned or a
 // witness. Parts proved by bounded path-lifting need no gluing (branch_and_bound.hpp): the walk
 // stops at any node with no complex part below it.
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -44,10 +45,13 @@ struct GlueResult {
   // on the plane x_axis = t and the axis (e_axis points into the side with the smaller slope).
   std::optional<Vector> violation_point;
   std::size_t violation_axis = 0;
+  bool out_of_time = false;  // the deadline passed: no records, no verdict
 };
 
-// The glue records of every split, or the first violation. `complexes` are complete.
-GlueResult glue_parts(const std::vector<PartNode>& tree, const std::vector<std::unique_ptr<RecordedComplex>>& complexes);
+// The glue records of every split, or the first violation. `complexes` are complete. The walk
+// asks an LP per pair of nodes, so it checks `deadline` (when set) between pairs.
+GlueResult glue_parts(const std::vector<PartNode>& tree, const std::vector<std::unique_ptr<RecordedComplex>>& complexes,
+                      std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
 // "7" for part-tree node 7, "7.3" for node 3 of the complex of part 7 (docs/certificate.md §10).
 std::string glue_ref(std::size_t part, std::optional<std::size_t> node);
