@@ -18,6 +18,7 @@
 #include "checker/checker.hpp"
 #include "core/network_json.hpp"
 #include "support/exact.hpp"
+#include "support/process.hpp"
 #include "support/random_nets.hpp"
 
 using namespace relucert;
@@ -422,4 +423,30 @@ TEST_CASE("check_convexity: forced branch and bound reports its parts; auto buil
   CHECK(has(big.reason, "larger than the whole-domain complex"));
   // check_convexity's auto order then refutes it with the complex (or the lines).
   CHECK(check_convexity(fold, cube(1, -1, 1)).verdict == Verdict::NotConvex);
+}
+
+TEST_CASE("relucert check --method branch-and-bound: the summary counts the parts, proofs and witnesses verify") {
+  using test::contains;
+  using test::run_cli;
+  const std::string nets = std::string(RELUCERT_TEST_DATA_DIR) + "/fixtures/certificates/nets/";
+  const auto dir = test::scratch_dir() / "bnb";
+  std::filesystem::create_directories(dir);
+  auto verify = [](const std::string& net, const std::string& file) {
+    return test::run_shell(test::shell_quote(RELUCERT_VERIFY_PATH) + " " + test::shell_quote(net) + " " + test::shell_quote(file), "verify");
+  };
+  const std::string cert = (dir / "bend.cert").string();
+  test::Run r = run_cli({"check", nets + "bnb_bend.json", "--box", "-1:1", "--method", "branch-and-bound", "--certificate", cert});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "proved by: the branch-and-bound tier, 2 parts by bounded path-lifting, 2 by part complexes"));
+  test::Run v = verify(nets + "bnb_bend.json", cert);
+  CHECK(v.exit_code == 0);
+  CHECK(contains(v.out, "2 by part complexes, 1 glue records"));
+  const std::string wit = (dir / "fold.witness").string();
+  r = run_cli({"check", nets + "bnb_fold.json", "--box", "-1:1", "--method", "branch-and-bound", "--certificate", wit, "--json"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.out, "\"method\":\"branch-and-bound\""));
+  CHECK(contains(r.out, "a split plane between two part complexes"));
+  v = verify(nets + "bnb_fold.json", wit);
+  CHECK(v.exit_code == 0);
+  CHECK(contains(v.out, "not convex"));
 }
