@@ -441,7 +441,7 @@ class Checker {
            std::to_string(jumps) + " jumps, " + std::to_string(prunes) + " prunes)";
   }
 
- // What the glue walk of a branch-and-bound certificate needs (valid after run()).
+  // What the glue walk of a branch-and-bound certificate needs (valid after run()).
   CheckedTree tree(std::string claim) {
     CheckedTree t;
     t.rows = std::move(rows_);

@@ -1,6 +1,7 @@
 #include "analysis/tiers/glue.hpp"
 
 #include <limits>
+#include <stdexcept>
 
 #include "geometry/strict_lp.hpp"
 
