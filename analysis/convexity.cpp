@@ -199,6 +199,8 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     if (b.proof || b.witness) {
       r.method = tiers::tier_name(tiers::TierKind::BranchAndBound);
       r.cells = b.complex_cells;
+      r.pathlift_parts = b.pathlift_parts;
+      r.complex_parts = b.complex_parts;
       if (b.witness) {
         r.verdict = Verdict::NotConvex;
         r.witness = std::move(b.witness);

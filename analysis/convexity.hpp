@@ -51,6 +51,9 @@ struct CheckResult {
   // "x1 + x2 <= 0 (zero set of L1:N3)" for a concave fold across that facet.
   std::optional<std::string> violation;
   std::size_t cells = 0, pairs = 0, pieces = 0;
+  // Branch and bound (method "branch-and-bound"): parts proved by bounded path-lifting and parts
+  // answered by their own complexes (cells then counts the cells of those complexes).
+  std::size_t pathlift_parts = 0, complex_parts = 0;
   unsigned long long lp_questions = 0, lp_exact_solves = 0;
   // The full refuter's lines walked and their work (LineRefuter::work units; the two quick lines
   // before the tiers are not counted): deterministic, so tests can bound what the lines cost.

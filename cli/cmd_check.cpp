@@ -67,6 +67,8 @@ int run_check(const std::vector<std::string>& words) {
     j["seconds"] = r.seconds;
     j["method"] = r.method;
     if (r.proof) j["proof"] = r.proof->summary;
+    if (r.method == "branch-and-bound" && r.verdict != Verdict::Unknown)
+      j["parts"] = {{"bounded_pathlift", r.pathlift_parts}, {"complex", r.complex_parts}};
     j["lp_questions"] = r.lp_questions;
     j["lp_exact_solves"] = r.lp_exact_solves;
     j["domain"] = domain.describe();
@@ -95,6 +97,9 @@ int run_check(const std::vector<std::string>& words) {
         std::cout << "found by: the region complex (concave fold across " << *r.violation << ")\n";
     }
     if (r.proof) std::cout << "proved by: the " << r.method << " tier, " << r.proof->summary << "\n";
+    else if (r.method == "branch-and-bound" && r.verdict == Verdict::NotConvex)
+      std::cout << "parts: " << r.pathlift_parts << " proved by bounded path-lifting, " << r.complex_parts
+                << " answered by part complexes (" << r.cells << " cells) before the fold was found\n";
     if (r.method == "region-complex")
       std::cout << "cells: " << r.cells << ", adjacent pairs checked: " << r.pairs << ", affine pieces: " << r.pieces
                 << "\nLPs: " << r.lp_questions << " (" << r.lp_exact_solves << " needed the exact solver)\n";

@@ -446,6 +446,7 @@ TEST_CASE("relucert check --method branch-and-bound: the summary counts the part
   CHECK(r.exit_code == 1);
   CHECK(contains(r.out, "\"method\":\"branch-and-bound\""));
   CHECK(contains(r.out, "a split plane between two part complexes"));
+  CHECK(contains(r.out, "\"parts\":{\"bounded_pathlift\":2,\"complex\":2}"));
   v = verify(nets + "bnb_fold.json", wit);
   CHECK(v.exit_code == 0);
   CHECK(contains(v.out, "not convex"));

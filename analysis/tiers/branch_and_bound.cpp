@@ -238,7 +238,7 @@ BranchAndBoundResult prove_branch_and_bound(const Network& net, const Domain& bo
     if (!w || !verify_witness(net, box, *w)) throw std::logic_error("branch and bound: no witness across a negative glue jump");
     r.witness = std::move(w);
     r.violation = "x" + std::to_string(glue.violation_axis + 1) + " = " + to_string((*glue.violation_point)[glue.violation_axis]) +
-                  " (a split plane between two part complexes)";
+                  ", a split plane between two part complexes";
     return r;
   }
   TierProof p;
