@@ -17,11 +17,30 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// An a-priori size of the complex of a box, to choose between part complexes and the whole
+// complex before building either: k hyperplanes cut R^d into at most sum_{i <= d} C(k, i) cells,
+// with k the neurons whose interval bound on the box is not strictly signed (the others cannot
+// split a cell there). Deeper neurons have bent zero sets, so this is a proxy rather than a
+// bound; it only chooses which exact method runs, never a verdict. A double is enough for that.
+double cell_estimate(const Network& net, const Domain& box) {
+  std::size_t k = 0;
+  const LayerBounds bounds = domain_bounds(net, box);
+  for (std::size_t l = 0; l + 1 < bounds.size(); ++l)  // the last layer is affine (a layered net)
+    for (const Interval& z : bounds[l]) k += !(z.strictly_positive() || z.strictly_negative());
+  double cells = 0, binom = 1;  // C(k, i)
+  for (std::size_t i = 0; i <= box.dim && i <= k; ++i) {
+    cells += binom;
+    binom = binom * static_cast<double>(k - i) / static_cast<double>(i + 1);
+  }
+  return cells;
+}
+
 // The search builds the part tree in preorder; parts it cannot prove are left as Complex leaves
 // (or fail the search when part complexes are off), answered after the search.
 class Search {
  public:
-  Search(const Network& net, const TierOptions& opt, Clock::time_point start) : net_(net), opt_(opt), start_(start) {}
+  Search(const Network& net, const TierOptions& opt, Clock::time_point start, double whole_estimate)
+      : net_(net), opt_(opt), start_(start), whole_estimate_(whole_estimate) {}
 
   // False when a limit stopped the search (or a part failed and part complexes are off).
   bool prove(const Domain& part) { return prove(part, "", 0); }
@@ -31,6 +50,7 @@ class Search {
   std::size_t pathlift_leaves = 0;
   std::string reason;    // why the search stopped
   std::string obstacle;  // why the first part went to its complex
+  double stuck_estimate = 0;  // sum of cell_estimate over the Complex leaves
 
  private:
   // same_run: how many nested parts up to the parent failed on the neuron `parent_blocker`.
@@ -61,6 +81,31 @@ class Search {
         return false;
       }
       if (obstacle.empty()) obstacle = stuck;
+      if (opt_.part_complexes == TierOptions::PartComplexes::WhenSmall) {
+        // When to answer the stuck parts by their complexes in auto. A part complex costs about the cells of
+        // the whole complex inside the part, plus the cells the split planes cut in two, plus one pass over
+        // every neuron on the part's root. The cells are not spread evenly: they crowd where the kinks are,
+        // which is where path-lifting fails, so the stuck parts' share of the volume says little. Measured
+        // (cells of the part complexes vs of the whole complex): c2_sep_2d_lift on [-1, 5]^2, two stuck parts
+        // covering half of the box: 20 vs 10; convex_not_icnn on [-1, 5]^2, forced with 8 / 32 / 128 parts: 19
+        // / 42 / 138 vs 6 (6 / 18 / 66 part complexes). So the rule compares a-priori sizes instead: the part
+        // complexes are built only when the sum of their estimates is below the whole box's (cell_estimate),
+        // i.e. when splitting has really cut down the neurons that can kink inside the stuck parts. On the
+        // shared nets and examples/ (boxes [-1, 5], [-1, 1], [0, 8]) it then builds them once, for
+        // c2_sep_1d_box on [-1, 5] (3 cells vs 10), and declines the two cases above. Otherwise (in particular
+        // when no part was proved, the usual non-convex net) the search is abandoned for the whole-domain
+        // complex, as before, which also walks the refuter lines in step with its build. The sum only grows,
+        // so the search stops as soon as it reaches the whole box's estimate instead of examining the
+        // remaining parts (up to max_parts passes on a non-convex net).
+        stuck_estimate += cell_estimate(net_, part);
+        if (!(stuck_estimate < whole_estimate_)) {
+          std::ostringstream why;
+          why << obstacle << "; the complexes of the parts left would be larger than the whole-domain complex (estimated "
+              << stuck_estimate << " or more vs " << whole_estimate_ << " cells)";
+          reason = why.str();
+          return false;
+        }
+      }
       nodes[id].kind = PartNode::Kind::Complex;
       nodes[id].has_complex = true;
       complex_leaves.push_back(id);
@@ -92,26 +137,9 @@ class Search {
   const Network& net_;
   const TierOptions& opt_;
   Clock::time_point start_;
+  double whole_estimate_;
   std::size_t pending_ = 0;
 };
-
-// An a-priori size of the complex of a box, to choose between part complexes and the whole
-// complex before building either: k hyperplanes cut R^d into at most sum_{i <= d} C(k, i) cells,
-// with k the neurons whose interval bound on the box is not strictly signed (the others cannot
-// split a cell there). Deeper neurons have bent zero sets, so this is a proxy rather than a
-// bound; it only chooses which exact method runs, never a verdict. A double is enough for that.
-double cell_estimate(const Network& net, const Domain& box) {
-  std::size_t k = 0;
-  const LayerBounds bounds = domain_bounds(net, box);
-  for (std::size_t l = 0; l + 1 < bounds.size(); ++l)  // the last layer is affine (a layered net)
-    for (const Interval& z : bounds[l]) k += !(z.strictly_positive() || z.strictly_negative());
-  double cells = 0, binom = 1;  // C(k, i)
-  for (std::size_t i = 0; i <= box.dim && i <= k; ++i) {
-    cells += binom;
-    binom = binom * static_cast<double>(k - i) / static_cast<double>(i + 1);
-  }
-  return cells;
-}
 
 std::string certificate_text(const Domain& box, const std::vector<PartNode>& nodes,
                              const std::vector<std::unique_ptr<RecordedComplex>>& complexes, const std::string& glue) {
@@ -149,39 +177,14 @@ BranchAndBoundResult prove_branch_and_bound(const Network& net, const Domain& bo
     return r;
   }
   const auto start = Clock::now();
-  Search s(net, options, start);
+  const bool when_small = options.part_complexes == TierOptions::PartComplexes::WhenSmall;
+  Search s(net, options, start, when_small ? cell_estimate(net, box) : 0);
   const bool ok = s.prove(box);
   r.parts = s.pathlift_leaves + s.complex_leaves.size();
   r.pathlift_parts = s.pathlift_leaves;
   if (!ok) {
     r.reason = s.reason;
     return r;
-  }
-  // When to answer the stuck parts by their complexes in auto. A part complex costs about the
-  // cells of the whole complex inside the part, plus the cells the split planes cut in two, plus
-  // one pass over every neuron on the part's root. The cells are not spread evenly: they crowd
-  // where the kinks are, which is where path-lifting fails, so the stuck parts' share of the
-  // volume says little. Measured (cells of the part complexes vs of the whole complex):
-  // c2_sep_2d_lift on [-1, 5]^2, two stuck parts covering half of the box: 20 vs 10;
-  // convex_not_icnn on [-1, 5]^2, forced with 8 / 32 / 128 parts: 19 / 42 / 138 vs 6 (6 / 18 / 66
-  // part complexes). So the rule compares a-priori sizes instead: the part complexes are built
-  // only when the sum of their estimates is below the whole box's (cell_estimate), i.e. when
-  // splitting has really cut down the neurons that can kink inside the stuck parts. On the shared
-  // nets and examples/ (boxes [-1, 5], [-1, 1], [0, 8]) it then builds them once, for
-  // c2_sep_1d_box on [-1, 5] (3 cells vs 10), and declines the two cases above. Otherwise (in
-  // particular when no part was proved, the usual non-convex net) the search is abandoned for the
-  // whole-domain complex, as before, which also walks the refuter lines in step with its build.
-  if (!s.complex_leaves.empty() && options.part_complexes == TierOptions::PartComplexes::WhenSmall) {
-    double parts = 0;
-    for (std::size_t id : s.complex_leaves) parts += cell_estimate(net, s.nodes[id].part);
-    const double whole = cell_estimate(net, box);
-    if (!(parts < whole)) {
-      std::ostringstream why;
-      why << s.obstacle << "; the complexes of the " << s.complex_leaves.size() << " parts left would be larger than the "
-          << "whole-domain complex (estimated " << parts << " vs " << whole << " cells)";
-      r.reason = why.str();
-      return r;
-    }
   }
   std::vector<std::unique_ptr<RecordedComplex>> complexes;
   for (std::size_t id : s.complex_leaves) {
