@@ -411,15 +411,17 @@ TEST_CASE("check_convexity: forced branch and bound reports its parts; auto buil
   CHECK(viaauto.method == "branch-and-bound");
   REQUIRE(viaauto.proof);
   CHECK(has(viaauto.proof->summary, "by part complexes"));
-  // The fold -relu(x) on [-1, 1]: the two stuck parts [-1/2, 0] and [0, 1/2] each still hold the
-  // kink, so their complexes together are estimated larger than the whole one: branch and bound
-  // is abandoned for the whole-domain complex (as before part complexes) and builds nothing.
+  // The fold -relu(x) on [-1, 1]: the first stuck part, [-1/2, 0], still holds the kink, so its
+  // complex is estimated as large as the whole one: branch and bound stops right there (after
+  // one part proved, [-1, -1/2]) and is abandoned for the whole-domain complex, as before part
+  // complexes, having built nothing.
   using test::layer;
   const Network fold(1, {layer({{"1"}}, {"0"}), layer({{"-1"}}, {"0"}, false)});
   const BranchAndBoundResult big = prove_branch_and_bound(fold, cube(1, -1, 1), a);
   CHECK_FALSE(big.proof);
   CHECK_FALSE(big.witness);
   CHECK(big.complex_cells == 0);
+  CHECK(big.parts == 1);
   CHECK(has(big.reason, "larger than the whole-domain complex"));
   // check_convexity's auto order then refutes it with the complex (or the lines).
   CHECK(check_convexity(fold, cube(1, -1, 1)).verdict == Verdict::NotConvex);
