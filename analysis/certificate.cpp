@@ -17,30 +17,9 @@
 namespace relucert {
 namespace {
 
-// A row a.x <= b exactly as the checker derives it (not normalised; docs/certificate.md §3).
-struct Row {
-  Vector a;
-  Rational b;
-};
-
-struct Fix {
-  std::size_t neuron = 0;
-  Sign sign = Sign::Zero;
-  Vector w;
-  Rational w0;
-};
-
-struct Node {
-  std::vector<Row> rows;
-  Vector point;
-  std::vector<Fix> fixes;
-  bool is_split = false;
-  std::size_t split_neuron = 0;
-  Vector w;  // pre-activation of the split neuron on this node
-  Rational w0;
-  std::size_t neg = 0, pos = 0;  // children
-  std::size_t cell = 0;          // leaves: index in RegionComplex::cells
-};
+using Row = CertificateRow;
+using Node = SplitNode;
+using Fix = SplitFix;
 
 // Records the split tree while the complex is built (geometry/region_complex.hpp, BuildObserver).
 class TreeRecorder : public BuildObserver {
@@ -127,13 +106,75 @@ bool lies_on(const Row& r, const Vector& n, const Rational& beta) {
   return r.b == t * beta;
 }
 
-class Writer {
- public:
-  Writer(const Network& net, const Domain& dom) : net_(net), dom_(dom), rec_(dom) {}
+std::string json_string(const std::string& s) {
+  std::string r = "\"";
+  for (unsigned char ch : s) {
+    if (ch == '"' || ch == '\\') {
+      r += '\\';
+      r += static_cast<char>(ch);
+    } else if (ch < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", ch);
+      r += buf;
+    } else {
+      r += static_cast<char>(ch);
+    }
+  }
+  return r + "\"";
+}
 
-  std::optional<std::string> run(const BuildLimits& limits, CertificateStats* stats) {
+std::string json_rationals(const Vector& v) {
+  std::string r = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) r += (i ? ", " : "") + json_string(to_string(v[i]));
+  return r + "]";
+}
+
+}  // namespace
+
+// Motzkin multipliers: y >= 0, sum y = 1, sum y_r a_r + mu n = 0, sum y_r b_r + mu beta <= 0.
+std::optional<std::string> motzkin_multipliers(const std::vector<CertificateRow>& neg, std::size_t neg_from,
+                                               const std::vector<CertificateRow>& pos, std::size_t pos_from, const Vector& n,
+                                               const Rational& beta) {
+  std::vector<std::pair<char, std::size_t>> tags;
+  std::vector<const Row*> rows;
+  for (std::size_t i = neg_from; i < neg.size(); ++i)
+    if (!lies_on(neg[i], n, beta)) tags.emplace_back('-', i), rows.push_back(&neg[i]);
+  for (std::size_t i = pos_from; i < pos.size(); ++i)
+    if (!lies_on(pos[i], n, beta)) tags.emplace_back('+', i), rows.push_back(&pos[i]);
+  const std::size_t k = rows.size(), d = n.size();
+  FeasibilityProblem p;
+  p.vars = k + 1;  // y, then mu
+  for (std::size_t j = 0; j < d; ++j) {
+    LinearRow r{Vector(k + 1), Relation::Equal, Rational(0)};
+    for (std::size_t i = 0; i < k; ++i) r.a[i] = rows[i]->a[j];
+    r.a[k] = n[j];
+    p.rows.push_back(std::move(r));
+  }
+  LinearRow rb{Vector(k + 1), Relation::LessEqual, Rational(0)};
+  for (std::size_t i = 0; i < k; ++i) rb.a[i] = rows[i]->b;
+  rb.a[k] = beta;
+  p.rows.push_back(std::move(rb));
+  LinearRow one{Vector(k + 1, Rational(1)), Relation::Equal, Rational(1)};
+  one.a[k] = 0;
+  p.rows.push_back(std::move(one));
+  p.lower.assign(k + 1, Rational(0));
+  p.lower[k] = std::nullopt;
+  p.upper.assign(k + 1, std::nullopt);
+  const FeasibilityAnswer ans = solve_feasibility(p);
+  if (!ans.feasible) return std::nullopt;
+  std::string s;
+  for (std::size_t i = 0; i < k; ++i)
+    if (sgn(ans.point[i]) != 0) s += std::string(" ") + tags[i].first + std::to_string(tags[i].second) + ':' + rat(ans.point[i]);
+  return s;
+}
+
+class RecordedComplex::Impl {
+ public:
+  Impl(const Network& net, const Domain& dom) : net_(net), dom_(dom), rec_(dom) {}
+
+  void build(const BuildLimits& limits) {
     cx_ = build_region_complex(net_, dom_, limits, &rec_);
-    if (cx_.status != BuildStatus::Complete) return std::nullopt;
+    if (cx_.status != BuildStatus::Complete) return;
     std::vector<Node>& nodes = rec_.nodes;
     for (std::size_t c = 0; c < cx_.cells.size(); ++c) nodes.at(rec_.cell_node.at(c)).cell = c;
     // Leaves in depth-first order: every node's leaves are one interval [first_, last_).
@@ -143,10 +184,16 @@ class Writer {
     number_leaves(0);
     leaf_cells_.assign(cx_.cells.size(), 0);
     for (std::size_t c = 0; c < cx_.cells.size(); ++c) leaf_cells_[leaf_index_[c]] = c;
+  }
 
+  std::optional<std::string> write(CertificateStats* stats, bool embedded) {
+    if (cx_.status != BuildStatus::Complete) return std::nullopt;
+    const std::vector<Node>& nodes = rec_.nodes;
     std::ostringstream out;
-    out << "c relucert convexity certificate, format: docs/certificate.md\n";
-    out << "relucert-certificate 1\n";
+    if (!embedded) {
+      out << "c relucert convexity certificate, format: docs/certificate.md\n";
+      out << "relucert-certificate 1\n";
+    }
     if (dom_.is_box) {
       out << "domain box " << dom_.dim;
       for (std::size_t i = 0; i < dom_.dim; ++i) out << ' ' << rat(dom_.lo[i]) << ' ' << rat(dom_.hi[i]);
@@ -187,6 +234,12 @@ class Writer {
     }
     return out.str();
   }
+
+ public:
+  const Network& net_;
+  const Domain dom_;
+  TreeRecorder rec_;
+  RegionComplex cx_;
 
  private:
   void number_leaves(std::size_t id) {
@@ -254,83 +307,34 @@ class Writer {
     ++jumps_;
   }
 
-  // Motzkin multipliers: y >= 0, sum y = 1, sum y_r a_r + mu n = 0, sum y_r b_r + mu beta <= 0.
   void prune(std::size_t qn, std::size_t qp, std::ostringstream& out) {
     const auto& nodes = rec_.nodes;
     const Node& P = nodes[cur_];
-    const Vector& n = P.w;
-    const Rational beta = -P.w0;
-    std::vector<std::pair<char, std::size_t>> tags;
-    std::vector<const Row*> rows;
-    for (std::size_t i = 0; i < nodes[qn].rows.size(); ++i)
-      if (!lies_on(nodes[qn].rows[i], n, beta)) tags.emplace_back('-', i), rows.push_back(&nodes[qn].rows[i]);
-    for (std::size_t i = P.rows.size(); i < nodes[qp].rows.size(); ++i)
-      if (!lies_on(nodes[qp].rows[i], n, beta)) tags.emplace_back('+', i), rows.push_back(&nodes[qp].rows[i]);
-    const std::size_t k = rows.size(), d = n.size();
-    FeasibilityProblem p;
-    p.vars = k + 1;  // y, then mu
-    for (std::size_t j = 0; j < d; ++j) {
-      LinearRow r{Vector(k + 1), Relation::Equal, Rational(0)};
-      for (std::size_t i = 0; i < k; ++i) r.a[i] = rows[i]->a[j];
-      r.a[k] = n[j];
-      p.rows.push_back(std::move(r));
-    }
-    LinearRow rb{Vector(k + 1), Relation::LessEqual, Rational(0)};
-    for (std::size_t i = 0; i < k; ++i) rb.a[i] = rows[i]->b;
-    rb.a[k] = beta;
-    p.rows.push_back(std::move(rb));
-    LinearRow one{Vector(k + 1, Rational(1)), Relation::Equal, Rational(1)};
-    one.a[k] = 0;
-    p.rows.push_back(std::move(one));
-    p.lower.assign(k + 1, Rational(0));
-    p.lower[k] = std::nullopt;
-    p.upper.assign(k + 1, std::nullopt);
-    const FeasibilityAnswer ans = solve_feasibility(p);
-    if (!ans.feasible)
-      throw std::logic_error("certificate: two nodes share a facet piece that the region complex did not report");
-    out << "prune " << qn << ' ' << qp;
-    for (std::size_t i = 0; i < k; ++i)
-      if (sgn(ans.point[i]) != 0) out << ' ' << tags[i].first << tags[i].second << ':' << rat(ans.point[i]);
-    out << "\n";
+    // Rows of P (common to both nodes) are listed once, as rows of qn.
+    const auto y = motzkin_multipliers(nodes[qn].rows, 0, nodes[qp].rows, P.rows.size(), P.w, -P.w0);
+    if (!y) throw std::logic_error("certificate: two nodes share a facet piece that the region complex did not report");
+    out << "prune " << qn << ' ' << qp << *y << "\n";
     ++prunes_;
   }
 
-  const Network& net_;
-  const Domain& dom_;
-  TreeRecorder rec_;
-  RegionComplex cx_;
   std::vector<std::size_t> first_, last_, leaf_index_, leaf_cells_;
   std::size_t cur_ = 0, jumps_ = 0, prunes_ = 0;
 };
 
-std::string json_string(const std::string& s) {
-  std::string r = "\"";
-  for (unsigned char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      r += '\\';
-      r += static_cast<char>(ch);
-    } else if (ch < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-      r += buf;
-    } else {
-      r += static_cast<char>(ch);
-    }
-  }
-  return r + "\"";
+RecordedComplex::RecordedComplex(const Network& net, const Domain& domain, const BuildLimits& limits)
+    : impl_(std::make_unique<Impl>(net, domain)) {
+  impl_->build(limits);
 }
-
-std::string json_rationals(const Vector& v) {
-  std::string r = "[";
-  for (std::size_t i = 0; i < v.size(); ++i) r += (i ? ", " : "") + json_string(to_string(v[i]));
-  return r + "]";
+RecordedComplex::~RecordedComplex() = default;
+const RegionComplex& RecordedComplex::complex() const { return impl_->cx_; }
+const std::vector<SplitNode>& RecordedComplex::tree() const { return impl_->rec_.nodes; }
+std::optional<std::string> RecordedComplex::certificate(CertificateStats* stats, bool embedded) {
+  return impl_->write(stats, embedded);
 }
-
-}  // namespace
 
 std::optional<std::string> write_convexity_certificate(const Network& net, const Domain& domain, const BuildLimits& limits,
                                                        CertificateStats* stats) {
-  return Writer(net, domain).run(limits, stats);
+  return RecordedComplex(net, domain, limits).certificate(stats, false);
 }
 
 std::string write_witness_file(const Witness& w, const Domain& domain, const std::string& net_path) {

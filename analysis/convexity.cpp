@@ -187,18 +187,35 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     tiers::TierOptions topt;
     topt.max_parts = options.branch_parts ? options.branch_parts : method == Method::Auto ? 64 : 4096;
     topt.time_limit_seconds = options.limits.time_limit_seconds;
-    if (method == Method::Auto) topt.give_up_after_same_blocker = 3;
+    // Parts that path-lifting cannot prove, once splitting stops helping, are answered by their
+    // own complexes: always when forced, in auto only when those are estimated smaller than the
+    // whole complex (prove_branch_and_bound). Forced, the give-up rule now sends a part to its
+    // complex instead of ending the search, so it no longer digs to the part limit along a kink.
+    topt.give_up_after_same_blocker = 3;
+    topt.part_complexes = method == Method::Auto ? tiers::TierOptions::PartComplexes::WhenSmall
+                                                 : tiers::TierOptions::PartComplexes::Always;
+    topt.max_cells = options.limits.max_cells;
+    topt.max_memory_mb = options.limits.max_memory_mb;
     tiers::BranchAndBoundResult b = tiers::prove_branch_and_bound(net, domain, topt);
     r.phases.tiers += lap();
-    if (b.proof) {
-      r.verdict = Verdict::Convex;
+    if (b.proof || b.witness) {
       r.method = tiers::tier_name(tiers::TierKind::BranchAndBound);
-      r.proof = std::move(b.proof);
+      r.cells = b.complex_cells;
+      r.pathlift_parts = b.pathlift_parts;
+      r.complex_parts = b.complex_parts;
+      if (b.witness) {
+        r.verdict = Verdict::NotConvex;
+        r.witness = std::move(b.witness);
+        r.violation = b.violation;
+      } else {
+        r.verdict = Verdict::Convex;
+        r.proof = std::move(b.proof);
+      }
       return finish(std::move(r));
     }
     if (method == Method::BranchAndBound) {
       r.method = tiers::tier_name(tiers::TierKind::BranchAndBound);
-      r.unknown_reason = "branch and bound found no proof (it never refutes): " + b.reason;
+      r.unknown_reason = "branch and bound found neither a proof nor a witness: " + b.reason;
       return finish(std::move(r));
     }
   }

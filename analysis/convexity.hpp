@@ -36,8 +36,8 @@ struct CheckOptions {
   std::uint64_t seed = 1;
   BuildLimits limits;
   // Which provers run (issue #14): auto tries the tiers cheapest first, then the line refuter,
-  // branch and bound on a box, and the region complex; a forced tier that finds no proof gives
-  // unknown (tiers never refute).
+  // branch and bound on a box, and the region complex; a forced tier 1-2 that finds no proof
+  // gives unknown (they never refute); branch and bound decides both ways with part complexes.
   tiers::Method method = tiers::Method::Auto;
   std::size_t branch_parts = 0;  // branch-and-bound part limit; 0: 4096 when forced, 64 in auto
   JumpPartition* partition = nullptr;  // not owned; see JumpPartition
@@ -71,6 +71,9 @@ struct CheckResult {
   };
   std::optional<Streamed> streamed;
   bool root_result = true;  // false on a PartDealer's other processes (CheckOptions::dealer)
+  // Branch and bound (method "branch-and-bound"): parts proved by bounded path-lifting and parts
+  // answered by their own complexes (cells then counts the cells of those complexes).
+  std::size_t pathlift_parts = 0, complex_parts = 0;
   unsigned long long lp_questions = 0, lp_exact_solves = 0;
   // The full refuter's lines walked and their work (LineRefuter::work units; the two quick lines
   // before the tiers are not counted): deterministic, so tests can bound what the lines cost.

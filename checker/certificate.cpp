@@ -11,15 +11,6 @@
 namespace rcv {
 namespace {
 
-struct Row {  // a.x <= b
-  Vec a;
-  Q b;
-};
-struct Mult {
-  char side = 0;  // 0 in a fix; '-' or '+' in a prune
-  std::size_t row = 0;
-  Q y;
-};
 struct FixRec {
   std::size_t line = 0, neuron = 0;
   bool plus = false;
@@ -49,18 +40,18 @@ class Parser {
   [[noreturn]] void fail(const std::string& w) const { throw Malformed{file_, line_, w}; }
 
   void parse(const std::string& text) {
-    std::istringstream in(text);
-    std::string raw;
-    const std::size_t text_lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-    enum { Header, Domain, Nodes, Body, Done } st = Header;
+    Words words(text, file_);
+    parse(words.take_all(), static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1, false);
+  }
+
+  // `lines`: the non-comment lines; `embedded`: a complex leaf of a branch-and-bound certificate
+  // (§10), which starts at its "domain" line.
+  void parse(const std::vector<NumberedLine>& lines, std::size_t text_lines, bool embedded) {
+    enum { Header, Domain, Nodes, Body, Done } st = embedded ? Domain : Header;
     bool in_node = false;  // inside a node block that has not seen split/leaf yet
-    while (std::getline(in, raw)) {
-      ++line_;
-      if (!raw.empty() && raw.back() == '\r') raw.pop_back();
-      std::istringstream ls(raw);
-      std::vector<std::string> t;
-      for (std::string w; ls >> w;) t.push_back(w);
-      if (t.empty() || t[0] == "c") continue;
+    for (const NumberedLine& nl : lines) {
+      line_ = nl.number;
+      const std::vector<std::string>& t = nl.words;
       if (st == Done) fail("text after 'end'");
       const std::string& k = t[0];
       if (st == Header) {
@@ -450,37 +441,26 @@ class Checker {
            std::to_string(jumps) + " jumps, " + std::to_string(prunes) + " prunes)";
   }
 
+  // What the glue walk of a branch-and-bound certificate needs (valid after run()).
+  CheckedTree tree(std::string claim) {
+    CheckedTree t;
+    t.rows = std::move(rows_);
+    t.gradient = std::move(grad_);
+    t.leaf = is_leaf_;
+    for (const NodeRec& n : p_.nodes) t.children.emplace_back(n.neg, n.pos);
+    t.claim = std::move(claim);
+    return t;
+  }
+
  private:
   std::string next_name(const State& s) const {
     return s.settled < net_.neurons.size() ? net_.neuron_name(s.settled) : std::string("(none: all settled)");
   }
 
-  // O8: sum y_r a_r = -mu n and sum y_r b_r + mu beta <= 0 over rows not on H, some y_r > 0.
   void check_prune(PairRec& r, std::size_t qn, std::size_t qp, const Vec& n, const Q& beta) {
     r.used = true;
     const std::string pw = at(file_, r.line) + "prune " + std::to_string(qn) + " " + std::to_string(qp) + ": ";
-    std::size_t j = 0;
-    while (n[j] == 0) ++j;  // n != 0 (checked at the split)
-    Vec v(net_.dim, Q(0));
-    Q vb = 0;
-    bool positive = false;
-    for (const Mult& m : r.y) {
-      const std::vector<Row>& rs = rows_[m.side == '-' ? qn : qp];
-      if (m.row >= rs.size()) throw Malformed{file_, r.line, "row " + std::string(1, m.side) + std::to_string(m.row) + " does not exist"};
-      const Row& row = rs[m.row];
-      const Q t = row.a[j] / n[j];
-      bool on_h = t != 0 && row.b == t * beta;
-      for (std::size_t i = 0; on_h && i < net_.dim; ++i) on_h = row.a[i] == t * n[i];
-      if (on_h && m.y != 0) throw Rejected{pw + "a multiplier is put on a row that lies on the split hyperplane"};
-      positive = positive || m.y > 0;
-      for (std::size_t i = 0; i < net_.dim; ++i) v[i] += m.y * row.a[i];
-      vb += m.y * row.b;
-    }
-    if (!positive) throw Rejected{pw + "all multipliers are zero"};
-    const Q mu = -v[j] / n[j];
-    for (std::size_t i = 0; i < net_.dim; ++i)
-      if (v[i] + mu * n[i] != 0) throw Rejected{pw + "the combination of the rows is not a multiple of the normal"};
-    if (vb + mu * beta > 0) throw Rejected{pw + "the combination does not prove emptiness (constant " + str(vb + mu * beta) + " > 0)"};
+    check_motzkin(rows_[qn], rows_[qp], r.y, n, beta, pw, file_, r.line);
   }
 
   const Net& net_;
@@ -493,6 +473,44 @@ class Checker {
 };
 
 }  // namespace
+
+// O8: sum y_r a_r = -mu n and sum y_r b_r + mu beta <= 0 over rows not on H, some y_r > 0.
+void check_motzkin(const std::vector<Row>& neg, const std::vector<Row>& pos, const std::vector<Mult>& y, const Vec& n,
+                   const Q& beta, const std::string& pw, const std::string& file, std::size_t line) {
+  const std::size_t dim = n.size();
+  std::size_t j = 0;
+  while (n[j] == 0) ++j;  // n != 0 (checked at the split)
+  Vec v(dim, Q(0));
+  Q vb = 0;
+  bool positive = false;
+  for (const Mult& m : y) {
+    const std::vector<Row>& rs = m.side == '-' ? neg : pos;
+    if (m.row >= rs.size()) throw Malformed{file, line, "row " + std::string(1, m.side) + std::to_string(m.row) + " does not exist"};
+    const Row& row = rs[m.row];
+    const Q t = row.a[j] / n[j];
+    bool on_h = t != 0 && row.b == t * beta;
+    for (std::size_t i = 0; on_h && i < dim; ++i) on_h = row.a[i] == t * n[i];
+    if (on_h && m.y != 0) throw Rejected{pw + "a multiplier is put on a row that lies on the split hyperplane"};
+    positive = positive || m.y > 0;
+    for (std::size_t i = 0; i < dim; ++i) v[i] += m.y * row.a[i];
+    vb += m.y * row.b;
+  }
+  if (!positive) throw Rejected{pw + "all multipliers are zero"};
+  const Q mu = -v[j] / n[j];
+  for (std::size_t i = 0; i < dim; ++i)
+    if (v[i] + mu * n[i] != 0) throw Rejected{pw + "the combination of the rows is not a multiple of the normal"};
+  if (vb + mu * beta > 0) throw Rejected{pw + "the combination does not prove emptiness (constant " + str(vb + mu * beta) + " > 0)"};
+}
+
+CheckedTree check_complex_part(const Net& net, const std::vector<NumberedLine>& lines, const Dom& part, const std::string& file) {
+  Parser p(net, file);
+  p.parse(lines, lines.size(), true);
+  if (!p.is_box || p.lo != part.lo || p.hi != part.hi)
+    throw Rejected{at(file, lines.front().number) + "the complex leaf's domain is not its part " + describe(part)};
+  Checker c(net, p, file);
+  std::string claim = c.run();
+  return c.tree(std::move(claim));
+}
 
 std::string check_certificate(const Net& net, const std::string& text, const std::string& file) {
   // The tier certificates (§8-§10) announce their kind in the header line.

@@ -1,5 +1,6 @@
 // Checks bounded path-lifting certificates (docs/certificate.md §9) and branch-and-bound
-// certificates (§10), whose leaves are path-lifting certificates of parts of the box. The bounds,
+// certificates (§10), whose leaves are path-lifting certificates or region-complex certificates
+// (§2) of parts of the box; the glue between complex parts is checked by glue.cpp. The bounds,
 // the fixed bits and the lower bounds of c_m are all recomputed here; the certificate only says
 // which rule settles each neuron, so a wrong claim is rejected, never trusted.
 #include "tier_checks.hpp"
@@ -171,17 +172,31 @@ void expect_end(Words& w) {
 struct Tree {
   const Net& net;
   Words& w;
-  std::size_t leaves = 0;
-  void walk(const Dom& part, std::size_t level) {
+  std::vector<PartRec> parts;  // preorder
+  std::size_t pathlift = 0, complexes = 0;
+  std::size_t walk(const Dom& part, std::size_t level) {
     if (level > 4096) w.fail("the split tree is deeper than 4096");
+    const std::size_t id = parts.size();
+    parts.emplace_back();
+    parts[id].part = part;
     const auto& t = w.next();
     if (t[0] == "leaf") {
       if (t.size() != 1) w.fail("'leaf' takes no further words");
       check_part(net, w, part);
-      ++leaves;
-      return;
+      parts[id].kind = PartRec::Kind::PathLift;
+      ++pathlift;
+      return id;
     }
-    if (t[0] != "split" || t.size() != 3) w.fail("expected 'split AXIS VALUE' or 'leaf'");
+    if (t[0] == "complex") {  // a region-complex certificate of the part, from "domain" to "end" (§2)
+      if (t.size() != 1) w.fail("'complex' takes no further words");
+      CheckedTree checked = check_complex_part(net, w.take_through_end(), part, w.file());
+      parts[id].kind = PartRec::Kind::Complex;
+      parts[id].tree = std::move(checked);
+      parts[id].has_complex = true;
+      ++complexes;
+      return id;
+    }
+    if (t[0] != "split" || t.size() != 3) w.fail("expected 'split AXIS VALUE', 'leaf' or 'complex'");
     const Q axis_q = w.number(t[1]);
     if (axis_q.get_den() != 1 || axis_q < 1 || axis_q > static_cast<long>(part.dim)) w.fail("AXIS must be 1 .. " + std::to_string(part.dim));
     const std::size_t a = axis_q.get_num().get_ui() - 1;
@@ -190,8 +205,14 @@ struct Tree {
     Dom lower = part, upper = part;
     lower.hi[a] = v;
     upper.lo[a] = v;
-    walk(lower, level + 1);
-    walk(upper, level + 1);
+    parts[id].axis = a;
+    parts[id].value = v;
+    const std::size_t lo = walk(lower, level + 1);
+    const std::size_t hi = walk(upper, level + 1);
+    parts[id].lower = lo;
+    parts[id].upper = hi;
+    parts[id].has_complex = parts[lo].has_complex || parts[hi].has_complex;
+    return id;
   }
 };
 
@@ -209,10 +230,13 @@ std::string check_branch_and_bound(const Net& net, Words& w) {
   const Dom dom = read_domain(w, net.dim);
   if (!dom.box) w.fail("a branch-and-bound certificate needs a box domain");
   require_layered(net);
-  Tree tree{net, w};
+  Tree tree{net, w, {}};
   tree.walk(dom, 0);
+  const std::size_t glued = check_glue(w, tree.parts);
   expect_end(w);
-  return "convex on " + describe(dom) + " (branch and bound: bounded path-lifting on " + std::to_string(tree.leaves) + " parts)";
+  if (tree.complexes == 0) return "convex on " + describe(dom) + " (branch and bound: bounded path-lifting on " + std::to_string(tree.pathlift) + " parts)";
+  return "convex on " + describe(dom) + " (branch and bound: " + std::to_string(tree.pathlift) + " parts by bounded path-lifting, " +
+         std::to_string(tree.complexes) + " by part complexes, " + std::to_string(glued) + " glue records)";
 }
 
 }  // namespace rcv

@@ -70,6 +70,8 @@ int run_check(const std::vector<std::string>& words) {
     j["seconds"] = r.seconds;
     j["method"] = r.method;
     if (r.proof) j["proof"] = r.proof->summary;
+    if (r.method == "branch-and-bound" && r.verdict != Verdict::Unknown)
+      j["parts"] = {{"bounded_pathlift", r.pathlift_parts}, {"complex", r.complex_parts}};
     j["lp_questions"] = r.lp_questions;
     j["lp_exact_solves"] = r.lp_exact_solves;
     j["domain"] = domain.describe();
@@ -95,10 +97,15 @@ int run_check(const std::vector<std::string>& words) {
                 << " > 0  (re-verified by an exact forward pass)\n";
       if (r.method == "line-refuter")
         std::cout << "found by: the line refuter (f restricted to the line through x and y bends down at (x+y)/2)\n";
+      else if (r.violation && r.method == "branch-and-bound")
+        std::cout << "found by: branch and bound with part complexes (concave fold across " << *r.violation << ")\n";
       else if (r.violation)
         std::cout << "found by: the region complex (concave fold across " << *r.violation << ")\n";
     }
     if (r.proof) std::cout << "proved by: the " << r.method << " tier, " << r.proof->summary << "\n";
+    else if (r.method == "branch-and-bound" && r.verdict == Verdict::NotConvex)
+      std::cout << "parts: " << r.pathlift_parts << " proved by bounded path-lifting, " << r.complex_parts
+                << " answered by part complexes (" << r.cells << " cells) before the fold was found\n";
     if (r.method == "region-complex")
       std::cout << "cells: " << r.cells << ", adjacent pairs checked: " << r.pairs << ", affine pieces: " << r.pieces
                 << "\nLPs: " << r.lp_questions << " (" << r.lp_exact_solves << " needed the exact solver)\n";

@@ -291,9 +291,12 @@ TEST_CASE("the tiers on hand-made nets: ICNN after rewrites, dead neurons on a b
   CheckOptions forced;
   forced.method = Method::BranchAndBound;
   forced.branch_parts = 16;
+  // Forced, branch and bound answers the stuck parts by their own complexes, which refute.
   const CheckResult r = check_convexity(fold, box, forced);
-  CHECK(r.verdict == Verdict::Unknown);
-  CHECK(has(r.unknown_reason, "never refutes"));
+  CHECK(r.verdict == Verdict::NotConvex);
+  CHECK(r.method == "branch-and-bound");
+  REQUIRE(r.witness);
+  CHECK(verify_witness(fold, box, *r.witness));
   CHECK(check_convexity(fold, box).verdict == Verdict::NotConvex);
   // The 1-D separation net of examples/: convex, not an ICNN, no structural proof; on a box
   // branch and bound proves it, on R the region complex does.
@@ -317,11 +320,16 @@ TEST_CASE("relucert check --method: the tier used is reported, its certificate v
   r = run_cli({"check", icnn, "--box", "-1:1", "--method", "bounded-pathlift"});
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "proved by: the bounded-pathlift tier"));
-  for (const std::string m : {"structural", "bounded-pathlift", "branch-and-bound"}) {
+  for (const std::string m : {"structural", "bounded-pathlift"}) {
     r = run_cli({"check", fold, "--box", "-1:1", "--method", m, "--parts", "8", "--json"});
     CHECK(r.exit_code == 3);
     CHECK(contains(r.out, "never refutes"));
   }
+  // Branch and bound answers the parts it cannot prove by their complexes, which decide both ways.
+  r = run_cli({"check", fold, "--box", "-1:1", "--method", "branch-and-bound", "--parts", "8", "--json"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.out, "\"verdict\":\"not_convex\""));
+  CHECK(contains(r.out, "\"method\":\"branch-and-bound\""));
   r = run_cli({"check", fold, "--method", "magic"});
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "--method"));
