@@ -273,6 +273,8 @@ int main(int argc, char** argv) {
       {"icnn-d6-8", Kind::Convex, 6, {8, 8}, true, 0, false},  // small: for callgrind profiles
       {"icnn-d6-6", Kind::Convex, 6, {6, 6}, true, 0, false},  // small: for callgrind profiles
       {"icnn-d5-16x3", Kind::Convex, 5, {16, 16, 16}, true, 0, false},
+      {"icnn-d6-12", Kind::Convex, 6, {12, 12}, true, 0, false},  // issue #13: reported with MPI
+      {"icnn-d8-10", Kind::Convex, 8, {10, 10}, true, 0, false},
   };
   Options opt;
   std::vector<std::string> args(argv + 1, argv + argc);
