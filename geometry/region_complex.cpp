@@ -463,6 +463,42 @@ class Builder {
     Halfspace new_facet;          // when split: the new pair's facet (z <= 0), copied here
   };
 
+  // A point of the relative interior of the new facet c ∩ {z = 0} with short (dyadic)
+  // coordinates: the exact crossing of the segment between the halves' points has long
+  // denominators that slow every later test of it. The crossing is found in double, rounded
+  // exactly onto z = 0 (round_onto_hyperplane) and accepted only if every row of c holds strictly
+  // there, checked exactly; nullopt: the caller takes the exact crossing.
+  std::optional<Vector> crossing_by_rounding(const Cell& c, const Halfspace& z_le_0, const Vector& pn, const Vector& pp) const {
+    const std::size_t d = out_.dim;
+    if (z_le_0.approx_dim != d) return std::nullopt;
+    double sn = z_le_0.approx_b, sp = z_le_0.approx_b;
+    std::vector<double> x(d);
+    for (std::size_t j = 0; j < d; ++j) {
+      x[j] = to_double(pn[j]);
+      sn -= z_le_0.approx_a[j] * x[j];
+      sp -= z_le_0.approx_a[j] * to_double(pp[j]);
+    }
+    if (!(sn > 0) || !(sp < 0)) return std::nullopt;
+    const double t = sn / (sn - sp);
+    for (std::size_t j = 0; j < d; ++j) x[j] += t * (to_double(pp[j]) - x[j]);
+    double room = HUGE_VAL;
+    for (const Halfspace& row : c.rows) {
+      if (row.approx_dim != d) return std::nullopt;
+      double slack = row.approx_b, norm1 = 0;
+      for (std::size_t j = 0; j < d; ++j) {
+        slack -= row.approx_a[j] * x[j];
+        norm1 += std::fabs(row.approx_a[j]);
+      }
+      if (norm1 > 0) room = std::min(room, slack / norm1);
+    }
+    std::optional<Vector> r = round_onto_hyperplane(z_le_0, x, room);
+    if (!r) return std::nullopt;
+    const FilterPoint fr(*r);
+    for (const Halfspace& row : c.rows)
+      if (row.slack_sign(fr) != Sign::Positive) return std::nullopt;
+    return r;
+  }
+
   // `group_row`: the row z <= 0 of the cell's group (GroupNeuron), null when z is constant.
   CellDecision decide_cell(std::size_t ci, std::size_t k, const Halfspace* group_row) const {
     const Cell& c = out_.cells[ci];
@@ -486,9 +522,13 @@ class Builder {
     d.split = true;
     // The segment between the two interior points crosses z = 0 inside the old cell, so the
     // crossing is in the relative interior of the new facet.
-    const Rational zn = dot(w, *p_neg) + w0, zpos = dot(w, *p_pos) + w0;
-    const Rational t = zn / (zn - zpos);
-    d.crossing = add(*p_neg, scale(t, sub(*p_pos, *p_neg)));
+    if (auto r = crossing_by_rounding(c, z_le_0, *p_neg, *p_pos)) {
+      d.crossing = std::move(*r);
+    } else {
+      const Rational zn = dot(w, *p_neg) + w0, zpos = dot(w, *p_pos) + w0;
+      const Rational t = zn / (zn - zpos);
+      d.crossing = add(*p_neg, scale(t, sub(*p_pos, *p_neg)));
+    }
     d.z_ge_0 = std::move(z_ge_0);
     d.new_facet = z_le_0;
     d.neg_rows.reserve(c.rows.size() + 1);
