@@ -87,7 +87,7 @@ class StreamedChecker {
     head.relu = false;
     Layer first = L1;
     first.skips.clear();
-    coarse_ = build_region_complex(Network(net_.input_dim(), {first, head}), domain_, part_limits(0));
+    coarse_ = build_region_complex(Network(net_.input_dim(), {first, head}), domain_, part_limits());
     out.lp_questions = coarse_.lp_questions;
     out.lp_exact_solves = coarse_.lp_exact_solves;
     if (coarse_.status != BuildStatus::Complete) {
@@ -165,7 +165,7 @@ class StreamedChecker {
     };
     if (dealer_) {
       const bool root = dealer_->deal(
-          parts, [&](std::size_t i) { return encode_part(part(i, 0)); },
+          parts, [&](std::size_t i) { return encode_part(part(i)); },
           [&](std::size_t i, std::string&& bytes) {
             PartResult r = decode_part(bytes);
             return merge(i, r);
@@ -175,7 +175,7 @@ class StreamedChecker {
         return out;
       }
     } else {
-      run_parts(parts, merge, out);
+      run_parts(parts, merge);
     }
     if (out.status != BuildStatus::Complete) return out;
     if (!waiting.empty()) throw std::logic_error("streamed check: a coarse facet with one side only");
@@ -193,12 +193,15 @@ class StreamedChecker {
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
 
   // Limits for one part's build: what is left of the run's.
-  BuildLimits part_limits(std::size_t cells_so_far) const {
+  // Every part gets the whole cell budget (the merge bounds the total): a part's result must not
+  // depend on which parts were merged before it, or threads and ranks would change the counts
+  // reported at a limit.
+  BuildLimits part_limits() const {
     BuildLimits l;
     l.threads = 1;
     l.max_memory_mb = limits_.max_memory_mb;
     if (limits_.time_limit_seconds > 0) l.time_limit_seconds = std::max(1e-3, limits_.time_limit_seconds - elapsed());
-    if (limits_.max_cells) l.max_cells = limits_.max_cells > cells_so_far ? limits_.max_cells - cells_so_far : 1;
+    l.max_cells = limits_.max_cells;
     return l;
   }
 
@@ -206,11 +209,11 @@ class StreamedChecker {
   // parts in any order; `merge` sees them in part order on this thread, so every count, the
   // first violation and the between_passes calls do not depend on the thread count.
   template <class Merge>
-  void run_parts(std::size_t parts, Merge& merge, StreamedCheck& out) {
+  void run_parts(std::size_t parts, Merge& merge) {
     const std::size_t threads = std::clamp<std::size_t>(limits_.threads, 1, std::max<std::size_t>(parts, 1));
     if (threads <= 1) {
       for (std::size_t i = 0; i < parts; ++i) {
-        PartResult r = part(i, out.cells);
+        PartResult r = part(i);
         if (!merge(i, r)) return;
       }
       return;
@@ -221,7 +224,6 @@ class StreamedChecker {
     std::atomic<std::size_t> next{0};
     std::atomic<bool> stop{false};
     std::exception_ptr error;
-    std::size_t merged_cells = 0;  // read under mu, for the workers' cell budget
     // At most this many parts computed ahead of the merge: memory stays a few parts per thread.
     const std::size_t ahead = 4 * threads;
     std::size_t merged = 0;
@@ -230,15 +232,13 @@ class StreamedChecker {
         if (stop) return;
         const std::size_t i = next.fetch_add(1);
         if (i >= parts) return;
-        std::size_t budget_base;
         {
           std::unique_lock<std::mutex> lock(mu);
           cv.wait(lock, [&] { return stop || i < merged + ahead; });
           if (stop) return;
-          budget_base = merged_cells;
         }
         try {
-          PartResult r = part(i, budget_base);
+          PartResult r = part(i);
           std::lock_guard<std::mutex> lock(mu);
           done[i] = std::move(r);
         } catch (...) {
@@ -264,7 +264,6 @@ class StreamedChecker {
       {
         std::lock_guard<std::mutex> lock(mu);
         merged = i + 1;
-        merged_cells = out.cells;
         if (!go_on) stop = true;
       }
       cv.notify_all();
@@ -279,7 +278,7 @@ class StreamedChecker {
     if (error) std::rethrow_exception(error);
   }
 
-  PartResult part(std::size_t i, std::size_t cells_so_far) const { return cell_part(coarse_.cells[i], cells_so_far); }
+  PartResult part(std::size_t i) const { return cell_part(coarse_.cells[i]); }
 
   // The pairs across the coarse facet G ∩ G' from the cells of both sides that touch it. On the
   // facet's hyperplane both sides have the same first-layer output, so the downstream
@@ -296,7 +295,7 @@ class StreamedChecker {
     bool matched = lower.size() == upper.size();
     for (std::size_t t = 0; matched && t < lower.size(); ++t) matched = lower[t].pattern == upper[t].pattern;
     built = !matched;
-    if (!matched) return facet_part(adj, 0);
+    if (!matched) return facet_part(adj);
     PartResult r;
     r.pairs = lower.size();
     const Vector n = adj.facet.normal();  // from lower into upper
@@ -320,7 +319,7 @@ class StreamedChecker {
   }
 
   // The cells of f inside the coarse cell G and their pairs.
-  PartResult cell_part(const Cell& G, std::size_t cells_so_far) const {
+  PartResult cell_part(const Cell& G) const {
     PartResult r;
     const Network folded = fold_first_layer(net_, G.pattern);
     PolytopeDomain poly{G.rows, G.point, {}};
@@ -330,7 +329,7 @@ class StreamedChecker {
       if (row == G.rows.end()) throw std::logic_error("streamed check: a coarse facet is not a row of its cell");
       poly.contacts.push_back(PolytopeContact{*row, adj.point, e});
     }
-    const RegionComplex sub = build_region_complex_in(folded, poly, part_limits(cells_so_far));
+    const RegionComplex sub = build_region_complex_in(folded, poly, part_limits());
     r.status = sub.status;
     r.lp_questions = sub.lp_questions;
     r.lp_exact_solves = sub.lp_exact_solves;
@@ -361,7 +360,7 @@ class StreamedChecker {
   }
 
   // The pairs of f across the coarse facet G ∩ G': the cells of f restricted to its hyperplane.
-  PartResult facet_part(const Adjacency& adj, std::size_t cells_so_far) const {
+  PartResult facet_part(const Adjacency& adj) const {
     PartResult r;
     const Cell& lower = coarse_.cells[adj.lower];
     const Cell& upper = coarse_.cells[adj.upper];
@@ -389,7 +388,7 @@ class StreamedChecker {
     // first-layer pattern gives f on the facet.
     const Network on_facet = restrict_to_affine(fold_first_layer(net_, lower.pattern), chart.P, chart.q);
     const RegionComplex sub =
-        build_region_complex_in(on_facet, PolytopeDomain{std::move(rows), chart.drop(adj.point), {}}, part_limits(cells_so_far));
+        build_region_complex_in(on_facet, PolytopeDomain{std::move(rows), chart.drop(adj.point), {}}, part_limits());
     r.status = sub.status;
     r.lp_questions = sub.lp_questions;
     r.lp_exact_solves = sub.lp_exact_solves;
