@@ -144,7 +144,14 @@ TEST_CASE("streamed check: limits end in a status, never a verdict") {
     if (w.cells < 8) continue;
     BuildLimits lim;
     lim.max_cells = w.cells - 1;
-    CHECK(streamed_check(c.net, c.box, lim).status == BuildStatus::CellLimit);
+    const StreamedCheck one = streamed_check(c.net, c.box, lim);
+    CHECK(one.status == BuildStatus::CellLimit);
+    BuildLimits lim3 = lim;
+    lim3.threads = 3;
+    const StreamedCheck three = streamed_check(c.net, c.box, lim3);  // counts at the limit: the same
+    CHECK(three.status == BuildStatus::CellLimit);
+    CHECK(three.cells == one.cells);
+    CHECK(three.lp_questions == one.lp_questions);
     lim.max_cells = w.cells;
     CHECK(streamed_check(c.net, c.box, lim).status == BuildStatus::Complete);
     BuildLimits stop;
