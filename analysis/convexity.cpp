@@ -284,7 +284,7 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     r.cells = sc.cells;
     r.lp_questions = sc.lp_questions;
     r.lp_exact_solves = sc.lp_exact_solves;
-    r.streamed = CheckResult::Streamed{sc.coarse_cells, sc.coarse_pairs, sc.facets_built, sc.largest_part_cells};
+    r.streamed = CheckResult::Streamed{sc.coarse_cells, sc.coarse_pairs, sc.largest_part_cells};
     if (sc.status != BuildStatus::Complete) {
       r.verdict = Verdict::Unknown;
       r.unknown_reason = limit_reason(sc.status);

@@ -44,8 +44,10 @@ struct CheckOptions {
   // Whether the region-complex step streams (analysis/streamed_check.hpp: part by part, never
   // the whole complex in memory). Auto streams where it applies and the first layer alone cuts the
   // domain into at least kStreamFromParts cells: below that the whole complex is small (a few
-  // hundred MB at most on the bench shapes) and building it at once is faster (the parts' facets
-  // cost extra LPs). Same verdict and counts either way; the witness may differ (both verified).
+  // hundred MB at most on the bench shapes) and either way costs about the same; above, memory
+  // decides (d = 5 [16,16,16]: 160 MB streamed, 3.4 GB whole, for about 1.3x the CPU: the
+  // contacts with the parts' facets cost LPs the whole build shares between neighbours). Same
+  // verdict and counts either way; the witness may differ (both verified).
   enum class Stream { Auto, Always, Never };
   Stream stream = Stream::Auto;  // `relucert check --stream` / `--whole-complex`
   static constexpr std::size_t kStreamFromParts = 1024;
@@ -64,10 +66,10 @@ struct CheckResult {
   // "x1 + x2 <= 0 (zero set of L1:N3)" for a concave fold across that facet.
   std::optional<std::string> violation;
   std::size_t cells = 0, pairs = 0, pieces = 0;
-  // When the region complex was streamed (analysis/streamed_check.hpp): its parts, the facets
-  // between them that needed their own build, and the most cells one part held at once.
+  // When the region complex was streamed (analysis/streamed_check.hpp): its parts (cells of the
+  // first layer), the facets between them, and the most cells one part held at once.
   struct Streamed {
-    std::size_t coarse_cells = 0, coarse_facets = 0, facets_built = 0, largest_part_cells = 0;
+    std::size_t coarse_cells = 0, coarse_facets = 0, largest_part_cells = 0;
   };
   std::optional<Streamed> streamed;
   bool root_result = true;  // false on a PartDealer's other processes (CheckOptions::dealer)

@@ -8,7 +8,6 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
-#include <unordered_map>
 #include <unordered_set>
 
 #include "analysis/convexity.hpp"
@@ -38,38 +37,6 @@ std::string piece_key(const Cell& c) {
   for (const Rational& g : c.gradient) (k += g.get_str()) += ' ';
   return k += c.offset.get_str();
 }
-
-// f restricted to the hyperplane {a.x = b} of an integer normal: x = P y + q, with the coordinate
-// of the largest |a_k| solved for.
-struct HyperplaneChart {
-  std::size_t k = 0;
-  Matrix P;
-  Vector q;
-
-  explicit HyperplaneChart(const Halfspace& h) {
-    const std::size_t d = h.dim();
-    for (std::size_t j = 1; j < d; ++j)
-      if (abs(h.a[j]) > abs(h.a[k])) k = j;
-    if (sgn(h.a[k]) == 0) throw std::logic_error("streamed check: zero facet normal");
-    const Rational ak(h.a[k]);
-    P = zeros(d, d - 1);
-    q.assign(d, Rational(0));
-    q[k] = Rational(h.b) / ak;
-    for (std::size_t j = 0, c = 0; j < d; ++j) {
-      if (j == k) continue;
-      P[j][c] = 1;
-      P[k][c] = -Rational(h.a[j]) / ak;
-      ++c;
-    }
-  }
-  Vector lift(const Vector& y) const { return add(mat_vec(P, y), q); }
-  Vector drop(const Vector& x) const {
-    Vector y;
-    for (std::size_t j = 0; j < x.size(); ++j)
-      if (j != k) y.push_back(x[j]);
-    return y;
-  }
-};
 
 class StreamedChecker {
  public:
@@ -102,19 +69,10 @@ class StreamedChecker {
     }
     const std::size_t parts = out.coarse_cells;
     std::unordered_set<std::string> pieces;
-    // The first violation in merge order: a coarse cell's own pairs, then the coarse facets it
-    // completes (its other side merged earlier), in the order of its adjacency list.
+    // The first violation in merge order: a coarse cell's own pairs, then the pairs across its
+    // coarse facets that it follows (those where it is the lower cell), in contact order.
     std::optional<Vector> bad_point, bad_normal;
     std::string bad_text;
-    auto note_violation = [&](PartResult& r) {
-      if (r.point && !bad_point) {
-        bad_point = std::move(r.point);
-        bad_normal = std::move(r.normal);
-        bad_text = std::move(r.violation);
-      }
-    };
-    // Touches of coarse facets whose other cell is not merged yet.
-    std::unordered_map<std::size_t, std::vector<PartResult::Touch>> waiting;
     auto merge = [&](std::size_t i, PartResult& r) {  // in part order
       out.lp_questions += r.lp_questions;
       out.lp_exact_solves += r.lp_exact_solves;
@@ -124,27 +82,10 @@ class StreamedChecker {
       for (auto& k : r.pieces) pieces.insert(std::move(k));
       r.pieces.clear();
       if (r.status != BuildStatus::Complete && out.status == BuildStatus::Complete) out.status = r.status;
-      if (out.status == BuildStatus::Complete) {
-        note_violation(r);
-        for (auto& [e, touches] : r.touches) {
-          auto it = waiting.find(e);
-          if (it == waiting.end()) {
-            waiting.emplace(e, std::move(touches));
-            continue;
-          }
-          const Adjacency& adj = coarse_.adjacencies[e];
-          std::vector<PartResult::Touch>& lower = adj.lower == i ? touches : it->second;
-          std::vector<PartResult::Touch>& upper = adj.lower == i ? it->second : touches;
-          bool built = false;
-          PartResult f = across(adj, lower, upper, built);
-          out.facets_built += built ? 1 : 0;
-          if (f.status != BuildStatus::Complete) out.status = f.status;
-          out.pairs += f.pairs;
-          out.lp_questions += f.lp_questions;
-          out.lp_exact_solves += f.lp_exact_solves;
-          note_violation(f);
-          waiting.erase(it);
-        }
+      if (out.status == BuildStatus::Complete && r.point && !bad_point) {
+        bad_point = std::move(r.point);
+        bad_normal = std::move(r.normal);
+        bad_text = std::move(r.violation);
       }
       if (out.status == BuildStatus::Complete && limits_.max_cells && out.cells > limits_.max_cells)
         out.status = BuildStatus::CellLimit;
@@ -178,7 +119,6 @@ class StreamedChecker {
       run_parts(parts, merge);
     }
     if (out.status != BuildStatus::Complete) return out;
-    if (!waiting.empty()) throw std::logic_error("streamed check: a coarse facet with one side only");
     out.pieces = pieces.size();
     out.convex = !bad_point;
     if (bad_point) {
@@ -278,38 +218,7 @@ class StreamedChecker {
     if (error) std::rethrow_exception(error);
   }
 
-  PartResult part(std::size_t i) const { return cell_part(coarse_.cells[i]); }
-
-  // The pairs across the coarse facet G ∩ G' from the cells of both sides that touch it. On the
-  // facet's hyperplane both sides have the same first-layer output, so the downstream
-  // arrangement on the facet is the same from either side: each region of it has one cell on
-  // each side, and unless some downstream neuron vanishes identically on the facet the two have
-  // the same pattern. So when the patterns match one to one, the matched cells are the pairs; a
-  // touch point is in the relative interior of both. Otherwise (a vanishing neuron: the sides'
-  // bits differ there) the facet is built on its own (facet_part).
-  PartResult across(const Adjacency& adj, std::vector<PartResult::Touch>& lower, std::vector<PartResult::Touch>& upper,
-                    bool& built) const {
-    auto by_pattern = [](const PartResult::Touch& a, const PartResult::Touch& b) { return a.pattern < b.pattern; };
-    std::sort(lower.begin(), lower.end(), by_pattern);
-    std::sort(upper.begin(), upper.end(), by_pattern);
-    bool matched = lower.size() == upper.size();
-    for (std::size_t t = 0; matched && t < lower.size(); ++t) matched = lower[t].pattern == upper[t].pattern;
-    built = !matched;
-    if (!matched) return facet_part(adj);
-    PartResult r;
-    r.pairs = lower.size();
-    const Vector n = adj.facet.normal();  // from lower into upper
-    // Sorting by pattern loses the build order; the violation reported is the first in pattern
-    // order, which is as deterministic.
-    for (std::size_t t = 0; t < lower.size(); ++t)
-      if (sgn(dot(sub(upper[t].gradient, lower[t].gradient), n)) < 0) {
-        r.point = lower[t].point;
-        r.normal = n;
-        r.violation = facet_name(adj);
-        break;
-      }
-    return r;
-  }
+  PartResult part(std::size_t i) const { return cell_part(i); }
 
   std::string facet_name(const Adjacency& adj) const {
     std::string text = adj.facet.to_string();
@@ -318,13 +227,23 @@ class StreamedChecker {
     return text;
   }
 
-  // The cells of f inside the coarse cell G and their pairs.
-  PartResult cell_part(const Cell& G) const {
+  // The cells of f inside the coarse cell G, their pairs, and the pairs across the coarse facets
+  // where G is the lower cell. On such a facet's hyperplane H the switching first-layer neurons
+  // are 0 from both sides, so both sides see one downstream arrangement on H (also where a
+  // downstream neuron vanishes on H: it is 0 from both sides there too), and every region of it
+  // has exactly one cell of f on each side: the pairs across the facet are the cells of G that
+  // touch it, each once (the builder follows the facet as a contact). At a contact's point x, in
+  // the relative interior of both cells' common piece, the jump is f'(x; n) - g.n (n the facet
+  // normal into the upper cell, g the lower cell's gradient; core/one_sided_derivative.hpp), so
+  // the other side is never needed.
+  PartResult cell_part(std::size_t gi) const {
+    const Cell& G = coarse_.cells[gi];
     PartResult r;
     const Network folded = fold_first_layer(net_, G.pattern);
     PolytopeDomain poly{G.rows, G.point, {}};
     for (std::size_t e : G.adjacencies) {
       const Adjacency& adj = coarse_.adjacencies[e];
+      if (adj.lower != gi) continue;
       const auto row = std::find_if(G.rows.begin(), G.rows.end(), [&](const Halfspace& h) { return h.same_hyperplane_as(adj.facet); });
       if (row == G.rows.end()) throw std::logic_error("streamed check: a coarse facet is not a row of its cell");
       poly.contacts.push_back(PolytopeContact{*row, adj.point, e});
@@ -335,15 +254,9 @@ class StreamedChecker {
     r.lp_exact_solves = sub.lp_exact_solves;
     if (sub.status != BuildStatus::Complete) return r;
     r.cells = sub.cells.size();
-    r.pairs = sub.adjacencies.size();
+    r.pairs = sub.adjacencies.size() + sub.contacts.size();
     r.pieces.reserve(sub.cells.size());
     for (const Cell& c : sub.cells) r.pieces.push_back(piece_key(c));
-    for (std::size_t e : G.adjacencies) r.touches.emplace_back(e, std::vector<PartResult::Touch>{});
-    for (const BoundaryContact& bc : sub.contacts) {
-      auto it = std::find_if(r.touches.begin(), r.touches.end(), [&](const auto& t) { return t.first == bc.tag; });
-      const Cell& c = sub.cells[bc.cell];
-      it->second.push_back(PartResult::Touch{c.pattern, bc.point, c.gradient});
-    }
     if (const auto e = find_violating_adjacency(sub, 1)) {
       const Adjacency& adj = sub.adjacencies[*e];
       // lambda < 0: the upper cell's slope along the normal (lower -> upper) is the smaller one.
@@ -355,54 +268,15 @@ class StreamedChecker {
         text += " (zero set of " + NeuronId{n.layer + 1, n.index}.name() + ")";
       }
       r.violation = std::move(text);
+      return r;
     }
-    return r;
-  }
-
-  // The pairs of f across the coarse facet G ∩ G': the cells of f restricted to its hyperplane.
-  PartResult facet_part(const Adjacency& adj) const {
-    PartResult r;
-    const Cell& lower = coarse_.cells[adj.lower];
-    const Cell& upper = coarse_.cells[adj.upper];
-    const HyperplaneChart chart(adj.facet);
-    std::vector<Halfspace> rows;
-    auto add_rows = [&](const Cell& c) {
-      for (const Halfspace& h : c.rows) {
-        if (h.same_hyperplane_as(adj.facet)) continue;
-        if (std::find(rows.begin(), rows.end(), h) != rows.end()) continue;  // a common row, once
-        const Vector a = h.normal();
-        Vector ay(chart.P.empty() ? 0 : chart.P[0].size(), Rational(0));
-        for (std::size_t j = 0; j < a.size(); ++j)
-          for (std::size_t c2 = 0; c2 < ay.size(); ++c2) ay[c2] += a[j] * chart.P[j][c2];
-        const Rational by = Rational(h.b) - dot(a, chart.q);
-        if (is_zero(ay)) {  // parallel to the hyperplane: it holds on all of it (the facet is inside)
-          if (sgn(by) <= 0) throw std::logic_error("streamed check: a row parallel to a facet excludes it");
-          continue;
-        }
-        rows.push_back(make_halfspace(ay, by, RowOrigin{}));
-      }
-    };
-    add_rows(lower);
-    add_rows(upper);
-    // On the hyperplane the neurons switching there are 0 from either side, so the lower cell's
-    // first-layer pattern gives f on the facet.
-    const Network on_facet = restrict_to_affine(fold_first_layer(net_, lower.pattern), chart.P, chart.q);
-    const RegionComplex sub =
-        build_region_complex_in(on_facet, PolytopeDomain{std::move(rows), chart.drop(adj.point), {}}, part_limits());
-    r.status = sub.status;
-    r.lp_questions = sub.lp_questions;
-    r.lp_exact_solves = sub.lp_exact_solves;
-    if (sub.status != BuildStatus::Complete) return r;
-    r.pairs = sub.cells.size();
-    const Vector n = adj.facet.normal();  // from lower into upper
-    Vector minus_n = n;
-    for (auto& v : minus_n) v = -v;
-    for (const Cell& c : sub.cells) {
-      const Vector x = chart.lift(c.point);
-      const std::vector<Sign> signs = relu_signs_at(net_, x);
-      const Rational jump = one_sided_derivative(net_, signs, n) + one_sided_derivative(net_, signs, minus_n);
-      if (sgn(jump) < 0) {
-        r.point = x;
+    for (const BoundaryContact& bc : sub.contacts) {
+      const Adjacency& adj = coarse_.adjacencies[bc.tag];
+      const Vector n = adj.facet.normal();
+      // f'(x; -n) = -g.n for the lower cell's own gradient g; only the upper side needs a pass.
+      const Rational slope_up = one_sided_derivative(net_, bc.point, n);
+      if (sgn(slope_up - dot(sub.cells[bc.cell].gradient, n)) < 0) {
+        r.point = bc.point;
         r.normal = n;
         r.violation = facet_name(adj);
         break;

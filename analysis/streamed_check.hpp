@@ -38,7 +38,6 @@ struct StreamedCheck {
   std::size_t cells = 0, pairs = 0, pieces = 0;
   std::size_t coarse_cells = 0, coarse_pairs = 0;  // the parts
   std::size_t largest_part_cells = 0;               // the most cells held at once by one part
-  std::size_t facets_built = 0;  // coarse facets whose pairs needed their own build (a neuron vanishing on them)
   unsigned long long lp_questions = 0, lp_exact_solves = 0;
   std::optional<Witness> witness;       // when not convex (verified)
   std::optional<std::string> violation;  // "x1 + x2 <= 0 (zero set of L2:N3)"

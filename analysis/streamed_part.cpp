@@ -68,23 +68,6 @@ class Reader {
   std::size_t at_ = 0;
 };
 
-std::string pattern_text(const std::vector<Sign>& p) {
-  std::string t;
-  for (Sign s : p) t += sign_char(s);
-  return t;
-}
-
-std::vector<Sign> pattern_of(const std::string& t) {
-  std::vector<Sign> p;
-  for (char c : t) {
-    if (c == '+') p.push_back(Sign::Positive);
-    else if (c == '-') p.push_back(Sign::Negative);
-    else if (c == '0') p.push_back(Sign::Zero);
-    else Reader::fail();
-  }
-  return p;
-}
-
 }  // namespace
 
 std::string encode_part(const PartResult& r) {
@@ -101,16 +84,6 @@ std::string encode_part(const PartResult& r) {
     w.vec(*r.point);
     w.vec(*r.normal);
     w.text(r.violation);
-  }
-  w.num(r.touches.size());
-  for (const auto& [tag, touches] : r.touches) {
-    w.num(tag);
-    w.num(touches.size());
-    for (const auto& t : touches) {
-      w.text(pattern_text(t.pattern));
-      w.vec(t.point);
-      w.vec(t.gradient);
-    }
   }
   return w.take();
 }
@@ -131,16 +104,6 @@ PartResult decode_part(const std::string& bytes) {
     r.point = in.vec();
     r.normal = in.vec();
     r.violation = in.text();
-  }
-  r.touches.resize(in.num());
-  for (auto& [tag, touches] : r.touches) {
-    tag = in.num();
-    touches.resize(in.num());
-    for (auto& t : touches) {
-      t.pattern = pattern_of(in.text());
-      t.point = in.vec();
-      t.gradient = in.vec();
-    }
   }
   if (!in.done()) Reader::fail();
   return r;

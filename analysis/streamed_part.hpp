@@ -4,11 +4,9 @@
 // (rationals as GMP base-10 strings), so a result read back is the result written.
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "core/linear.hpp"
-#include "core/sign.hpp"
 #include "geometry/region_complex.hpp"
 
 namespace relucert {
@@ -23,12 +21,6 @@ struct PartResult {
   // into the side whose slope along it is smaller.
   std::optional<Vector> point, normal;
   std::string violation;
-  // Per coarse facet of the cell (tag = coarse adjacency): the cells touching it, by pattern.
-  struct Touch {
-    std::vector<Sign> pattern;
-    Vector point, gradient;
-  };
-  std::vector<std::pair<std::size_t, std::vector<Touch>>> touches;
 };
 
 std::string encode_part(const PartResult& r);

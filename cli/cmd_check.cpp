@@ -79,7 +79,7 @@ int run_check(const std::vector<std::string>& words) {
     if (r.violation) j["violation"] = *r.violation;
     if (r.streamed)
       j["streamed"] = {{"coarse_cells", r.streamed->coarse_cells}, {"coarse_facets", r.streamed->coarse_facets},
-                       {"facets_built", r.streamed->facets_built}, {"largest_part_cells", r.streamed->largest_part_cells}};
+                       {"largest_part_cells", r.streamed->largest_part_cells}};
     if (r.verdict == Verdict::Unknown) j["reason"] = r.unknown_reason;
     if (certificate_note) j["certificate"] = {{"written", !certificate_failed && r.verdict != Verdict::Unknown}, {"note", *certificate_note}};
     std::cout << j.dump() << "\n";

@@ -150,4 +150,34 @@ std::optional<std::vector<Sign>> Network::relu_signs(const Vector& x) const {
   return s;
 }
 
+std::optional<Rational> Network::one_sided_slope(const std::vector<Sign>& signs, const Vector& u) const {
+  if (integer_layers_.empty()) return std::nullopt;
+  if (u.size() != input_dim_ || signs.size() != relu_count()) throw std::invalid_argument("one_sided_slope: wrong size");
+  // du = A / D with integers A; per layer dz = W du = (W_num A) / (W_den D): no bias, one product.
+  Integer D = 1;
+  for (const auto& v : u) mpz_lcm(D.get_mpz_t(), D.get_mpz_t(), v.get_den_mpz_t());
+  std::vector<Integer> A(u.size());
+  for (std::size_t j = 0; j < u.size(); ++j) A[j] = u[j].get_num() * (D / u[j].get_den());
+  std::size_t neuron = 0;
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const IntegerLayer& I = integer_layers_[l];
+    std::vector<Integer> Z(I.W_num.size());
+    for (std::size_t k = 0; k < I.W_num.size(); ++k) {
+      const auto& row = I.W_num[k];
+      for (std::size_t j = 0; j < row.size(); ++j)
+        if (sgn(A[j]) != 0 && sgn(row[j]) != 0) mpz_addmul(Z[k].get_mpz_t(), row[j].get_mpz_t(), A[j].get_mpz_t());
+      if (layers_[l].relu) {
+        const Sign s = signs[neuron++];  // inactive, or zero and not increasing along u: no slope
+        if (s == Sign::Negative || (s == Sign::Zero && sgn(Z[k]) <= 0)) Z[k] = 0;
+      }
+    }
+    D *= I.W_den;
+    A = std::move(Z);
+  }
+  if (A.size() != 1) throw std::invalid_argument("one_sided_slope: output is not scalar");
+  Rational r(A[0], D);
+  r.canonicalize();
+  return r;
+}
+
 }  // namespace relucert

@@ -64,6 +64,10 @@ class Network {
   // The exact sign of every ReLU pre-activation at x, topological order, by the integer pass
   // (one denominator per layer); nullopt when the network has skip terms (no integer pass).
   std::optional<std::vector<Sign>> relu_signs(const Vector& x) const;
+  // f'(x; u) from the ReLU signs at x (core/one_sided_derivative.hpp) by the integer pass: the
+  // derivatives carried over one denominator per layer, canonicalised once at the end; nullopt
+  // when the network has skip terms (no integer pass).
+  std::optional<Rational> one_sided_slope(const std::vector<Sign>& signs_at_x, const Vector& u) const;
   // The scalar function f analysed (output 0).
   Rational value(const Vector& x) const { return forward(x).at(0); }
 

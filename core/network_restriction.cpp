@@ -40,24 +40,4 @@ Network fold_first_layer(const Network& net, const std::vector<Sign>& pattern) {
   return Network(net.input_dim(), std::move(out));
 }
 
-Network restrict_to_affine(const Network& net, const Matrix& P, const Vector& q) {
-  if (P.size() != net.input_dim() || q.size() != net.input_dim())
-    throw std::invalid_argument("restrict_to_affine: P or q does not match the input dimension");
-  const std::size_t k = P.empty() ? 0 : P[0].size();
-  std::vector<Layer> out = net.layers();
-  for (std::size_t l = 0; l < out.size(); ++l) {
-    Layer& L = out[l];
-    if (l == 0) {
-      L.b = add(mat_vec(L.W, q), L.b);
-      L.W = mat_mul(L.W, P);
-    }
-    if (L.has_skip()) {
-      L.b = add(mat_vec(L.U, q), L.b);
-      L.U = mat_mul(L.U, P);
-    }
-  }
-  (void)k;
-  return Network(k, std::move(out));
-}
-
 }  // namespace relucert

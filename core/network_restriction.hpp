@@ -1,9 +1,8 @@
 #pragma once
 // Exact networks for f on a piece of its input space (used by the streamed check,
 // analysis/streamed_check.hpp): on a cell of the first layer's arrangement the first layer is
-// affine with a fixed activation pattern and folds into the second; on an affine subspace
-// x = P y + q the network becomes one of y. Both are exact rewrites: the new network computes
-// the same value as the old at every point of the piece.
+// affine with a fixed activation pattern and folds into the second, an exact rewrite: the new
+// network computes the same value as the old at every point of the cell.
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,7 +12,7 @@
 
 namespace relucert {
 
-// The networks these rewrites support: at least two layers, a ReLU after the first, and no
+// The networks this rewrite supports: at least two layers, a ReLU after the first, and no
 // skip terms from hidden layers (input skips U x are fine). nullopt when supported, else why not.
 std::optional<std::string> restriction_unsupported(const Network& net);
 
@@ -22,9 +21,5 @@ std::optional<std::string> restriction_unsupported(const Network& net);
 // (W = W2 D W1 + U2, b = W2 D b1 + b2, D = diag(pattern is Positive)). Neurons of the result are
 // the original's from layer 2 on. Needs restriction_unsupported(net) to be nullopt.
 Network fold_first_layer(const Network& net, const std::vector<Sign>& pattern);
-
-// y -> f(P y + q), P a d x k matrix: the first layer's W P and W q + b, every input skip U P
-// and U q added to its bias.
-Network restrict_to_affine(const Network& net, const Matrix& P, const Vector& q);
 
 }  // namespace relucert

@@ -28,6 +28,7 @@ std::vector<Sign> relu_signs_at(const Network& net, const Vector& x) {
 Rational one_sided_derivative(const Network& net, const std::vector<Sign>& signs_at_x, const Vector& u) {
   if (u.size() != net.input_dim()) throw std::invalid_argument("one_sided_derivative: wrong direction size");
   if (signs_at_x.size() != net.relu_count()) throw std::invalid_argument("one_sided_derivative: wrong sign count");
+  if (auto s = net.one_sided_slope(signs_at_x, u)) return std::move(*s);
   std::vector<Vector> slopes;  // every layer's output derivative, for skip terms
   slopes.reserve(net.layers().size());
   const Vector* da = &u;
