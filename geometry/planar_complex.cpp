@@ -14,7 +14,9 @@
 #include "core/arithmetic_mode.hpp"
 #include "core/memory_usage.hpp"
 #include "geometry/int256.hpp"
+#include "geometry/planar_box_filter.hpp"
 #include "geometry/planar_maps.hpp"
+#include "geometry/planar_pattern.hpp"
 
 namespace relucert {
 namespace {
@@ -60,7 +62,7 @@ struct Edge {
 // verts[i] -> verts[i+1] is edges[i] (cyclically).
 struct Face {
   std::vector<int> verts, edges;
-  std::vector<Sign> pattern;
+  planar::Pattern pattern;
   Row out;  // f on the cell, in the output layer's scale (set when the build completes)
   unsigned group = 0;  // walk bookkeeping: the group (serial) the cell belongs to ...
   unsigned stamp = 0;  // ... and the last (group, neuron) step that settled it
@@ -241,7 +243,7 @@ class PlanarBuilder {
       }
       if (!pos && !neg) throw std::logic_error("planar: a nonconstant line vanishes on a whole cell");
       if (!neg || !pos) {
-        faces_[static_cast<std::size_t>(f)].pattern[m] = pos ? Sign::Positive : Sign::Negative;
+        faces_[static_cast<std::size_t>(f)].pattern.set(m, pos ? Sign::Positive : Sign::Negative);
         return kNone;
       }
     }
@@ -287,9 +289,9 @@ class PlanarBuilder {
     Face& P = a_positive ? A : B;
     Face& N = a_positive ? B : A;
     N.pattern = F.pattern;
-    N.pattern[m] = Sign::Negative;
+    N.pattern.set(m, Sign::Negative);
     P.pattern = std::move(F.pattern);
-    P.pattern[m] = Sign::Positive;
+    P.pattern.set(m, Sign::Positive);
     for (int e : N.edges) {
       if (e == ne) continue;
       Edge& E = edges_[static_cast<std::size_t>(e)];
@@ -332,7 +334,7 @@ class PlanarBuilder {
       edges_.push_back(Edge{F.verts[static_cast<std::size_t>(i)], F.verts[static_cast<std::size_t>((i + 1) % 4)], sides[i], kNone, 0});
       F.edges.push_back(i);
     }
-    F.pattern.assign(maps_.relu_count(), Sign::Zero);
+    F.pattern = planar::Pattern(maps_.relu_count());
     faces_.push_back(std::move(F));
     on_boundary_.assign(edges_.size(), 0);
   }
@@ -379,20 +381,40 @@ class PlanarBuilder {
     // line with no sign change on them splits no piece (the common case), and the copy keeps
     // the test in cache. Vertices inserted later on the boundary are on the hull's edges.
     hull_.clear();
-    for (int v : faces_[static_cast<std::size_t>(g)].verts) hull_.push_back(verts_[static_cast<std::size_t>(v)]);
+    box_.reset();
+    for (int v : faces_[static_cast<std::size_t>(g)].verts) {
+      const Vertex& V = verts_[static_cast<std::size_t>(v)];
+      hull_.push_back(V);
+      box_.add_corner(V.X, V.Y, V.W, V.mX, V.mY, V.mW, V.sW);
+    }
+    const bool boxed = box_.finish();
     const unsigned serial = ++group_serial_;
     faces_[static_cast<std::size_t>(g)].group = serial;
     boundary_ = faces_[static_cast<std::size_t>(g)].edges;
     for (int e : boundary_) on_boundary_[static_cast<std::size_t>(e)] = 1;
+    // Pass 1, before any split (the group is one face): the neurons the box test settles, and
+    // the constant ones, get their sign on that face; every piece made later copies it. The
+    // others wait for pass 2 in neuron order, so cells and edges are made in the same order
+    // as by one pass over all neurons.
+    planar::Pattern& first = faces_[static_cast<std::size_t>(g)].pattern;
+    pending_.clear();
     for (std::size_t k = 0; k < P.width; ++k) {
       const Row& r = map[k];
       const std::size_t m = P.first_global + k;
       if (r.a.is_zero() && r.b.is_zero()) {  // constant on the cell: no split (THEORY.md §1, fine point 3)
-        const Sign s = static_cast<Sign>(r.c.sign());
-        for (int f : group) faces_[static_cast<std::size_t>(f)].pattern[m] = s;
+        first.set(m, static_cast<Sign>(r.c.sign()));
         continue;
       }
-      const Line L = make_line(r, RowOrigin{RowOrigin::Kind::Neuron, m}, static_cast<int>(m));
+      const double da = r.a.to_double(), db = r.b.to_double(), dc = r.c.to_double();
+      const Sign s = boxed ? box_.sign_on_box(da, db, dc) : Sign::Zero;
+      if (s != Sign::Zero) first.set(m, s);  // most neurons miss the cell by a wide margin
+      else pending_.push_back(Pending{k, da, db, dc});
+    }
+    // Pass 2: the exact corner test, then the split.
+    for (const Pending& q : pending_) {
+      const Row& r = map[q.k];
+      const std::size_t m = P.first_global + q.k;
+      const Line L{r, q.a, q.b, q.c, RowOrigin{RowOrigin::Kind::Neuron, m}, static_cast<int>(m)};
       bool pos = false, neg = false;
       for (const Vertex& v : hull_) {
         const Sign s = side(L, v);
@@ -401,7 +423,7 @@ class PlanarBuilder {
       }
       if (!pos || !neg) {
         if (!pos && !neg) throw std::logic_error("planar: a nonconstant line vanishes on a whole cell");
-        for (int f : group) faces_[static_cast<std::size_t>(f)].pattern[m] = pos ? Sign::Positive : Sign::Negative;
+        for (int f : group) faces_[static_cast<std::size_t>(f)].pattern.set(m, pos ? Sign::Positive : Sign::Negative);
         continue;
       }
       split_group(group, L, m, serial);
@@ -468,7 +490,7 @@ class PlanarBuilder {
     for (int v : F.verts) {
       const Sign s = side(L, v);
       if (s != Sign::Zero) {
-        F.pattern[m] = s;
+        F.pattern.set(m, s);
         return;
       }
     }
@@ -498,6 +520,12 @@ class PlanarBuilder {
   std::vector<Face> faces_;
   std::vector<Sign> signs_;     // scratch
   std::vector<Vertex> hull_;    // scratch: the corners of the group being split
+  planar::BoxFilter box_;       // scratch: their bounding box
+  struct Pending {
+    std::size_t k;
+    double a, b, c;  // the row's doubles, kept for the line
+  };
+  std::vector<Pending> pending_;  // scratch: the neurons the box test left to the corner test
   std::vector<int> crossed_;    // split_face's output: the cells beyond its edge crossings
   std::vector<int> boundary_;   // the edges on the boundary of the group being split
   std::vector<char> on_boundary_;  // per edge
@@ -574,7 +602,7 @@ RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus st
     }
     const Rational n(static_cast<long>(F.verts.size()));
     c.point = {sx / n, sy / n};
-    c.pattern = F.pattern;
+    c.pattern = F.pattern.unpack(maps_.relu_count());
     if (status == BuildStatus::Complete) {
       c.gradient = {Rational(F.out.a.to_mpz()) / scale, Rational(F.out.b.to_mpz()) / scale};
       c.offset = Rational(F.out.c.to_mpz()) / scale;

@@ -99,7 +99,7 @@ std::optional<LayerMaps> LayerMaps::plan(const Network& net) {
   for (std::size_t l = 1; l < plans_.size(); ++l)
     if (plans_[l].relu) out.last_relu_ = l;
   // Layer 0 is the input: x = (1, 0, 0) . (x, y, 1) and y = (0, 1, 0) . (x, y, 1).
-  out.wp_.assign(out.n_relu_, Sign::Zero);
+  out.wp_ = Pattern(out.n_relu_);
   out.maps_.assign(1, Map(2));
   out.maps_[0][0].a = Int256::from_i64(1);
   out.maps_[0][1].b = Int256::from_i64(1);
@@ -157,15 +157,11 @@ void LayerMaps::add_wide(Row& M, const Int256& r, const Row& o, bool subtract) {
 // that consecutive ones usually differ in a few neurons of layer l-1 only; then the map of
 // layer l is updated by those neurons' columns instead of being recomputed (the key cost
 // saving: a rank-one update per flipped neuron).
-void LayerMaps::ensure_maps(std::size_t l, const std::vector<Sign>& p) {
+void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
   std::size_t first_diff = l;  // first layer < l whose activity differs
   for (std::size_t j = 1; j < l && first_diff == l; ++j)
-    if (plans_[j].relu)
-      for (std::size_t k = 0; k < plans_[j].width; ++k)
-        if (active(p, j, k) != active(wp_, j, k)) {
-          first_diff = j;
-          break;
-        }
+    if (plans_[j].relu && !p.same_activity(wp_, plans_[j].first_global, plans_[j].first_global + plans_[j].width))
+      first_diff = j;
   const std::size_t valid = std::min(maps_.size() - 1, first_diff);  // maps_[0..valid] are right
   if (valid >= l) {
     copy_pattern(p, l);
@@ -181,9 +177,10 @@ void LayerMaps::ensure_maps(std::size_t l, const std::vector<Sign>& p) {
     // (R' D_l r) o, a handful of products instead of rebuilding N (|R' D_l r| o is bounded
     // by the next layer's bound, so nothing overflows).
     const bool carry = maps_.size() > l + 1 && !S.wide && carries_next(l);
-    for (std::size_t i = 0; i < plans_[l - 1].width; ++i) {
-      const bool now = active(p, l - 1, i);
-      if (now == active(wp_, l - 1, i)) continue;
+    const std::size_t base = plans_[l - 1].first_global;
+    p.for_each_active_diff(wp_, base, base + plans_[l - 1].width, [&](std::size_t gi) {
+      const std::size_t i = gi - base;
+      const bool now = p.active(gi);
       const Row& o = O[i];
       if (carry) {
         const LayerPlan& Q = plans_[l + 1];
@@ -197,7 +194,7 @@ void LayerMaps::ensure_maps(std::size_t l, const std::vector<Sign>& p) {
       }
       if (S.wide) {
         for (std::size_t k = 0; k < P.width; ++k) add_wide(M[k], S.Rw[k][i], o, !now);
-        continue;
+        return true;
       }
       if (o.a.fits_i64() && o.b.fits_i64() && o.c.fits_i64()) {  // e.g. first-layer rows: one product each
         const auto oa = static_cast<std::int64_t>(o.a.w[0]), ob = static_cast<std::int64_t>(o.b.w[0]),
@@ -208,7 +205,7 @@ void LayerMaps::ensure_maps(std::size_t l, const std::vector<Sign>& p) {
           M[k].b.add_mul_small(r, ob);
           M[k].c.add_mul_small(r, oc);
         }
-        continue;
+        return true;
       }
       for (std::size_t k = 0; k < P.width; ++k) {
         const std::int64_t r = now ? S.R[k][i] : -S.R[k][i];
@@ -217,7 +214,8 @@ void LayerMaps::ensure_maps(std::size_t l, const std::vector<Sign>& p) {
         M[k].b.add_mul(r, o.b);
         M[k].c.add_mul(r, o.c);
       }
-    }
+      return true;
+    });
     copy_pattern(p, l);  // layers < l only: wp_ keeps the layer-l pattern the carried map is for
     maps_.resize(carry ? l + 2 : l + 1);
     return;
@@ -227,9 +225,9 @@ void LayerMaps::ensure_maps(std::size_t l, const std::vector<Sign>& p) {
   for (std::size_t j = valid + 1; j <= l; ++j) maps_.push_back(extend(j));
 }
 
-void LayerMaps::copy_pattern(const std::vector<Sign>& p, std::size_t l) {
+void LayerMaps::copy_pattern(const Pattern& p, std::size_t l) {
   const std::size_t end = l < plans_.size() ? plans_[l].first_global : n_relu_;
-  std::copy(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(end), wp_.begin());
+  wp_.copy_prefix(p, end);
 }
 
 }  // namespace relucert::planar

@@ -17,6 +17,7 @@
 #include "core/network.hpp"
 #include "core/sign.hpp"
 #include "geometry/int256.hpp"
+#include "geometry/planar_pattern.hpp"
 
 namespace relucert::planar {
 
@@ -57,27 +58,27 @@ class LayerMaps {
   std::size_t relu_count() const { return n_relu_; }
   std::size_t last_relu() const { return last_relu_; }  // 0 when there is none
   // Neuron k of layer l passes its value on under pattern p (always, for a linear layer).
-  bool active(const std::vector<Sign>& p, std::size_t l, std::size_t k) const {
-    return !plans_[l].relu || p[plans_[l].first_global + k] == Sign::Positive;
+  bool active(const Pattern& p, std::size_t l, std::size_t k) const {
+    return !plans_[l].relu || p.active(plans_[l].first_global + k);
   }
   // The map of layer l for pattern p (only p's layers < l matter). The reference is valid
   // until the next call.
-  const Map& ensure(std::size_t l, const std::vector<Sign>& p) {
+  const Map& ensure(std::size_t l, const Pattern& p) {
     ensure_maps(l, p);
     return maps_[l];
   }
 
  private:
   Map extend(std::size_t l) const;
-  void ensure_maps(std::size_t l, const std::vector<Sign>& p);
-  void copy_pattern(const std::vector<Sign>& p, std::size_t l);
+  void ensure_maps(std::size_t l, const Pattern& p);
+  void copy_pattern(const Pattern& p, std::size_t l);
   bool carries_next(std::size_t l) const;
   static void add_wide(Row& M, const Int256& r, const Row& o, bool subtract);
 
   std::vector<LayerPlan> plans_;  // index 0: the input
   std::size_t n_relu_ = 0, last_relu_ = 0;
   std::vector<Map> maps_;   // maps_[j] is right for wp_ for every j < maps_.size()
-  std::vector<Sign> wp_;    // the pattern the maps are for
+  Pattern wp_;              // the pattern the maps are for
 };
 
 }  // namespace relucert::planar

@@ -213,3 +213,86 @@ TEST_CASE("planar builder honours the cell limit") {
   REQUIRE(cx);
   CHECK(cx->status == BuildStatus::CellLimit);
 }
+
+namespace {
+
+// FNV-1a over a text rendering of everything the planar builder outputs, in order: cells
+// (pattern, rows with their origins, point, gradient, offset, adjacency list), adjacencies
+// (lower, upper, facet, point) and the streaming verdict (counts, kink point, normal, neuron).
+// Pins the order too: check_convexity's witness is the first violating pair in this order.
+std::uint64_t fingerprint(const Network& net, const Domain& box) {
+  std::string s;
+  auto add = [&](const std::string& t) { s += t, s += ';'; };
+  auto vec = [&](const Vector& v) {
+    for (const Rational& x : v) add(to_string(x));
+  };
+  auto row = [&](const Halfspace& h) {
+    for (const Integer& a : h.a) add(a.get_str());
+    add(h.b.get_str());
+    add(std::to_string(static_cast<int>(h.origin.kind)) + ":" + std::to_string(h.origin.index));
+  };
+  const auto cx = build_planar_complex(net, box);
+  REQUIRE(cx);
+  for (const Cell& c : cx->cells) {
+    add(cx->pattern_string(c));
+    for (const Halfspace& h : c.rows) row(h);
+    vec(c.point);
+    vec(c.gradient);
+    add(to_string(c.offset));
+    for (std::size_t a : c.adjacencies) add(std::to_string(a));
+  }
+  for (const Adjacency& a : cx->adjacencies) {
+    add(std::to_string(a.lower) + "," + std::to_string(a.upper));
+    row(a.facet);
+    vec(a.point);
+  }
+  const auto v = planar_convexity(net, box);
+  REQUIRE(v);
+  add(std::to_string(v->cells) + "," + std::to_string(v->pairs) + "," + std::to_string(v->pieces) + "," +
+      std::to_string(v->convex));
+  if (v->kink_point) vec(*v->kink_point);
+  if (v->kink_normal) vec(*v->kink_normal);
+  if (v->kink_neuron) add(std::to_string(v->kink_neuron->layer) + ":" + std::to_string(v->kink_neuron->index));
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char ch : s) h = (h ^ ch) * 0x100000001b3ULL;
+  return h;
+}
+
+}  // namespace
+
+// The values were recorded with the builder of commit 6fb6e22 (before the box filter, the packed
+// patterns and the two-pass group split): a faster builder must make the same cells, edges and
+// witness in the same order. A mismatch prints the new value; never update it without showing
+// that the old output was wrong.
+TEST_CASE("planar builder output is pinned: same cells, pairs and witness, in the same order") {
+  using namespace relucert::paper_stats;
+  const Domain box = Domain::box({-100, -100}, {100, 100});
+  struct Pin {
+    Arch a;
+    std::size_t index;
+    std::uint64_t expected;
+  };
+  const Pin pins[] = {
+      {{2, 12, 2}, 0, 14441167213013059767ULL}, {{2, 24, 2}, 1, 13667381625917155258ULL},
+      {{2, 40, 2}, 2, 8337055121780829635ULL},  {{2, 8, 3}, 0, 8157255083847278775ULL},
+      {{2, 6, 4}, 1, 5632041717464581234ULL},   {{2, 64, 2}, 0, 14605631125174964515ULL},
+  };
+  for (const Pin& p : pins) {
+    CAPTURE(p.a.name());
+    CAPTURE(p.index);
+    const std::uint64_t got = fingerprint(draw_network(p.a, net_seed(5, p.a, p.index)), box);
+    CHECK(got == p.expected);
+  }
+  // The random generator's degenerate d = 2 nets, on their small boxes, all in one value.
+  testing::RandomNetGenerator gen(20261206);
+  std::uint64_t all = 0;
+  int used = 0;
+  for (int i = 0; used < 60 && i < 5000; ++i) {
+    testing::RandomCase rc = (i % 3 == 0) ? gen.icnn() : gen.general();
+    if (rc.net.input_dim() != 2 || !build_planar_complex(rc.net, rc.box)) continue;
+    all = all * 1000003 + fingerprint(rc.net, rc.box);
+    ++used;
+  }
+  CHECK(used == 60);
+  CHECK(all == 12154336218981910890ULL);
+}
