@@ -66,6 +66,8 @@ struct Face {
   Row out;  // f on the cell, in the output layer's scale (set when the build completes)
   unsigned group = 0;  // walk bookkeeping: the group (serial) the cell belongs to ...
   unsigned stamp = 0;  // ... and the last (group, neuron) step that settled it
+  unsigned chain = 0;  // the last step whose line was found to cross it (find_chain)
+  unsigned slot = 0;   // its position in the group's list of pieces
 };
 
 mpz_class mpz_of(const Int256& v) { return v.to_mpz(); }
@@ -304,6 +306,7 @@ class PlanarBuilder {
     N.stamp = F.stamp;
     P.group = F.group;
     P.stamp = F.stamp;
+    P.slot = F.slot;  // the positive part keeps the face's index, so its place in the group
     F = std::move(P);
     faces_.push_back(std::move(N));
     return nf;
@@ -377,6 +380,8 @@ class PlanarBuilder {
     const Map& map = maps_.ensure(l, faces_[static_cast<std::size_t>(g)].pattern);  // valid until finish_group
     const LayerPlan& P = maps_.layer(l);
     std::vector<int> group{g};
+    faces_[static_cast<std::size_t>(g)].slot = 0;
+    deferred_.clear();
     // The cell's corners, copied once: every piece of the group lies in their convex hull, so a
     // line with no sign change on them splits no piece (the common case), and the copy keeps
     // the test in cache. Vertices inserted later on the boundary are on the hull's edges.
@@ -429,22 +434,31 @@ class PlanarBuilder {
       split_group(group, L, m, serial);
       check_limits();
     }
+    propagate_sides(group, g, P.first_global, P.width);
     for (int e : boundary_) on_boundary_[static_cast<std::size_t>(e)] = 0;
     if (l == maps_.last_relu()) finish_group(group);
   }
 
-  // Splits every piece of the group that the line crosses. In general position the crossed
-  // pieces form a chain along the line, entered through a boundary edge of the group: walk it
-  // (each crossing inside an edge names the next piece), then settle every other piece by one
-  // vertex off the line. A crossing through a vertex (degenerate, or a neighbour's crossing
-  // point) ends the walk and every remaining piece is tested in full, which is always correct.
+  // Splits every piece of the group that the line crosses, in the order of the original
+  // walk (kept because it fixes the numbering of cells and edges, hence the witness): from the
+  // first boundary edge the line crosses inside, that piece and the next one along the line,
+  // then the other crossed pieces in the group's list order.
+  //
+  // The crossed pieces are found first by find_chain, a read-only walk along the line, so the
+  // pieces it misses are never visited: their side is left to propagate_sides (the neuron is
+  // recorded in deferred_). When the walk meets a degenerate crossing (through a vertex
+  // inside the group), every piece is tested in full, which is always correct.
   void split_group(std::vector<int>& group, const Line& L, std::size_t m, unsigned serial) {
     const unsigned step = ++step_serial_;
+    const bool chained = find_chain(L, serial, step);
     int line_id = kNone;
     auto split = [&](int f) {
       faces_[static_cast<std::size_t>(f)].stamp = step;
       const int nf = split_face(f, L, line_id, m);
-      if (nf != kNone) group.push_back(nf);
+      if (nf != kNone) {
+        faces_[static_cast<std::size_t>(nf)].slot = static_cast<unsigned>(group.size());
+        group.push_back(nf);
+      }
       return nf != kNone;
     };
     int start = kNone;
@@ -475,6 +489,18 @@ class PlanarBuilder {
         f = next;
       }
     }
+    if (chained) {
+      // The remaining crossed pieces in list order: exactly those the full test would split.
+      std::sort(chain_.begin(), chain_.end(), [&](int a, int b) {
+        return faces_[static_cast<std::size_t>(a)].slot < faces_[static_cast<std::size_t>(b)].slot;
+      });
+      for (int f : chain_)
+        if (faces_[static_cast<std::size_t>(f)].stamp != step && !split(f))
+          throw std::logic_error("planar: a piece on the line's walk is not crossed by it");
+      if (line_id == kNone) throw std::logic_error("planar: a line crossing the group split no piece");
+      deferred_.push_back(Deferred{m, line_id});
+      return;
+    }
     const std::size_t count = group.size();
     for (std::size_t i = 0; i < count; ++i) {
       const int f = group[i];
@@ -482,6 +508,121 @@ class PlanarBuilder {
       if (complete) settle(f, L, m);
       else split(f);
     }
+  }
+
+  // The pieces of the group whose interior the line crosses, into chain_ (each marked with
+  // `step`), by a walk that never modifies the subdivision: the line meets the convex group in
+  // one segment, entered through the group's boundary; in each piece the exit is a strict
+  // sign change inside an edge (the next piece is across it) or a vertex on the group's
+  // boundary (the end). False when the walk cannot be sure (an entry vertex shared by two
+  // pieces, an exit through a vertex inside the group): the caller then tests every piece.
+  bool find_chain(const Line& L, unsigned serial, unsigned step) {
+    chain_.clear();
+    auto in_group = [&](int f) { return f != kNone && faces_[static_cast<std::size_t>(f)].group == serial; };
+    auto inner_side = [&](const Edge& E) { return in_group(E.pos) ? E.pos : E.neg; };
+    int p = kNone, in_edge = kNone, in_vert = kNone;
+    for (int e : boundary_) {  // entry inside a boundary edge
+      const Edge& E = edges_[static_cast<std::size_t>(e)];
+      const Sign s0 = side(L, E.v0), s1 = side(L, E.v1);
+      if (s0 != Sign::Zero && s1 != Sign::Zero && s0 != s1) {
+        p = inner_side(E);
+        in_edge = e;
+        break;
+      }
+    }
+    if (p == kNone) {  // entry through a boundary vertex: fine when one piece alone has it
+      for (int e : boundary_) {
+        const Edge& E = edges_[static_cast<std::size_t>(e)];
+        if (side(L, E.v0) == Sign::Zero) in_vert = E.v0;
+        else if (side(L, E.v1) == Sign::Zero) in_vert = E.v1;
+        if (in_vert != kNone) break;
+      }
+      if (in_vert == kNone) return false;
+      for (int e : boundary_) {
+        const Edge& E = edges_[static_cast<std::size_t>(e)];
+        if (E.v0 != in_vert && E.v1 != in_vert) continue;
+        const int q = inner_side(E);
+        if (p != kNone && q != p) return false;
+        p = q;
+      }
+      if (!in_group(p)) return false;
+    }
+    while (true) {
+      Face& F = faces_[static_cast<std::size_t>(p)];
+      if (F.chain == step) return false;  // a piece twice: cannot happen on a convex walk
+      F.chain = step;
+      chain_.push_back(p);
+      const std::size_t n = F.verts.size();
+      signs_.resize(n);
+      for (std::size_t i = 0; i < n; ++i) signs_[i] = side(L, F.verts[i]);
+      // The two places where the line meets the piece's boundary: a zero vertex (index i) or a
+      // strict change along edge i (encoded n + i); the one that is not the entry is the exit.
+      std::size_t events[2], ne = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const Sign a = signs_[i], b = signs_[(i + 1) % n];
+        std::size_t ev = n + n;
+        if (a == Sign::Zero) ev = i;
+        else if (b != Sign::Zero && a != b) ev = n + i;
+        if (ev == n + n) continue;
+        if (ne == 2) return false;
+        events[ne++] = ev;
+      }
+      if (ne != 2) return false;
+      auto is_entry = [&](std::size_t ev) {
+        return ev < n ? F.verts[ev] == in_vert : F.edges[ev - n] == in_edge;
+      };
+      std::size_t exit;
+      if (is_entry(events[0])) exit = events[1];
+      else if (is_entry(events[1])) exit = events[0];
+      else return false;
+      if (exit < n) {  // through vertex z: the end when z is on the group's boundary
+        const std::size_t prev = (exit + n - 1) % n;
+        return on_boundary_[static_cast<std::size_t>(F.edges[exit])] || on_boundary_[static_cast<std::size_t>(F.edges[prev])];
+      }
+      const int e = F.edges[exit - n];
+      const Edge& E = edges_[static_cast<std::size_t>(e)];
+      const int q = E.pos == p ? E.neg : E.pos;
+      if (!in_group(q)) return true;  // the line leaves the group
+      p = q;
+      in_edge = e;
+      in_vert = kNone;
+    }
+  }
+
+  // The sides of the deferred neurons (split_group) on every piece of the group: each piece
+  // got a copy of its parent's bits when it was made, right for the neurons settled before
+  // and wrong for those deferred. Those bits are set on the group's first piece from one
+  // vertex, then carried across the group's inner edges, each of which changes the side of
+  // its own neuron only (a second neuron with the same zero line is never deferred: its walk
+  // finds the entry vertex shared by two pieces, or no crossing piece).
+  void propagate_sides(const std::vector<int>& group, int g, std::size_t first, std::size_t width) {
+    if (deferred_.empty()) return;
+    mask_.assign(maps_.relu_count() / 32 + 1, 0);
+    for (const Deferred& d : deferred_) {
+      mask_[d.m >> 5] |= std::uint64_t{3} << (2 * (d.m & 31));
+      settle(g, lines_[static_cast<std::size_t>(d.line)], d.m);
+    }
+    const unsigned seen = ++step_serial_;
+    faces_[static_cast<std::size_t>(g)].stamp = seen;
+    queue_.assign(1, g);
+    for (std::size_t qi = 0; qi < queue_.size(); ++qi) {
+      const int f = queue_[qi];
+      for (int e : faces_[static_cast<std::size_t>(f)].edges) {
+        if (on_boundary_[static_cast<std::size_t>(e)]) continue;
+        const Edge& E = edges_[static_cast<std::size_t>(e)];
+        const int c = E.pos == f ? E.neg : E.pos;
+        Face& C = faces_[static_cast<std::size_t>(c)];
+        if (C.stamp == seen) continue;
+        C.stamp = seen;
+        C.pattern.copy_masked(faces_[static_cast<std::size_t>(f)].pattern, mask_, first >> 5, ((first + width) >> 5) + 1);
+        const int owner = lines_[static_cast<std::size_t>(E.line)].owner;
+        const auto o = static_cast<std::size_t>(owner);
+        if (owner != kNone && (mask_[o >> 5] >> (2 * (o & 31)) & 1)) C.pattern.set(o, c == E.pos ? Sign::Positive : Sign::Negative);
+        queue_.push_back(c);
+      }
+    }
+    if (queue_.size() != group.size()) throw std::logic_error("planar: the pieces of a group are not connected");
+    deferred_.clear();
   }
 
   // A piece the line does not cross: the first vertex off the line gives its side.
@@ -525,7 +666,15 @@ class PlanarBuilder {
     std::size_t k;
     double a, b, c;  // the row's doubles, kept for the line
   };
-  std::vector<Pending> pending_;  // scratch: the neurons the box test left to the corner test
+  std::vector<Pending> pending_;
+  struct Deferred {
+    std::size_t m;  // a neuron whose side is left to propagate_sides ...
+    int line;       // ... and its line on the group
+  };
+  std::vector<Deferred> deferred_;
+  std::vector<int> chain_;      // find_chain's output: the pieces the line crosses
+  std::vector<int> queue_;      // scratch of propagate_sides
+  std::vector<std::uint64_t> mask_;  // the deferred neurons' bits, as in planar::Pattern  // scratch: the neurons the box test left to the corner test
   std::vector<int> crossed_;    // split_face's output: the cells beyond its edge crossings
   std::vector<int> boundary_;   // the edges on the boundary of the group being split
   std::vector<char> on_boundary_;  // per edge

@@ -59,6 +59,11 @@ class Pattern {
       w_[full] = (w_[full] & ~m) | (o.w_[full] & m);
     }
   }
+  // Takes o's entries where `mask` (words in this layout) is set, in words [wb, we).
+  void copy_masked(const Pattern& o, const std::vector<std::uint64_t>& mask, std::size_t wb, std::size_t we) {
+    if (we > w_.size()) we = w_.size();
+    for (std::size_t wi = wb; wi < we; ++wi) w_[wi] = (w_[wi] & ~mask[wi]) | (o.w_[wi] & mask[wi]);
+  }
   std::vector<Sign> unpack(std::size_t n) const {
     std::vector<Sign> out(n);
     for (std::size_t i = 0; i < n; ++i) out[i] = get(i);
