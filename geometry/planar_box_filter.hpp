@@ -56,13 +56,18 @@ class BoxFilter {
   // where M' = |A||cx| + |B||cy| + |C| + R; the computed M~ >= M' (1 - 7.1u). So |v| > R~ + 32u M~
   // gives |F0| > R + (32u (1 - 7.1u) - 9.2u) M' > R: f has v's sign on the whole box. 32u = 2^-48.
   // Magnitudes below 2^-900 (underflow) or above 2^1000 (overflow) answer "unknown".
-  [[gnu::always_inline]] Sign sign_on_box(double a, double b, double c) const {
+  //
+  // With approximations of an absolute error instead (|a - A|, |b - B|, |c - C| <= E, no
+  // conversion), pass extra = E * error_weight(): the value at the centre moves by at most
+  // E (|cx| + |cy| + 1) and the radius by E (hx + hy); the relative terms above still cover
+  // the roundings (3 for v, 2 for R).
+  [[gnu::always_inline]] Sign sign_on_box(double a, double b, double c, double extra = 0) const {
     const double aa = std::fabs(a), ab = std::fabs(b);
     const double v = a * cx_ + b * cy_ + c;
     const double R = aa * hx_ + ab * hy_;
     const double M = aa * acx_ + ab * acy_ + std::fabs(c) + R;
-    if (!(M >= 0x1p-900 && M <= 0x1p+1000)) return Sign::Zero;
-    const double need = R + M * 0x1p-48;
+    if (!(M >= 0x1p-900 && M <= 0x1p+1000) || !(extra < 0x1p+1000)) return Sign::Zero;
+    const double need = R + M * 0x1p-48 + extra;
     if (v > need) return Sign::Positive;
     if (v < -need) return Sign::Negative;
     return Sign::Zero;
@@ -82,6 +87,8 @@ class BoxFilter {
     return ready_ = true;
   }
   bool ready() const { return ready_; }
+  // |cx| + |cy| + 1 + hx + hy, rounded up (the sum of five positive terms errs by < 4u).
+  double error_weight() const { return (acx_ + acy_ + 1 + hx_ + hy_) * (1 + 0x1p-40); }
 
  private:
   // [n_lo, n_hi] / [d_lo, d_hi] with 0 < d_lo: the extreme quotients are among the four

@@ -397,29 +397,34 @@ class PlanarBuilder {
     faces_[static_cast<std::size_t>(g)].group = serial;
     boundary_ = faces_[static_cast<std::size_t>(g)].edges;
     for (int e : boundary_) on_boundary_[static_cast<std::size_t>(e)] = 1;
-    // Pass 1, before any split (the group is one face): the neurons the box test settles, and
-    // the constant ones, get their sign on that face; every piece made later copies it. The
-    // others wait for pass 2 in neuron order, so cells and edges are made in the same order
-    // as by one pass over all neurons.
+    // Pass 1, before any split (the group is one face): the neurons the box test settles get
+    // their sign on that face, and every piece made later copies it. The test reads the
+    // layer's double approximation (LayerMaps::approx, kept up to date by the same rank-one
+    // steps as the exact map), so a settled neuron costs a few double operations. The others
+    // wait for pass 2 in neuron order, so cells and edges are made in the same order as by one
+    // pass over all neurons.
     planar::Pattern& first = faces_[static_cast<std::size_t>(g)].pattern;
     pending_.clear();
-    for (std::size_t k = 0; k < P.width; ++k) {
+    if (boxed) {
+      const planar::Approx& A = maps_.approx(l);
+      const double extra = A.err * box_.error_weight();
+      for (std::size_t k = 0; k < P.width; ++k) {
+        const Sign s = box_.sign_on_box(A.a[k], A.b[k], A.c[k], extra);
+        if (s != Sign::Zero) first.set(P.first_global + k, s);  // most neurons miss the cell by a wide margin
+        else pending_.push_back(k);
+      }
+    } else {
+      for (std::size_t k = 0; k < P.width; ++k) pending_.push_back(k);
+    }
+    // Pass 2: the exact corner test, then the split.
+    for (const std::size_t k : pending_) {
       const Row& r = map[k];
       const std::size_t m = P.first_global + k;
       if (r.a.is_zero() && r.b.is_zero()) {  // constant on the cell: no split (THEORY.md §1, fine point 3)
-        first.set(m, static_cast<Sign>(r.c.sign()));
+        for (int f : group) faces_[static_cast<std::size_t>(f)].pattern.set(m, static_cast<Sign>(r.c.sign()));
         continue;
       }
-      const double da = r.a.to_double(), db = r.b.to_double(), dc = r.c.to_double();
-      const Sign s = boxed ? box_.sign_on_box(da, db, dc) : Sign::Zero;
-      if (s != Sign::Zero) first.set(m, s);  // most neurons miss the cell by a wide margin
-      else pending_.push_back(Pending{k, da, db, dc});
-    }
-    // Pass 2: the exact corner test, then the split.
-    for (const Pending& q : pending_) {
-      const Row& r = map[q.k];
-      const std::size_t m = P.first_global + q.k;
-      const Line L{r, q.a, q.b, q.c, RowOrigin{RowOrigin::Kind::Neuron, m}, static_cast<int>(m)};
+      const Line L = make_line(r, RowOrigin{RowOrigin::Kind::Neuron, m}, static_cast<int>(m));
       bool pos = false, neg = false;
       for (const Vertex& v : hull_) {
         const Sign s = side(L, v);
@@ -662,11 +667,7 @@ class PlanarBuilder {
   std::vector<Sign> signs_;     // scratch
   std::vector<Vertex> hull_;    // scratch: the corners of the group being split
   planar::BoxFilter box_;       // scratch: their bounding box
-  struct Pending {
-    std::size_t k;
-    double a, b, c;  // the row's doubles, kept for the line
-  };
-  std::vector<Pending> pending_;
+  std::vector<std::size_t> pending_;  // scratch: the neurons the box test left to the corner test
   struct Deferred {
     std::size_t m;  // a neuron whose side is left to propagate_sides ...
     int line;       // ... and its line on the group

@@ -80,6 +80,13 @@ std::optional<LayerMaps> LayerMaps::plan(const Network& net) {
         S.R.push_back(std::move(r));
         S.Rw.push_back(std::move(rw));
       }
+      if (!S.wide && !S.R.empty()) {
+        S.C.assign(S.R[0].size(), std::vector<std::int64_t>(S.R.size()));
+        for (std::size_t k = 0; k < S.R.size(); ++k)
+          for (std::size_t i = 0; i < S.R[k].size(); ++i) S.C[i][k] = S.R[k][i];
+        S.Cd.resize(S.C.size());
+        for (std::size_t i = 0; i < S.C.size(); ++i) S.Cd[i].assign(S.C[i].begin(), S.C[i].end());
+      }
       if (src + 1 == l) P.from_prev = static_cast<int>(P.sources.size());
       P.sources.push_back(std::move(S));
     }
@@ -96,6 +103,10 @@ std::optional<LayerMaps> LayerMaps::plan(const Network& net) {
     if (!(bound[l] < 0x1p+240)) return std::nullopt;
   }
   out.n_relu_ = global;
+  out.bound_ = bound;
+  out.approx_.resize(plans_.size());
+  out.approx_ok_.assign(plans_.size(), 0);
+  out.approx_flips_.assign(plans_.size(), 0);
   for (std::size_t l = 1; l < plans_.size(); ++l)
     if (plans_[l].relu) out.last_relu_ = l;
   // Layer 0 is the input: x = (1, 0, 0) . (x, y, 1) and y = (0, 1, 0) . (x, y, 1).
@@ -177,6 +188,10 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
     // (R' D_l r) o, a handful of products instead of rebuilding N (|R' D_l r| o is bounded
     // by the next layer's bound, so nothing overflows).
     const bool carry = maps_.size() > l + 1 && !S.wide && carries_next(l);
+    // The approximation follows each flip with the same rank-one term in double (see approx).
+    bool follow = approx_ok_[l] && !S.wide;
+    Approx& A = approx_[l];
+    if (carry) approx_ok_[l + 1] = 0;
     const std::size_t base = plans_[l - 1].first_global;
     p.for_each_active_diff(wp_, base, base + plans_[l - 1].width, [&](std::size_t gi) {
       const std::size_t i = gi - base;
@@ -185,30 +200,50 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
       if (carry) {
         const LayerPlan& Q = plans_[l + 1];
         const Source& T = Q.sources[0];
+        const std::vector<std::int64_t>& col = S.C[i];
         for (std::size_t j = 0; j < Q.width; ++j) {
           Int256 c;
+          const std::vector<std::int64_t>& t = T.R[j];
           for (std::size_t k = 0; k < P.width; ++k)
-            if (T.R[j][k] != 0 && active(wp_, l, k)) c.add_mul_small(T.R[j][k], S.R[k][i]);
+            if (t[k] != 0 && active(wp_, l, k)) c.add_mul_small(t[k], col[k]);
           add_wide(maps_[l + 1][j], c, o, !now);
         }
       }
       if (S.wide) {
         for (std::size_t k = 0; k < P.width; ++k) add_wide(M[k], S.Rw[k][i], o, !now);
+        approx_ok_[l] = 0;
         return true;
+      }
+      if (follow) {
+        const double sa = now ? o.a.to_double() : -o.a.to_double(), sb = now ? o.b.to_double() : -o.b.to_double(),
+                     sc = now ? o.c.to_double() : -o.c.to_double();
+        const std::vector<double>& cd = S.Cd[i];
+        for (std::size_t k = 0; k < P.width; ++k) {
+          A.a[k] += cd[k] * sa;
+          A.b[k] += cd[k] * sb;
+          A.c[k] += cd[k] * sc;
+        }
+        A.err += 0x1p-50 * bound_[l];
+        if (++approx_flips_[l] >= 4096) {  // convert afresh
+          follow = false;
+          approx_ok_[l] = 0;
+        }
       }
       if (o.a.fits_i64() && o.b.fits_i64() && o.c.fits_i64()) {  // e.g. first-layer rows: one product each
         const auto oa = static_cast<std::int64_t>(o.a.w[0]), ob = static_cast<std::int64_t>(o.b.w[0]),
                    oc = static_cast<std::int64_t>(o.c.w[0]);
+        const std::vector<std::int64_t>& col = S.C[i];
         for (std::size_t k = 0; k < P.width; ++k) {
-          const std::int64_t r = now ? S.R[k][i] : -S.R[k][i];
+          const std::int64_t r = now ? col[k] : -col[k];
           M[k].a.add_mul_small(r, oa);
           M[k].b.add_mul_small(r, ob);
           M[k].c.add_mul_small(r, oc);
         }
         return true;
       }
+      const std::vector<std::int64_t>& col = S.C[i];
       for (std::size_t k = 0; k < P.width; ++k) {
-        const std::int64_t r = now ? S.R[k][i] : -S.R[k][i];
+        const std::int64_t r = now ? col[k] : -col[k];
         if (r == 0) continue;
         M[k].a.add_mul(r, o.a);
         M[k].b.add_mul(r, o.b);
@@ -222,7 +257,35 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
   }
   maps_.resize(valid + 1);
   copy_pattern(p, l);
-  for (std::size_t j = valid + 1; j <= l; ++j) maps_.push_back(extend(j));
+  for (std::size_t j = valid + 1; j <= l; ++j) {
+    maps_.push_back(extend(j));
+    approx_ok_[j] = 0;
+  }
+}
+
+// Conversion: each entry within 2.01u |coefficient| <= 2^-51 bound. A rank-one step adds
+// fl(fl(r) fl(o)) to an entry: the conversions err by u |r| and 2.01u |o|, the product and the
+// sum round once each, and |r o| <= bound (bound >= the row's sum of |R| times the source's
+// bound) as is every intermediate map (each is the map of some pattern), so the step adds at
+// most (4.1u + 1.01u) bound < 2^-50 bound to the error. After 4096 steps the entries are
+// converted afresh, which keeps err below 2^-37 bound.
+const Approx& LayerMaps::approx(std::size_t l) {
+  Approx& A = approx_[l];
+  if (!approx_ok_[l]) {
+    const Map& M = maps_[l];
+    A.a.resize(M.size());
+    A.b.resize(M.size());
+    A.c.resize(M.size());
+    for (std::size_t k = 0; k < M.size(); ++k) {
+      A.a[k] = M[k].a.to_double();
+      A.b[k] = M[k].b.to_double();
+      A.c[k] = M[k].c.to_double();
+    }
+    A.err = 0x1p-51 * bound_[l];
+    approx_ok_[l] = 1;
+    approx_flips_[l] = 0;
+  }
+  return A;
 }
 
 void LayerMaps::copy_pattern(const Pattern& p, std::size_t l) {

@@ -33,6 +33,10 @@ using Map = std::vector<Row>;  // one row per neuron of a layer
 struct Source {
   std::size_t src = 0;
   std::vector<std::vector<std::int64_t>> R;  // width x width(src), when every entry is below 2^62
+  // R's columns, contiguous (C[i][k] = R[k][i]): a flip of source neuron i reads column i for
+  // every row k, and a strided walk through `width` separate rows costs a cache miss each.
+  std::vector<std::vector<std::int64_t>> C;
+  std::vector<std::vector<double>> Cd;  // C as doubles (relative error <= 2^-53 each)
   // The same entries as 256-bit integers when some entry is not (e.g. a 1e-30 weight next to
   // weights near 1: clearing the 10^30 denominator makes the others wide); slower products.
   bool wide = false;
@@ -45,6 +49,14 @@ struct LayerPlan {
   bool relu = true;
   std::size_t width = 0, first_global = 0;
   int from_prev = -1;  // index in `sources` of the previous layer's contribution, or -1
+};
+
+// Double approximations of a layer's map, one array per coefficient (a x + b y + c), each
+// entry within `err` (absolute) of the exact integer: what a filter needs to settle most
+// neurons of a cell without converting 256-bit rows.
+struct Approx {
+  std::vector<double> a, b, c;
+  double err = 0;
 };
 
 class LayerMaps {
@@ -67,6 +79,8 @@ class LayerMaps {
     ensure_maps(l, p);
     return maps_[l];
   }
+  // The approximation of the map `ensure(l, ...)` returned last (valid as long as it is).
+  const Approx& approx(std::size_t l);
 
  private:
   Map extend(std::size_t l) const;
@@ -76,6 +90,10 @@ class LayerMaps {
   static void add_wide(Row& M, const Int256& r, const Row& o, bool subtract);
 
   std::vector<LayerPlan> plans_;  // index 0: the input
+  std::vector<double> bound_;     // per layer: an upper bound on |coefficient| of any map row
+  std::vector<Approx> approx_;    // per layer, right for maps_[l] when approx_ok_[l]
+  std::vector<char> approx_ok_;
+  std::vector<unsigned> approx_flips_;  // rank-one updates since approx_[l] was converted
   std::size_t n_relu_ = 0, last_relu_ = 0;
   std::vector<Map> maps_;   // maps_[j] is right for wp_ for every j < maps_.size()
   Pattern wp_;              // the pattern the maps are for
