@@ -377,7 +377,7 @@ class PlanarBuilder {
   // Splits the cell g (all its earlier-layer neurons settled) by every neuron of layer l; its
   // pieces share the map of layer l, since they differ only in layer-l neurons.
   void process_group(std::size_t l, int g) {
-    const Map& map = maps_.ensure(l, faces_[static_cast<std::size_t>(g)].pattern);  // valid until finish_group
+    maps_.ensure(l, faces_[static_cast<std::size_t>(g)].pattern);  // valid until finish_group
     const LayerPlan& P = maps_.layer(l);
     std::vector<int> group{g};
     faces_[static_cast<std::size_t>(g)].slot = 0;
@@ -418,7 +418,7 @@ class PlanarBuilder {
     }
     // Pass 2: the exact corner test, then the split.
     for (const std::size_t k : pending_) {
-      const Row& r = map[k];
+      const Row& r = maps_.row(l, k);
       const std::size_t m = P.first_global + k;
       if (r.a.is_zero() && r.b.is_zero()) {  // constant on the cell: no split (THEORY.md §1, fine point 3)
         for (int f : group) faces_[static_cast<std::size_t>(f)].pattern.set(m, static_cast<Sign>(r.c.sign()));
@@ -649,8 +649,8 @@ class PlanarBuilder {
     const std::size_t last = maps_.layer_count();
     for (int f : group) {
       Face& F = faces_[static_cast<std::size_t>(f)];
-      const Map& map = maps_.ensure(last, F.pattern);
-      F.out = maps_.active(F.pattern, last, 0) ? map[0] : Row{};
+      maps_.ensure(last, F.pattern);
+      F.out = maps_.active(F.pattern, last, 0) ? maps_.row(last, 0) : Row{};
     }
   }
 

@@ -107,6 +107,14 @@ std::optional<LayerMaps> LayerMaps::plan(const Network& net) {
   out.approx_.resize(plans_.size());
   out.approx_ok_.assign(plans_.size(), 0);
   out.approx_flips_.assign(plans_.size(), 0);
+  out.lazy_.assign(plans_.size(), 0);
+  out.version_.resize(plans_.size());
+  for (std::size_t l = 2; l + 1 < plans_.size(); ++l) {
+    const LayerPlan& P = plans_[l];
+    // Wide ReLU layers fed by the previous one through int64 entries (the rank-one path), not
+    // the last layer (the output map is read whole).
+    out.lazy_[l] = P.relu && P.width >= 16 && P.from_prev >= 0 && !P.sources[static_cast<std::size_t>(P.from_prev)].wide;
+  }
   for (std::size_t l = 1; l < plans_.size(); ++l)
     if (plans_[l].relu) out.last_relu_ = l;
   // Layer 0 is the input: x = (1, 0, 0) . (x, y, 1) and y = (0, 1, 0) . (x, y, 1).
@@ -118,11 +126,13 @@ std::optional<LayerMaps> LayerMaps::plan(const Network& net) {
 }
 
 // The map of layer l from the maps of all earlier layers (full product).
-Map LayerMaps::extend(std::size_t l) const {
+Map LayerMaps::extend(std::size_t l) {
   const LayerPlan& P = plans_[l];
   Map M(P.width);
   for (std::size_t k = 0; k < P.width; ++k) M[k].c = P.bias[k];
   for (const Source& S : P.sources) {
+    if (lazy_[S.src])
+      for (std::size_t i = 0; i < plans_[S.src].width; ++i) catch_up(S.src, i);
     const Map& O = maps_[S.src];
     for (std::size_t i = 0; i < O.size(); ++i) {
       if (S.src > 0 && !active(wp_, S.src, i)) continue;
@@ -181,7 +191,6 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
   const LayerPlan& P = plans_[l];
   if (valid == l - 1 && maps_.size() > l && first_diff == l - 1 && P.from_prev >= 0) {
     const Source& S = P.sources[static_cast<std::size_t>(P.from_prev)];
-    const Map& O = maps_[l - 1];
     Map& M = maps_[l];
     // A narrow next layer fed by this one alone (the output layer) keeps its map for the old
     // layer-l pattern: with N = R' D_l M, a change dM = r (x) o of M changes N by
@@ -196,7 +205,7 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
     p.for_each_active_diff(wp_, base, base + plans_[l - 1].width, [&](std::size_t gi) {
       const std::size_t i = gi - base;
       const bool now = p.active(gi);
-      const Row& o = O[i];
+      const Row& o = row(l - 1, i);
       if (carry) {
         const LayerPlan& Q = plans_[l + 1];
         const Source& T = Q.sources[0];
@@ -224,11 +233,12 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
           A.c[k] += cd[k] * sc;
         }
         A.err += 0x1p-50 * bound_[l];
-        if (++approx_flips_[l] >= 4096) {  // convert afresh
+        if (++approx_flips_[l] >= 65536) {  // convert afresh
           follow = false;
           approx_ok_[l] = 0;
         }
       }
+      if (lazy_[l]) return true;  // the rows catch up when read
       if (o.a.fits_i64() && o.b.fits_i64() && o.c.fits_i64()) {  // e.g. first-layer rows: one product each
         const auto oa = static_cast<std::int64_t>(o.a.w[0]), ob = static_cast<std::int64_t>(o.b.w[0]),
                    oc = static_cast<std::int64_t>(o.c.w[0]);
@@ -260,7 +270,47 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
   for (std::size_t j = valid + 1; j <= l; ++j) {
     maps_.push_back(extend(j));
     approx_ok_[j] = 0;
+    set_fresh(j);
   }
+}
+
+// Every row of layer j is right for the pattern held now (after a full product).
+void LayerMaps::set_fresh(std::size_t j) {
+  if (!lazy_[j]) return;
+  version_[j].resize(plans_[j].width);
+  for (Pattern& v : version_[j]) {
+    if (v.bytes() == 0) v = Pattern(n_relu_);
+    v.copy_prefix(wp_, plans_[j].first_global);
+  }
+}
+
+// Row k of lazy layer l gets the rank-one terms of the layer-(l-1) neurons whose activity
+// differs between the pattern it is right for and the pattern held now. Only layer l-1 can
+// differ: a change in an earlier layer goes through extend, which makes every row fresh.
+void LayerMaps::catch_up(std::size_t l, std::size_t k) {
+  Pattern& v = version_[l][k];
+  const LayerPlan& P = plans_[l];
+  const std::size_t base = plans_[l - 1].first_global, end = base + plans_[l - 1].width;
+  if (v.same_activity(wp_, base, end)) return;
+  const std::vector<std::int64_t>& R = P.sources[static_cast<std::size_t>(P.from_prev)].R[k];  // row k: one cache line per 8 terms
+  Row& M = maps_[l][k];
+  wp_.for_each_active_diff(v, base, end, [&](std::size_t gi) {
+    const std::size_t i = gi - base;
+    const std::int64_t r = wp_.active(gi) ? R[i] : -R[i];
+    if (r == 0) return true;
+    const Row& o = row(l - 1, i);
+    if (o.a.fits_i64() && o.b.fits_i64() && o.c.fits_i64()) {  // e.g. first-layer rows: one product each
+      M.a.add_mul_small(r, static_cast<std::int64_t>(o.a.w[0]));
+      M.b.add_mul_small(r, static_cast<std::int64_t>(o.b.w[0]));
+      M.c.add_mul_small(r, static_cast<std::int64_t>(o.c.w[0]));
+      return true;
+    }
+    M.a.add_mul(r, o.a);
+    M.b.add_mul(r, o.b);
+    M.c.add_mul(r, o.c);
+    return true;
+  });
+  v.copy_prefix(wp_, P.first_global);
 }
 
 // Conversion: each entry within 2.01u |coefficient| <= 2^-51 bound. A rank-one step adds
@@ -272,6 +322,8 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
 const Approx& LayerMaps::approx(std::size_t l) {
   Approx& A = approx_[l];
   if (!approx_ok_[l]) {
+    if (lazy_[l])
+      for (std::size_t k = 0; k < plans_[l].width; ++k) catch_up(l, k);
     const Map& M = maps_[l];
     A.a.resize(M.size());
     A.b.resize(M.size());

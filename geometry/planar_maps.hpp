@@ -73,17 +73,25 @@ class LayerMaps {
   bool active(const Pattern& p, std::size_t l, std::size_t k) const {
     return !plans_[l].relu || p.active(plans_[l].first_global + k);
   }
-  // The map of layer l for pattern p (only p's layers < l matter). The reference is valid
-  // until the next call.
-  const Map& ensure(std::size_t l, const Pattern& p) {
-    ensure_maps(l, p);
-    return maps_[l];
+  // Makes layer l's map the one for pattern p (only p's layers < l matter); then row(l, k) and
+  // approx(l) read it, until the next ensure.
+  void ensure(std::size_t l, const Pattern& p) { ensure_maps(l, p); }
+  // Row k of layer l's map. Wide hidden layers are lazy: a rank-one step updates only the
+  // double approximation, and a row catches up with the flips it missed when it is read (the
+  // pattern it was last right for is kept per row), because a cell needs the exact rows of a
+  // few neurons only (those the box test cannot settle). The reference is valid until the
+  // next ensure.
+  const Row& row(std::size_t l, std::size_t k) {
+    if (lazy_[l]) catch_up(l, k);
+    return maps_[l][k];
   }
-  // The approximation of the map `ensure(l, ...)` returned last (valid as long as it is).
+  // The approximation of layer l's map (valid until the next ensure).
   const Approx& approx(std::size_t l);
 
  private:
-  Map extend(std::size_t l) const;
+  Map extend(std::size_t l);
+  void catch_up(std::size_t l, std::size_t k);
+  void set_fresh(std::size_t l);
   void ensure_maps(std::size_t l, const Pattern& p);
   void copy_pattern(const Pattern& p, std::size_t l);
   bool carries_next(std::size_t l) const;
@@ -94,6 +102,8 @@ class LayerMaps {
   std::vector<Approx> approx_;    // per layer, right for maps_[l] when approx_ok_[l]
   std::vector<char> approx_ok_;
   std::vector<unsigned> approx_flips_;  // rank-one updates since approx_[l] was converted
+  std::vector<char> lazy_;              // per layer: rows catch up when read (see row)
+  std::vector<std::vector<Pattern>> version_;  // lazy layers: the pattern each row is right for
   std::size_t n_relu_ = 0, last_relu_ = 0;
   std::vector<Map> maps_;   // maps_[j] is right for wp_ for every j < maps_.size()
   Pattern wp_;              // the pattern the maps are for
