@@ -258,7 +258,49 @@ std::uint64_t fingerprint(const Network& net, const Domain& box) {
   return h;
 }
 
+// A wide net of small integer weights (on a box of integer side): zero lines through common
+// points and box corners, parallel and coincident lines, dead and constant neurons, bent
+// lines along earlier edges: degenerate walks in every layer, and the lazy rows of
+// geometry/planar_maps.hpp (widths >= 16) in every hidden layer after the first.
+Network small_int_net(std::size_t width, std::size_t depth, std::uint64_t seed) {
+  std::uint64_t x = seed;
+  auto draw = [&](long lo, long hi) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return lo + static_cast<long>((x >> 33) % static_cast<std::uint64_t>(hi - lo + 1));
+  };
+  std::vector<Layer> Ls;
+  std::size_t fan = 2;
+  for (std::size_t l = 0; l <= depth; ++l) {
+    const std::size_t w = l == depth ? 1 : width;
+    Matrix W(w, Vector(fan));
+    Vector b(w);
+    for (std::size_t k = 0; k < w; ++k) {
+      for (std::size_t i = 0; i < fan; ++i) W[k][i] = Rational(draw(-2, 2));
+      b[k] = Rational(draw(-3, 3));
+    }
+    if (l > 0 && w > 3) {
+      W[1] = W[0];                               // a duplicate
+      b[1] = b[0];
+      for (auto& v : W[2]) v = 0;                // constant: dead or always active
+      b[2] = Rational(draw(-1, 1));
+    }
+    Ls.push_back(layer(std::move(W), std::move(b), l < depth));
+    fan = w;
+  }
+  return Network(2, std::move(Ls));
+}
+
 }  // namespace
+
+TEST_CASE("planar builder agrees on wide degenerate and deeper nets (lazy rows)") {
+  using namespace relucert::paper_stats;
+  const Domain box = Domain::box({-3, -3}, {3, 3});
+  REQUIRE(cross_check(small_int_net(16, 2, 1), box, "small int 16x2"));
+  REQUIRE(cross_check(small_int_net(16, 3, 2), box, "small int 16x3"));
+  REQUIRE(cross_check(small_int_net(18, 4, 3), box, "small int 18x4"));
+  const Arch a{2, 16, 3};
+  REQUIRE(cross_check(draw_network(a, net_seed(9, a, 0)), Domain::box({-100, -100}, {100, 100}), a.name()));
+}
 
 // The values were recorded with the builder of commit 6fb6e22 (before the box filter, the packed
 // patterns and the two-pass group split): a faster builder must make the same cells, edges and
@@ -281,6 +323,31 @@ TEST_CASE("planar builder output is pinned: same cells, pairs and witness, in th
     CAPTURE(p.a.name());
     CAPTURE(p.index);
     const std::uint64_t got = fingerprint(draw_network(p.a, net_seed(5, p.a, p.index)), box);
+    CHECK(got == p.expected);
+  }
+  // Wider and deeper float32 nets (lazy rows in every hidden layer after the first).
+  const Pin deep[] = {{{2, 16, 3}, 0, 14371885007804588540ULL},
+                      {{2, 24, 3}, 1, 2090777825721272146ULL},
+                      {{2, 16, 4}, 0, 6417049336690643401ULL}};
+  for (const Pin& p : deep) {
+    CAPTURE(p.a.name());
+    const std::uint64_t got = fingerprint(draw_network(p.a, net_seed(5, p.a, p.index)), box);
+    CHECK(got == p.expected);
+  }
+  // Small integer weights: degenerate walks everywhere.
+  struct IntPin {
+    std::size_t width, depth;
+    std::uint64_t seed, expected;
+  };
+  const IntPin ints[] = {{16, 2, 1, 3071253787283681902ULL},
+                         {16, 3, 2, 7828610938028867348ULL},
+                         {18, 4, 3, 12868106695326945283ULL},
+                         {48, 2, 4, 15737948759216027234ULL},
+                         {32, 3, 5, 6101657898113833282ULL}};
+  for (const IntPin& p : ints) {
+    CAPTURE(p.width);
+    CAPTURE(p.depth);
+    const std::uint64_t got = fingerprint(small_int_net(p.width, p.depth, p.seed), Domain::box({-3, -3}, {3, 3}));
     CHECK(got == p.expected);
   }
   // The random generator's degenerate d = 2 nets, on their small boxes, all in one value.
