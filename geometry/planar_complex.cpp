@@ -777,14 +777,21 @@ RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus st
   return cx;
 }
 
+// Reduction modulo the Mersenne prime p = 2^61 - 1 by folding (2^61 = 1 mod p): no division.
+constexpr std::uint64_t kMersenne = (std::uint64_t{1} << 61) - 1;
+std::uint64_t reduce_p(unsigned __int128 x) {
+  x = (x & kMersenne) + (x >> 61);  // < 2^68
+  x = (x & kMersenne) + (x >> 61);  // < 2^61 + 2^7
+  auto r = static_cast<std::uint64_t>(x);
+  return r >= kMersenne ? r - kMersenne : r;
+}
+
 // v mod (2^61 - 1), for the parallelism sanity check (2^64 = 8 mod p).
 std::uint64_t mod_p(const Int256& v) {
-  constexpr std::uint64_t p = (std::uint64_t{1} << 61) - 1;
   const Int256 a = v.negative() ? -v : v;
-  unsigned __int128 acc = 0;
-  for (int i = 3; i >= 0; --i) acc = (acc * 8 + a.w[i] % p) % p;
-  const auto r = static_cast<std::uint64_t>(acc);
-  return v.negative() && r != 0 ? p - r : r;
+  std::uint64_t acc = 0;
+  for (int i = 3; i >= 0; --i) acc = reduce_p(static_cast<unsigned __int128>(acc) * 8 + a.w[i]);
+  return v.negative() && acc != 0 ? kMersenne - acc : acc;
 }
 
 struct RowHash {
@@ -804,13 +811,25 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
   v.status = status;
   v.cells = faces_.size();
   if (status != BuildStatus::Complete) return v;
-  constexpr std::uint64_t p = (std::uint64_t{1} << 61) - 1;
-  std::unordered_map<std::uint64_t, char> seen;
-  seen.reserve(edges_.size());
+  // Pairs: two cells may share several edges (collinear ones, split by a neighbour's vertex);
+  // each pair counts once, found among the edges of its lower-numbered cell.
+  for (std::size_t f = 0; f < faces_.size(); ++f) {
+    const std::vector<int>& es = faces_[f].edges;
+    for (std::size_t i = 0; i < es.size(); ++i) {
+      const Edge& E = edges_[static_cast<std::size_t>(es[i])];
+      const int g = E.pos == static_cast<int>(f) ? E.neg : E.pos;
+      if (g == kNone || g < static_cast<int>(f)) continue;
+      bool again = false;
+      for (std::size_t j = 0; j < i && !again; ++j) {
+        const Edge& D = edges_[static_cast<std::size_t>(es[j])];
+        again = (D.pos == static_cast<int>(f) ? D.neg : D.pos) == g;
+      }
+      if (!again) ++v.pairs;
+    }
+  }
   v.convex = true;
   for (const Edge& E : edges_) {
     if (E.pos == kNone || E.neg == kNone) continue;
-    if (seen.emplace(pair_key(E.pos, E.neg), 0).second) ++v.pairs;
     // Delta = g_pos - g_neg = lambda n with n = (a, b) pointing from neg into pos (THEORY.md §1,
     // Theorem A), all in the output scale. lambda's sign is read off one nonzero component of n.
     const Row& up = faces_[static_cast<std::size_t>(E.pos)].out;
@@ -821,8 +840,8 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
     const Row& n = lines_[static_cast<std::size_t>(E.line)].exact;
     // Continuity forces Delta to be parallel to n; a failure is an internal error. The check
     // is exact modulo a prime (a necessary condition; the full-complex path checks it in Q).
-    const std::uint64_t lhs = static_cast<std::uint64_t>(static_cast<unsigned __int128>(mod_p(dx)) * mod_p(n.b) % p);
-    const std::uint64_t rhs = static_cast<std::uint64_t>(static_cast<unsigned __int128>(mod_p(dy)) * mod_p(n.a) % p);
+    const std::uint64_t lhs = reduce_p(static_cast<unsigned __int128>(mod_p(dx)) * mod_p(n.b));
+    const std::uint64_t rhs = reduce_p(static_cast<unsigned __int128>(mod_p(dy)) * mod_p(n.a));
     if (lhs != rhs) throw std::logic_error("planar: gradient jump is not parallel to the edge normal");
     const int s = !n.a.is_zero() ? dx.sign() * n.a.sign() : dy.sign() * n.b.sign();
     if (s < 0 && v.convex) {  // the first concave edge: where the caller builds its witness
