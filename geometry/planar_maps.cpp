@@ -107,6 +107,19 @@ std::optional<LayerMaps> LayerMaps::plan(const Network& net) {
   out.approx_.resize(plans_.size());
   out.approx_ok_.assign(plans_.size(), 0);
   out.approx_flips_.assign(plans_.size(), 0);
+  out.narrow_carry_.assign(plans_.size(), 0);
+  for (std::size_t l = 1; l < plans_.size(); ++l) {
+    const LayerPlan& P = plans_[l];
+    if (!out.carries_next(l) || P.from_prev < 0 || P.sources[static_cast<std::size_t>(P.from_prev)].wide) continue;
+    double mt = 0, mr = 0;
+    for (const auto& row : plans_[l + 1].sources[0].R)
+      for (std::int64_t v : row) mt = std::max(mt, std::fabs(static_cast<double>(v)));
+    for (const auto& row : P.sources[static_cast<std::size_t>(P.from_prev)].R)
+      for (std::int64_t v : row) mr = std::max(mr, std::fabs(static_cast<double>(v)));
+    // Each product below 2^124 and width of them below 2^126 (the double estimate rounds by far
+    // less than the margin of 2^-1 taken here).
+    out.narrow_carry_[l] = mt * mr * static_cast<double>(P.width) < 0x1p+125;
+  }
   out.lazy_.assign(plans_.size(), 0);
   out.version_.resize(plans_.size());
   for (std::size_t l = 2; l + 1 < plans_.size(); ++l) {
@@ -201,6 +214,22 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
     bool follow = approx_ok_[l] && !S.wide;
     Approx& A = approx_[l];
     if (carry) approx_ok_[l + 1] = 0;
+    if (carry && narrow_carry_[l]) {  // R' D_l: the next layer's entries of inactive neurons zeroed
+      const LayerPlan& Q = plans_[l + 1];
+      auto put = [&](std::size_t k) {
+        for (std::size_t j = 0; j < Q.width; ++j) masked_[j][k] = active(wp_, l, k) ? Q.sources[0].R[j][k] : 0;
+        return true;
+      };
+      if (masked_layer_ != l) {  // made afresh, then kept up to date by the layer-l flips only
+        masked_.assign(Q.width, std::vector<std::int64_t>(P.width));
+        for (std::size_t k = 0; k < P.width; ++k) put(k);
+        masked_layer_ = l;
+      } else {
+        wp_.for_each_active_diff(masked_for_, P.first_global, P.first_global + P.width,
+                                 [&](std::size_t gk) { return put(gk - P.first_global); });
+      }
+      masked_for_ = wp_;
+    }
     const std::size_t base = plans_[l - 1].first_global;
     p.for_each_active_diff(wp_, base, base + plans_[l - 1].width, [&](std::size_t gi) {
       const std::size_t i = gi - base;
@@ -210,12 +239,25 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
         const LayerPlan& Q = plans_[l + 1];
         const Source& T = Q.sources[0];
         const std::vector<std::int64_t>& col = S.C[i];
-        for (std::size_t j = 0; j < Q.width; ++j) {
+        if (narrow_carry_[l]) {  // |sum| <= width max|R'| max|R| < 2^126 (plan): 128-bit sums
+          for (std::size_t j = 0; j < Q.width; ++j) {
+            const std::vector<std::int64_t>& t = masked_[j];
+            __int128 acc = 0;
+            for (std::size_t k = 0; k < P.width; ++k) acc += static_cast<__int128>(t[k]) * col[k];
+            Int256 c;
+            c.w[0] = static_cast<std::uint64_t>(acc);
+            c.w[1] = static_cast<std::uint64_t>(static_cast<unsigned __int128>(acc) >> 64);
+            c.w[2] = c.w[3] = acc < 0 ? ~std::uint64_t{0} : 0;
+            add_wide(maps_[l + 1][j], c, o, !now);
+          }
+        } else {
+          for (std::size_t j = 0; j < Q.width; ++j) {
           Int256 c;
           const std::vector<std::int64_t>& t = T.R[j];
-          for (std::size_t k = 0; k < P.width; ++k)
-            if (t[k] != 0 && active(wp_, l, k)) c.add_mul_small(t[k], col[k]);
-          add_wide(maps_[l + 1][j], c, o, !now);
+            for (std::size_t k = 0; k < P.width; ++k)
+              if (t[k] != 0 && active(wp_, l, k)) c.add_mul_small(t[k], col[k]);
+            add_wide(maps_[l + 1][j], c, o, !now);
+          }
         }
       }
       if (S.wide) {

@@ -103,6 +103,10 @@ class LayerMaps {
   std::vector<char> approx_ok_;
   std::vector<unsigned> approx_flips_;  // rank-one updates since approx_[l] was converted
   std::vector<char> lazy_;              // per layer: rows catch up when read (see row)
+  std::vector<char> narrow_carry_;      // per layer: the carried products fit 128 bits
+  std::vector<std::vector<std::int64_t>> masked_;  // R' D_l for the carry of layer masked_layer_ ...
+  std::size_t masked_layer_ = 0;
+  Pattern masked_for_;                             // ... with D_l from this pattern
   std::vector<std::vector<Pattern>> version_;  // lazy layers: the pattern each row is right for
   std::size_t n_relu_ = 0, last_relu_ = 0;
   std::vector<Map> maps_;   // maps_[j] is right for wp_ for every j < maps_.size()
