@@ -6,6 +6,7 @@
 // neurons at [512, 512]), and LayerMaps compares the pattern of every visited cell with the
 // pattern its maps are for. Four signs per byte quarter the memory, and the comparison of
 // activities is a XOR of 64-bit words (32 neurons at a time) instead of a loop over bytes.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -57,6 +58,22 @@ class Pattern {
     if (end & 31) {
       const std::uint64_t m = ~(~std::uint64_t{0} << shift(end));
       w_[full] = (w_[full] & ~m) | (o.w_[full] & m);
+    }
+  }
+  // Entries [begin, begin + n) from signs s[0..n) (-1, 0, 1), a word at a time.
+  void set_range(std::size_t begin, const signed char* s, std::size_t n) {
+    std::size_t i = 0;
+    while (i < n) {
+      const std::size_t g = begin + i, wi = g >> 5;
+      const std::size_t take = std::min<std::size_t>(32 - (g & 31), n - i);
+      std::uint64_t codes = 0, mask = 0;
+      for (std::size_t t = 0; t < take; ++t) {
+        const auto c = static_cast<std::uint64_t>((s[i + t] > 0) | ((s[i + t] < 0) << 1));
+        codes |= c << (2 * t);
+        mask |= std::uint64_t{3} << (2 * t);
+      }
+      w_[wi] = (w_[wi] & ~(mask << shift(g))) | (codes << shift(g));
+      i += take;
     }
   }
   // Takes o's entries where `mask` (words in this layout) is set, in words [wb, we).
