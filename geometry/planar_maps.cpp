@@ -359,8 +359,9 @@ void LayerMaps::catch_up(std::size_t l, std::size_t k) {
 // fl(fl(r) fl(o)) to an entry: the conversions err by u |r| and 2.01u |o|, the product and the
 // sum round once each, and |r o| <= bound (bound >= the row's sum of |R| times the source's
 // bound) as is every intermediate map (each is the map of some pattern), so the step adds at
-// most (4.1u + 1.01u) bound < 2^-50 bound to the error. After 4096 steps the entries are
-// converted afresh, which keeps err below 2^-37 bound.
+// most (4.1u + 1.01u) bound < 2^-50 bound to the error. After 65536 steps the entries are
+// converted afresh, which keeps err below 2^-33 bound (the filter's margin grows by err times
+// the box's extent: still far below the margins it decides on).
 const Approx& LayerMaps::approx(std::size_t l) {
   Approx& A = approx_[l];
   if (!approx_ok_[l]) {
