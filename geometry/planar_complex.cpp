@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "core/memory_usage.hpp"
 #include "geometry/int256.hpp"
 #include "geometry/planar_box_filter.hpp"
+#include "geometry/planar_chunked.hpp"
 #include "geometry/planar_maps.hpp"
 #include "geometry/planar_pattern.hpp"
 
@@ -659,10 +661,10 @@ class PlanarBuilder {
   unsigned long limit_ticks_ = 0;
   bool float_only_ = arithmetic_mode() == ArithmeticMode::FloatOnly;
   LayerMaps maps_;
-  std::vector<Line> lines_;
-  std::vector<Vertex> verts_;
+  planar::ChunkedVector<Line> lines_;
+  planar::ChunkedVector<Vertex> verts_;
   std::vector<Edge> edges_;
-  std::vector<Face> faces_;
+  planar::ChunkedVector<Face> faces_;
   std::vector<Sign> signs_;     // scratch
   std::vector<Vertex> hull_;    // scratch: the corners of the group being split
   planar::BoxFilter box_;       // scratch: their bounding box
@@ -802,9 +804,6 @@ struct RowHash {
     return static_cast<std::size_t>(h);
   }
 };
-struct RowEq {
-  bool operator()(const Row& x, const Row& y) const { return x.a == y.a && x.b == y.b && x.c == y.c; }
-};
 
 PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
   PlanarVerdict v;
@@ -854,10 +853,22 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
       if (owner != kNone) v.kink_neuron = neuron_ids().at(static_cast<std::size_t>(owner));
     }
   }
-  std::unordered_map<Row, char, RowHash, RowEq> pieces;
-  pieces.reserve(faces_.size());
-  for (const Face& F : faces_) pieces.emplace(F.out, 0);
-  v.pieces = pieces.size();
+  // Distinct affine pieces: cells sorted by the hash of their output row, then by the row
+  // itself, so equal rows are adjacent (a sort of 8-byte keys, rows compared only on equal
+  // hashes, instead of a hash table of 96-byte rows).
+  std::vector<std::pair<std::size_t, int>> keyed(faces_.size());
+  for (std::size_t f = 0; f < faces_.size(); ++f) keyed[f] = {RowHash{}(faces_[f].out), static_cast<int>(f)};
+  auto limbs = [&](int f) {
+    const Row& r = faces_[static_cast<std::size_t>(f)].out;
+    return std::tie(r.a.w[0], r.a.w[1], r.a.w[2], r.a.w[3], r.b.w[0], r.b.w[1], r.b.w[2], r.b.w[3], r.c.w[0], r.c.w[1],
+                    r.c.w[2], r.c.w[3]);
+  };
+  std::sort(keyed.begin(), keyed.end(), [&](const auto& x, const auto& y) {
+    if (x.first != y.first) return x.first < y.first;
+    return limbs(x.second) < limbs(y.second);
+  });
+  for (std::size_t i = 0; i < keyed.size(); ++i)
+    if (i == 0 || keyed[i].first != keyed[i - 1].first || limbs(keyed[i].second) != limbs(keyed[i - 1].second)) ++v.pieces;
   return v;
 }
 
