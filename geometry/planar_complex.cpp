@@ -467,17 +467,7 @@ class PlanarBuilder {
       }
       return nf != kNone;
     };
-    int start = kNone;
-    for (int e : boundary_) {
-      const Edge& E = edges_[static_cast<std::size_t>(e)];
-      const Sign s0 = side(L, E.v0), s1 = side(L, E.v1);
-      if (s0 == Sign::Zero || s1 == Sign::Zero) break;  // enters through a vertex: no walk
-      if (s0 != s1) {
-        const int a = E.pos, b = E.neg;
-        start = (a != kNone && faces_[static_cast<std::size_t>(a)].group == serial) ? a : b;
-        break;
-      }
-    }
+    const int start = walk_start_;  // the first boundary edge crossed inside, unless a vertex comes first
     bool complete = false;
     if (start != kNone && faces_[static_cast<std::size_t>(start)].group == serial) {
       int f = start;
@@ -527,15 +517,20 @@ class PlanarBuilder {
     auto in_group = [&](int f) { return f != kNone && faces_[static_cast<std::size_t>(f)].group == serial; };
     auto inner_side = [&](const Edge& E) { return in_group(E.pos) ? E.pos : E.neg; };
     int p = kNone, in_edge = kNone, in_vert = kNone;
+    bool zero_first = false;
     for (int e : boundary_) {  // entry inside a boundary edge
       const Edge& E = edges_[static_cast<std::size_t>(e)];
       const Sign s0 = side(L, E.v0), s1 = side(L, E.v1);
+      zero_first |= s0 == Sign::Zero || s1 == Sign::Zero;
       if (s0 != Sign::Zero && s1 != Sign::Zero && s0 != s1) {
         p = inner_side(E);
         in_edge = e;
         break;
       }
     }
+    // split_group's walk starts there too, unless the scan met a zero vertex first (then it
+    // does not walk at all): the rule of the original builder, which fixes the split order.
+    walk_start_ = zero_first ? kNone : p;
     if (p == kNone) {  // entry through a boundary vertex: fine when one piece alone has it
       for (int e : boundary_) {
         const Edge& E = edges_[static_cast<std::size_t>(e)];
@@ -675,7 +670,8 @@ class PlanarBuilder {
     int line;       // ... and its line on the group
   };
   std::vector<Deferred> deferred_;
-  std::vector<int> chain_;      // find_chain's output: the pieces the line crosses
+  std::vector<int> chain_;      // find_chain's output: the pieces the line crosses ...
+  int walk_start_ = kNone;      // ... and where split_group's walk starts
   std::vector<int> queue_;      // scratch of propagate_sides
   std::vector<std::uint64_t> mask_;  // the deferred neurons' bits, as in planar::Pattern  // scratch: the neurons the box test left to the corner test
   std::vector<int> crossed_;    // split_face's output: the cells beyond its edge crossings
