@@ -6,6 +6,7 @@
 #include <gmpxx.h>
 
 #include <cmath>
+#include <bit>
 #include <cstdint>
 #include <optional>
 
@@ -128,6 +129,16 @@ struct Int256 {
   // weigh less than 2^-64 of the value. (One conversion of the top 128 bits would round once,
   // but GCC's __floatuntidf costs more than the whole filtered predicate.)
   double to_double() const {
+    // Values within 128 bits (most rows of the planar builder, converted once per neuron and
+    // cell): branch-free magnitude and sign, the same two roundings as below.
+    const std::uint64_t fill = static_cast<std::uint64_t>(static_cast<std::int64_t>(w[3]) >> 63);
+    if (w[3] == fill && w[2] == fill && ((w[1] ^ fill) >> 63) == 0) {
+      const u128 f = (static_cast<u128>(fill) << 64) | fill;
+      const u128 m = ((((static_cast<u128>(w[1]) << 64) | w[0]) ^ f) - f);  // |value|
+      const double d = static_cast<double>(static_cast<std::uint64_t>(m >> 64)) * 0x1p64 +
+                       static_cast<double>(static_cast<std::uint64_t>(m));
+      return std::bit_cast<double>(std::bit_cast<std::uint64_t>(d) ^ (fill & 0x8000000000000000ULL));
+    }
     if (negative()) return -(-*this).to_double();
     int i = 3;
     while (i > 0 && w[i] == 0) --i;

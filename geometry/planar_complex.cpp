@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -14,7 +15,10 @@
 #include "core/arithmetic_mode.hpp"
 #include "core/memory_usage.hpp"
 #include "geometry/int256.hpp"
+#include "geometry/planar_box_filter.hpp"
+#include "geometry/planar_chunked.hpp"
 #include "geometry/planar_maps.hpp"
+#include "geometry/planar_pattern.hpp"
 
 namespace relucert {
 namespace {
@@ -60,10 +64,12 @@ struct Edge {
 // verts[i] -> verts[i+1] is edges[i] (cyclically).
 struct Face {
   std::vector<int> verts, edges;
-  std::vector<Sign> pattern;
+  planar::Pattern pattern;
   Row out;  // f on the cell, in the output layer's scale (set when the build completes)
   unsigned group = 0;  // walk bookkeeping: the group (serial) the cell belongs to ...
   unsigned stamp = 0;  // ... and the last (group, neuron) step that settled it
+  unsigned chain = 0;  // the last step whose line was found to cross it (find_chain)
+  unsigned slot = 0;   // its position in the group's list of pieces
 };
 
 mpz_class mpz_of(const Int256& v) { return v.to_mpz(); }
@@ -241,7 +247,7 @@ class PlanarBuilder {
       }
       if (!pos && !neg) throw std::logic_error("planar: a nonconstant line vanishes on a whole cell");
       if (!neg || !pos) {
-        faces_[static_cast<std::size_t>(f)].pattern[m] = pos ? Sign::Positive : Sign::Negative;
+        faces_[static_cast<std::size_t>(f)].pattern.set(m, pos ? Sign::Positive : Sign::Negative);
         return kNone;
       }
     }
@@ -287,9 +293,9 @@ class PlanarBuilder {
     Face& P = a_positive ? A : B;
     Face& N = a_positive ? B : A;
     N.pattern = F.pattern;
-    N.pattern[m] = Sign::Negative;
+    N.pattern.set(m, Sign::Negative);
     P.pattern = std::move(F.pattern);
-    P.pattern[m] = Sign::Positive;
+    P.pattern.set(m, Sign::Positive);
     for (int e : N.edges) {
       if (e == ne) continue;
       Edge& E = edges_[static_cast<std::size_t>(e)];
@@ -302,6 +308,7 @@ class PlanarBuilder {
     N.stamp = F.stamp;
     P.group = F.group;
     P.stamp = F.stamp;
+    P.slot = F.slot;  // the positive part keeps the face's index, so its place in the group
     F = std::move(P);
     faces_.push_back(std::move(N));
     return nf;
@@ -332,7 +339,7 @@ class PlanarBuilder {
       edges_.push_back(Edge{F.verts[static_cast<std::size_t>(i)], F.verts[static_cast<std::size_t>((i + 1) % 4)], sides[i], kNone, 0});
       F.edges.push_back(i);
     }
-    F.pattern.assign(maps_.relu_count(), Sign::Zero);
+    F.pattern = planar::Pattern(maps_.relu_count());
     faces_.push_back(std::move(F));
     on_boundary_.assign(edges_.size(), 0);
   }
@@ -372,24 +379,50 @@ class PlanarBuilder {
   // Splits the cell g (all its earlier-layer neurons settled) by every neuron of layer l; its
   // pieces share the map of layer l, since they differ only in layer-l neurons.
   void process_group(std::size_t l, int g) {
-    const Map& map = maps_.ensure(l, faces_[static_cast<std::size_t>(g)].pattern);  // valid until finish_group
+    maps_.ensure(l, faces_[static_cast<std::size_t>(g)].pattern);  // valid until finish_group
     const LayerPlan& P = maps_.layer(l);
     std::vector<int> group{g};
+    faces_[static_cast<std::size_t>(g)].slot = 0;
+    deferred_.clear();
     // The cell's corners, copied once: every piece of the group lies in their convex hull, so a
     // line with no sign change on them splits no piece (the common case), and the copy keeps
     // the test in cache. Vertices inserted later on the boundary are on the hull's edges.
     hull_.clear();
-    for (int v : faces_[static_cast<std::size_t>(g)].verts) hull_.push_back(verts_[static_cast<std::size_t>(v)]);
+    box_.reset();
+    for (int v : faces_[static_cast<std::size_t>(g)].verts) {
+      const Vertex& V = verts_[static_cast<std::size_t>(v)];
+      hull_.push_back(V);
+      box_.add_corner(V.X, V.Y, V.W, V.mX, V.mY, V.mW, V.sW);
+    }
+    const bool boxed = box_.finish();
     const unsigned serial = ++group_serial_;
     faces_[static_cast<std::size_t>(g)].group = serial;
     boundary_ = faces_[static_cast<std::size_t>(g)].edges;
     for (int e : boundary_) on_boundary_[static_cast<std::size_t>(e)] = 1;
-    for (std::size_t k = 0; k < P.width; ++k) {
-      const Row& r = map[k];
+    // Pass 1, before any split (the group is one face): the neurons the box test settles get
+    // their sign on that face, and every piece made later copies it. The test reads the
+    // layer's double approximation (LayerMaps::approx, kept up to date by the same rank-one
+    // steps as the exact map), so a settled neuron costs a few double operations. The others
+    // wait for pass 2 in neuron order, so cells and edges are made in the same order as by one
+    // pass over all neurons.
+    planar::Pattern& first = faces_[static_cast<std::size_t>(g)].pattern;
+    pending_.clear();
+    if (boxed) {
+      const planar::Approx& A = maps_.approx(l);
+      box_signs_.resize(P.width);
+      box_.signs_on_box(A.a.data(), A.b.data(), A.c.data(), P.width, A.err * box_.error_weight(), box_signs_.data());
+      first.set_range(P.first_global, box_signs_.data(), P.width);  // most neurons miss the cell by a wide margin
+      for (std::size_t k = 0; k < P.width; ++k)
+        if (box_signs_[k] == 0) pending_.push_back(k);
+    } else {
+      for (std::size_t k = 0; k < P.width; ++k) pending_.push_back(k);
+    }
+    // Pass 2: the exact corner test, then the split.
+    for (const std::size_t k : pending_) {
+      const Row& r = maps_.row(l, k);
       const std::size_t m = P.first_global + k;
       if (r.a.is_zero() && r.b.is_zero()) {  // constant on the cell: no split (THEORY.md §1, fine point 3)
-        const Sign s = static_cast<Sign>(r.c.sign());
-        for (int f : group) faces_[static_cast<std::size_t>(f)].pattern[m] = s;
+        for (int f : group) faces_[static_cast<std::size_t>(f)].pattern.set(m, static_cast<Sign>(r.c.sign()));
         continue;
       }
       const Line L = make_line(r, RowOrigin{RowOrigin::Kind::Neuron, m}, static_cast<int>(m));
@@ -401,41 +434,40 @@ class PlanarBuilder {
       }
       if (!pos || !neg) {
         if (!pos && !neg) throw std::logic_error("planar: a nonconstant line vanishes on a whole cell");
-        for (int f : group) faces_[static_cast<std::size_t>(f)].pattern[m] = pos ? Sign::Positive : Sign::Negative;
+        for (int f : group) faces_[static_cast<std::size_t>(f)].pattern.set(m, pos ? Sign::Positive : Sign::Negative);
         continue;
       }
       split_group(group, L, m, serial);
       check_limits();
     }
+    propagate_sides(group, g, P.first_global, P.width);
     for (int e : boundary_) on_boundary_[static_cast<std::size_t>(e)] = 0;
     if (l == maps_.last_relu()) finish_group(group);
   }
 
-  // Splits every piece of the group that the line crosses. In general position the crossed
-  // pieces form a chain along the line, entered through a boundary edge of the group: walk it
-  // (each crossing inside an edge names the next piece), then settle every other piece by one
-  // vertex off the line. A crossing through a vertex (degenerate, or a neighbour's crossing
-  // point) ends the walk and every remaining piece is tested in full, which is always correct.
+  // Splits every piece of the group that the line crosses, in the order of the original
+  // walk (kept because it fixes the numbering of cells and edges, hence the witness): from the
+  // first boundary edge the line crosses inside, that piece and the next one along the line,
+  // then the other crossed pieces in the group's list order.
+  //
+  // The crossed pieces are found first by find_chain, a read-only walk along the line, so the
+  // pieces it misses are never visited: their side is left to propagate_sides (the neuron is
+  // recorded in deferred_). When the walk meets a degenerate crossing (through a vertex
+  // inside the group), every piece is tested in full, which is always correct.
   void split_group(std::vector<int>& group, const Line& L, std::size_t m, unsigned serial) {
     const unsigned step = ++step_serial_;
+    const bool chained = find_chain(L, serial, step);
     int line_id = kNone;
     auto split = [&](int f) {
       faces_[static_cast<std::size_t>(f)].stamp = step;
       const int nf = split_face(f, L, line_id, m);
-      if (nf != kNone) group.push_back(nf);
+      if (nf != kNone) {
+        faces_[static_cast<std::size_t>(nf)].slot = static_cast<unsigned>(group.size());
+        group.push_back(nf);
+      }
       return nf != kNone;
     };
-    int start = kNone;
-    for (int e : boundary_) {
-      const Edge& E = edges_[static_cast<std::size_t>(e)];
-      const Sign s0 = side(L, E.v0), s1 = side(L, E.v1);
-      if (s0 == Sign::Zero || s1 == Sign::Zero) break;  // enters through a vertex: no walk
-      if (s0 != s1) {
-        const int a = E.pos, b = E.neg;
-        start = (a != kNone && faces_[static_cast<std::size_t>(a)].group == serial) ? a : b;
-        break;
-      }
-    }
+    const int start = walk_start_;  // the first boundary edge crossed inside, unless a vertex comes first
     bool complete = false;
     if (start != kNone && faces_[static_cast<std::size_t>(start)].group == serial) {
       int f = start;
@@ -453,6 +485,18 @@ class PlanarBuilder {
         f = next;
       }
     }
+    if (chained) {
+      // The remaining crossed pieces in list order: exactly those the full test would split.
+      std::sort(chain_.begin(), chain_.end(), [&](int a, int b) {
+        return faces_[static_cast<std::size_t>(a)].slot < faces_[static_cast<std::size_t>(b)].slot;
+      });
+      for (int f : chain_)
+        if (faces_[static_cast<std::size_t>(f)].stamp != step && !split(f))
+          throw std::logic_error("planar: a piece on the line's walk is not crossed by it");
+      if (line_id == kNone) throw std::logic_error("planar: a line crossing the group split no piece");
+      deferred_.push_back(Deferred{m, line_id});
+      return;
+    }
     const std::size_t count = group.size();
     for (std::size_t i = 0; i < count; ++i) {
       const int f = group[i];
@@ -462,13 +506,133 @@ class PlanarBuilder {
     }
   }
 
+  // The pieces of the group whose interior the line crosses, into chain_ (each marked with
+  // `step`), by a walk that never modifies the subdivision: the line meets the convex group in
+  // one segment, entered through the group's boundary; in each piece the exit is a strict
+  // sign change inside an edge (the next piece is across it) or a vertex on the group's
+  // boundary (the end). False when the walk cannot be sure (an entry vertex shared by two
+  // pieces, an exit through a vertex inside the group): the caller then tests every piece.
+  bool find_chain(const Line& L, unsigned serial, unsigned step) {
+    chain_.clear();
+    auto in_group = [&](int f) { return f != kNone && faces_[static_cast<std::size_t>(f)].group == serial; };
+    auto inner_side = [&](const Edge& E) { return in_group(E.pos) ? E.pos : E.neg; };
+    int p = kNone, in_edge = kNone, in_vert = kNone;
+    bool zero_first = false;
+    for (int e : boundary_) {  // entry inside a boundary edge
+      const Edge& E = edges_[static_cast<std::size_t>(e)];
+      const Sign s0 = side(L, E.v0), s1 = side(L, E.v1);
+      zero_first |= s0 == Sign::Zero || s1 == Sign::Zero;
+      if (s0 != Sign::Zero && s1 != Sign::Zero && s0 != s1) {
+        p = inner_side(E);
+        in_edge = e;
+        break;
+      }
+    }
+    // split_group's walk starts there too, unless the scan met a zero vertex first (then it
+    // does not walk at all): the rule of the original builder, which fixes the split order.
+    walk_start_ = zero_first ? kNone : p;
+    if (p == kNone) {  // entry through a boundary vertex: fine when one piece alone has it
+      for (int e : boundary_) {
+        const Edge& E = edges_[static_cast<std::size_t>(e)];
+        if (side(L, E.v0) == Sign::Zero) in_vert = E.v0;
+        else if (side(L, E.v1) == Sign::Zero) in_vert = E.v1;
+        if (in_vert != kNone) break;
+      }
+      if (in_vert == kNone) return false;
+      for (int e : boundary_) {
+        const Edge& E = edges_[static_cast<std::size_t>(e)];
+        if (E.v0 != in_vert && E.v1 != in_vert) continue;
+        const int q = inner_side(E);
+        if (p != kNone && q != p) return false;
+        p = q;
+      }
+      if (!in_group(p)) return false;
+    }
+    while (true) {
+      Face& F = faces_[static_cast<std::size_t>(p)];
+      if (F.chain == step) return false;  // a piece twice: cannot happen on a convex walk
+      F.chain = step;
+      chain_.push_back(p);
+      const std::size_t n = F.verts.size();
+      signs_.resize(n);
+      for (std::size_t i = 0; i < n; ++i) signs_[i] = side(L, F.verts[i]);
+      // The two places where the line meets the piece's boundary: a zero vertex (index i) or a
+      // strict change along edge i (encoded n + i); the one that is not the entry is the exit.
+      std::size_t events[2], ne = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const Sign a = signs_[i], b = signs_[(i + 1) % n];
+        std::size_t ev = n + n;
+        if (a == Sign::Zero) ev = i;
+        else if (b != Sign::Zero && a != b) ev = n + i;
+        if (ev == n + n) continue;
+        if (ne == 2) return false;
+        events[ne++] = ev;
+      }
+      if (ne != 2) return false;
+      auto is_entry = [&](std::size_t ev) {
+        return ev < n ? F.verts[ev] == in_vert : F.edges[ev - n] == in_edge;
+      };
+      std::size_t exit;
+      if (is_entry(events[0])) exit = events[1];
+      else if (is_entry(events[1])) exit = events[0];
+      else return false;
+      if (exit < n) {  // through vertex z: the end when z is on the group's boundary
+        const std::size_t prev = (exit + n - 1) % n;
+        return on_boundary_[static_cast<std::size_t>(F.edges[exit])] || on_boundary_[static_cast<std::size_t>(F.edges[prev])];
+      }
+      const int e = F.edges[exit - n];
+      const Edge& E = edges_[static_cast<std::size_t>(e)];
+      const int q = E.pos == p ? E.neg : E.pos;
+      if (!in_group(q)) return true;  // the line leaves the group
+      p = q;
+      in_edge = e;
+      in_vert = kNone;
+    }
+  }
+
+  // The sides of the deferred neurons (split_group) on every piece of the group: each piece
+  // got a copy of its parent's bits when it was made, right for the neurons settled before
+  // and wrong for those deferred. Those bits are set on the group's first piece from one
+  // vertex, then carried across the group's inner edges, each of which changes the side of
+  // its own neuron only (a second neuron with the same zero line is never deferred: its walk
+  // finds the entry vertex shared by two pieces, or no crossing piece).
+  void propagate_sides(const std::vector<int>& group, int g, std::size_t first, std::size_t width) {
+    if (deferred_.empty()) return;
+    mask_.assign(maps_.relu_count() / 32 + 1, 0);
+    for (const Deferred& d : deferred_) {
+      mask_[d.m >> 5] |= std::uint64_t{3} << (2 * (d.m & 31));
+      settle(g, lines_[static_cast<std::size_t>(d.line)], d.m);
+    }
+    const unsigned seen = ++step_serial_;
+    faces_[static_cast<std::size_t>(g)].stamp = seen;
+    queue_.assign(1, g);
+    for (std::size_t qi = 0; qi < queue_.size(); ++qi) {
+      const int f = queue_[qi];
+      for (int e : faces_[static_cast<std::size_t>(f)].edges) {
+        if (on_boundary_[static_cast<std::size_t>(e)]) continue;
+        const Edge& E = edges_[static_cast<std::size_t>(e)];
+        const int c = E.pos == f ? E.neg : E.pos;
+        Face& C = faces_[static_cast<std::size_t>(c)];
+        if (C.stamp == seen) continue;
+        C.stamp = seen;
+        C.pattern.copy_masked(faces_[static_cast<std::size_t>(f)].pattern, mask_, first >> 5, ((first + width) >> 5) + 1);
+        const int owner = lines_[static_cast<std::size_t>(E.line)].owner;
+        const auto o = static_cast<std::size_t>(owner);
+        if (owner != kNone && (mask_[o >> 5] >> (2 * (o & 31)) & 1)) C.pattern.set(o, c == E.pos ? Sign::Positive : Sign::Negative);
+        queue_.push_back(c);
+      }
+    }
+    if (queue_.size() != group.size()) throw std::logic_error("planar: the pieces of a group are not connected");
+    deferred_.clear();
+  }
+
   // A piece the line does not cross: the first vertex off the line gives its side.
   void settle(int f, const Line& L, std::size_t m) {
     Face& F = faces_[static_cast<std::size_t>(f)];
     for (int v : F.verts) {
       const Sign s = side(L, v);
       if (s != Sign::Zero) {
-        F.pattern[m] = s;
+        F.pattern.set(m, s);
         return;
       }
     }
@@ -481,8 +645,8 @@ class PlanarBuilder {
     const std::size_t last = maps_.layer_count();
     for (int f : group) {
       Face& F = faces_[static_cast<std::size_t>(f)];
-      const Map& map = maps_.ensure(last, F.pattern);
-      F.out = maps_.active(F.pattern, last, 0) ? map[0] : Row{};
+      maps_.ensure(last, F.pattern);
+      F.out = maps_.active(F.pattern, last, 0) ? maps_.row(last, 0) : Row{};
     }
   }
 
@@ -492,12 +656,24 @@ class PlanarBuilder {
   unsigned long limit_ticks_ = 0;
   bool float_only_ = arithmetic_mode() == ArithmeticMode::FloatOnly;
   LayerMaps maps_;
-  std::vector<Line> lines_;
-  std::vector<Vertex> verts_;
+  planar::ChunkedVector<Line> lines_;
+  planar::ChunkedVector<Vertex> verts_;
   std::vector<Edge> edges_;
-  std::vector<Face> faces_;
+  planar::ChunkedVector<Face> faces_;
   std::vector<Sign> signs_;     // scratch
   std::vector<Vertex> hull_;    // scratch: the corners of the group being split
+  planar::BoxFilter box_;       // scratch: their bounding box
+  std::vector<signed char> box_signs_;  // scratch: the box test's answers for a layer
+  std::vector<std::size_t> pending_;  // scratch: the neurons the box test left to the corner test
+  struct Deferred {
+    std::size_t m;  // a neuron whose side is left to propagate_sides ...
+    int line;       // ... and its line on the group
+  };
+  std::vector<Deferred> deferred_;
+  std::vector<int> chain_;      // find_chain's output: the pieces the line crosses ...
+  int walk_start_ = kNone;      // ... and where split_group's walk starts
+  std::vector<int> queue_;      // scratch of propagate_sides
+  std::vector<std::uint64_t> mask_;  // the deferred neurons' bits, as in planar::Pattern  // scratch: the neurons the box test left to the corner test
   std::vector<int> crossed_;    // split_face's output: the cells beyond its edge crossings
   std::vector<int> boundary_;   // the edges on the boundary of the group being split
   std::vector<char> on_boundary_;  // per edge
@@ -574,7 +750,7 @@ RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus st
     }
     const Rational n(static_cast<long>(F.verts.size()));
     c.point = {sx / n, sy / n};
-    c.pattern = F.pattern;
+    c.pattern = F.pattern.unpack(maps_.relu_count());
     if (status == BuildStatus::Complete) {
       c.gradient = {Rational(F.out.a.to_mpz()) / scale, Rational(F.out.b.to_mpz()) / scale};
       c.offset = Rational(F.out.c.to_mpz()) / scale;
@@ -599,14 +775,21 @@ RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus st
   return cx;
 }
 
+// Reduction modulo the Mersenne prime p = 2^61 - 1 by folding (2^61 = 1 mod p): no division.
+constexpr std::uint64_t kMersenne = (std::uint64_t{1} << 61) - 1;
+std::uint64_t reduce_p(unsigned __int128 x) {
+  x = (x & kMersenne) + (x >> 61);  // < 2^68
+  x = (x & kMersenne) + (x >> 61);  // < 2^61 + 2^7
+  auto r = static_cast<std::uint64_t>(x);
+  return r >= kMersenne ? r - kMersenne : r;
+}
+
 // v mod (2^61 - 1), for the parallelism sanity check (2^64 = 8 mod p).
 std::uint64_t mod_p(const Int256& v) {
-  constexpr std::uint64_t p = (std::uint64_t{1} << 61) - 1;
   const Int256 a = v.negative() ? -v : v;
-  unsigned __int128 acc = 0;
-  for (int i = 3; i >= 0; --i) acc = (acc * 8 + a.w[i] % p) % p;
-  const auto r = static_cast<std::uint64_t>(acc);
-  return v.negative() && r != 0 ? p - r : r;
+  std::uint64_t acc = 0;
+  for (int i = 3; i >= 0; --i) acc = reduce_p(static_cast<unsigned __int128>(acc) * 8 + a.w[i]);
+  return v.negative() && acc != 0 ? kMersenne - acc : acc;
 }
 
 struct RowHash {
@@ -617,22 +800,31 @@ struct RowHash {
     return static_cast<std::size_t>(h);
   }
 };
-struct RowEq {
-  bool operator()(const Row& x, const Row& y) const { return x.a == y.a && x.b == y.b && x.c == y.c; }
-};
 
 PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
   PlanarVerdict v;
   v.status = status;
   v.cells = faces_.size();
   if (status != BuildStatus::Complete) return v;
-  constexpr std::uint64_t p = (std::uint64_t{1} << 61) - 1;
-  std::unordered_map<std::uint64_t, char> seen;
-  seen.reserve(edges_.size());
+  // Pairs: two cells may share several edges (collinear ones, split by a neighbour's vertex);
+  // each pair counts once, found among the edges of its lower-numbered cell.
+  for (std::size_t f = 0; f < faces_.size(); ++f) {
+    const std::vector<int>& es = faces_[f].edges;
+    for (std::size_t i = 0; i < es.size(); ++i) {
+      const Edge& E = edges_[static_cast<std::size_t>(es[i])];
+      const int g = E.pos == static_cast<int>(f) ? E.neg : E.pos;
+      if (g == kNone || g < static_cast<int>(f)) continue;
+      bool again = false;
+      for (std::size_t j = 0; j < i && !again; ++j) {
+        const Edge& D = edges_[static_cast<std::size_t>(es[j])];
+        again = (D.pos == static_cast<int>(f) ? D.neg : D.pos) == g;
+      }
+      if (!again) ++v.pairs;
+    }
+  }
   v.convex = true;
   for (const Edge& E : edges_) {
     if (E.pos == kNone || E.neg == kNone) continue;
-    if (seen.emplace(pair_key(E.pos, E.neg), 0).second) ++v.pairs;
     // Delta = g_pos - g_neg = lambda n with n = (a, b) pointing from neg into pos (THEORY.md §1,
     // Theorem A), all in the output scale. lambda's sign is read off one nonzero component of n.
     const Row& up = faces_[static_cast<std::size_t>(E.pos)].out;
@@ -643,8 +835,8 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
     const Row& n = lines_[static_cast<std::size_t>(E.line)].exact;
     // Continuity forces Delta to be parallel to n; a failure is an internal error. The check
     // is exact modulo a prime (a necessary condition; the full-complex path checks it in Q).
-    const std::uint64_t lhs = static_cast<std::uint64_t>(static_cast<unsigned __int128>(mod_p(dx)) * mod_p(n.b) % p);
-    const std::uint64_t rhs = static_cast<std::uint64_t>(static_cast<unsigned __int128>(mod_p(dy)) * mod_p(n.a) % p);
+    const std::uint64_t lhs = reduce_p(static_cast<unsigned __int128>(mod_p(dx)) * mod_p(n.b));
+    const std::uint64_t rhs = reduce_p(static_cast<unsigned __int128>(mod_p(dy)) * mod_p(n.a));
     if (lhs != rhs) throw std::logic_error("planar: gradient jump is not parallel to the edge normal");
     const int s = !n.a.is_zero() ? dx.sign() * n.a.sign() : dy.sign() * n.b.sign();
     if (s < 0 && v.convex) {  // the first concave edge: where the caller builds its witness
@@ -657,10 +849,22 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
       if (owner != kNone) v.kink_neuron = neuron_ids().at(static_cast<std::size_t>(owner));
     }
   }
-  std::unordered_map<Row, char, RowHash, RowEq> pieces;
-  pieces.reserve(faces_.size());
-  for (const Face& F : faces_) pieces.emplace(F.out, 0);
-  v.pieces = pieces.size();
+  // Distinct affine pieces: cells sorted by the hash of their output row, then by the row
+  // itself, so equal rows are adjacent (a sort of 8-byte keys, rows compared only on equal
+  // hashes, instead of a hash table of 96-byte rows).
+  std::vector<std::pair<std::size_t, int>> keyed(faces_.size());
+  for (std::size_t f = 0; f < faces_.size(); ++f) keyed[f] = {RowHash{}(faces_[f].out), static_cast<int>(f)};
+  auto limbs = [&](int f) {
+    const Row& r = faces_[static_cast<std::size_t>(f)].out;
+    return std::tie(r.a.w[0], r.a.w[1], r.a.w[2], r.a.w[3], r.b.w[0], r.b.w[1], r.b.w[2], r.b.w[3], r.c.w[0], r.c.w[1],
+                    r.c.w[2], r.c.w[3]);
+  };
+  std::sort(keyed.begin(), keyed.end(), [&](const auto& x, const auto& y) {
+    if (x.first != y.first) return x.first < y.first;
+    return limbs(x.second) < limbs(y.second);
+  });
+  for (std::size_t i = 0; i < keyed.size(); ++i)
+    if (i == 0 || keyed[i].first != keyed[i - 1].first || limbs(keyed[i].second) != limbs(keyed[i - 1].second)) ++v.pieces;
   return v;
 }
 

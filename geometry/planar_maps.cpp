@@ -80,6 +80,13 @@ std::optional<LayerMaps> LayerMaps::plan(const Network& net) {
         S.R.push_back(std::move(r));
         S.Rw.push_back(std::move(rw));
       }
+      if (!S.wide && !S.R.empty()) {
+        S.C.assign(S.R[0].size(), std::vector<std::int64_t>(S.R.size()));
+        for (std::size_t k = 0; k < S.R.size(); ++k)
+          for (std::size_t i = 0; i < S.R[k].size(); ++i) S.C[i][k] = S.R[k][i];
+        S.Cd.resize(S.C.size());
+        for (std::size_t i = 0; i < S.C.size(); ++i) S.Cd[i].assign(S.C[i].begin(), S.C[i].end());
+      }
       if (src + 1 == l) P.from_prev = static_cast<int>(P.sources.size());
       P.sources.push_back(std::move(S));
     }
@@ -96,10 +103,35 @@ std::optional<LayerMaps> LayerMaps::plan(const Network& net) {
     if (!(bound[l] < 0x1p+240)) return std::nullopt;
   }
   out.n_relu_ = global;
+  out.bound_ = bound;
+  out.approx_.resize(plans_.size());
+  out.approx_ok_.assign(plans_.size(), 0);
+  out.approx_flips_.assign(plans_.size(), 0);
+  out.narrow_carry_.assign(plans_.size(), 0);
+  for (std::size_t l = 1; l < plans_.size(); ++l) {
+    const LayerPlan& P = plans_[l];
+    if (!out.carries_next(l) || P.from_prev < 0 || P.sources[static_cast<std::size_t>(P.from_prev)].wide) continue;
+    double mt = 0, mr = 0;
+    for (const auto& row : plans_[l + 1].sources[0].R)
+      for (std::int64_t v : row) mt = std::max(mt, std::fabs(static_cast<double>(v)));
+    for (const auto& row : P.sources[static_cast<std::size_t>(P.from_prev)].R)
+      for (std::int64_t v : row) mr = std::max(mr, std::fabs(static_cast<double>(v)));
+    // Each product below 2^124 and width of them below 2^126 (the double estimate rounds by far
+    // less than the margin of 2^-1 taken here).
+    out.narrow_carry_[l] = mt * mr * static_cast<double>(P.width) < 0x1p+125;
+  }
+  out.lazy_.assign(plans_.size(), 0);
+  out.version_.resize(plans_.size());
+  for (std::size_t l = 2; l + 1 < plans_.size(); ++l) {
+    const LayerPlan& P = plans_[l];
+    // Wide ReLU layers fed by the previous one through int64 entries (the rank-one path), not
+    // the last layer (the output map is read whole).
+    out.lazy_[l] = P.relu && P.width >= 16 && P.from_prev >= 0 && !P.sources[static_cast<std::size_t>(P.from_prev)].wide;
+  }
   for (std::size_t l = 1; l < plans_.size(); ++l)
     if (plans_[l].relu) out.last_relu_ = l;
   // Layer 0 is the input: x = (1, 0, 0) . (x, y, 1) and y = (0, 1, 0) . (x, y, 1).
-  out.wp_.assign(out.n_relu_, Sign::Zero);
+  out.wp_ = Pattern(out.n_relu_);
   out.maps_.assign(1, Map(2));
   out.maps_[0][0].a = Int256::from_i64(1);
   out.maps_[0][1].b = Int256::from_i64(1);
@@ -107,11 +139,13 @@ std::optional<LayerMaps> LayerMaps::plan(const Network& net) {
 }
 
 // The map of layer l from the maps of all earlier layers (full product).
-Map LayerMaps::extend(std::size_t l) const {
+Map LayerMaps::extend(std::size_t l) {
   const LayerPlan& P = plans_[l];
   Map M(P.width);
   for (std::size_t k = 0; k < P.width; ++k) M[k].c = P.bias[k];
   for (const Source& S : P.sources) {
+    if (lazy_[S.src])
+      for (std::size_t i = 0; i < plans_[S.src].width; ++i) catch_up(S.src, i);
     const Map& O = maps_[S.src];
     for (std::size_t i = 0; i < O.size(); ++i) {
       if (S.src > 0 && !active(wp_, S.src, i)) continue;
@@ -157,15 +191,11 @@ void LayerMaps::add_wide(Row& M, const Int256& r, const Row& o, bool subtract) {
 // that consecutive ones usually differ in a few neurons of layer l-1 only; then the map of
 // layer l is updated by those neurons' columns instead of being recomputed (the key cost
 // saving: a rank-one update per flipped neuron).
-void LayerMaps::ensure_maps(std::size_t l, const std::vector<Sign>& p) {
+void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
   std::size_t first_diff = l;  // first layer < l whose activity differs
   for (std::size_t j = 1; j < l && first_diff == l; ++j)
-    if (plans_[j].relu)
-      for (std::size_t k = 0; k < plans_[j].width; ++k)
-        if (active(p, j, k) != active(wp_, j, k)) {
-          first_diff = j;
-          break;
-        }
+    if (plans_[j].relu && !p.same_activity(wp_, plans_[j].first_global, plans_[j].first_global + plans_[j].width))
+      first_diff = j;
   const std::size_t valid = std::min(maps_.size() - 1, first_diff);  // maps_[0..valid] are right
   if (valid >= l) {
     copy_pattern(p, l);
@@ -174,62 +204,188 @@ void LayerMaps::ensure_maps(std::size_t l, const std::vector<Sign>& p) {
   const LayerPlan& P = plans_[l];
   if (valid == l - 1 && maps_.size() > l && first_diff == l - 1 && P.from_prev >= 0) {
     const Source& S = P.sources[static_cast<std::size_t>(P.from_prev)];
-    const Map& O = maps_[l - 1];
     Map& M = maps_[l];
     // A narrow next layer fed by this one alone (the output layer) keeps its map for the old
     // layer-l pattern: with N = R' D_l M, a change dM = r (x) o of M changes N by
     // (R' D_l r) o, a handful of products instead of rebuilding N (|R' D_l r| o is bounded
     // by the next layer's bound, so nothing overflows).
     const bool carry = maps_.size() > l + 1 && !S.wide && carries_next(l);
-    for (std::size_t i = 0; i < plans_[l - 1].width; ++i) {
-      const bool now = active(p, l - 1, i);
-      if (now == active(wp_, l - 1, i)) continue;
-      const Row& o = O[i];
+    // The approximation follows each flip with the same rank-one term in double (see approx).
+    bool follow = approx_ok_[l] && !S.wide;
+    Approx& A = approx_[l];
+    if (carry) approx_ok_[l + 1] = 0;
+    if (carry && narrow_carry_[l]) {  // R' D_l: the next layer's entries of inactive neurons zeroed
+      const LayerPlan& Q = plans_[l + 1];
+      auto put = [&](std::size_t k) {
+        for (std::size_t j = 0; j < Q.width; ++j) masked_[j][k] = active(wp_, l, k) ? Q.sources[0].R[j][k] : 0;
+        return true;
+      };
+      if (masked_layer_ != l) {  // made afresh, then kept up to date by the layer-l flips only
+        masked_.assign(Q.width, std::vector<std::int64_t>(P.width));
+        for (std::size_t k = 0; k < P.width; ++k) put(k);
+        masked_layer_ = l;
+      } else {
+        wp_.for_each_active_diff(masked_for_, P.first_global, P.first_global + P.width,
+                                 [&](std::size_t gk) { return put(gk - P.first_global); });
+      }
+      masked_for_ = wp_;
+    }
+    const std::size_t base = plans_[l - 1].first_global;
+    p.for_each_active_diff(wp_, base, base + plans_[l - 1].width, [&](std::size_t gi) {
+      const std::size_t i = gi - base;
+      const bool now = p.active(gi);
+      const Row& o = row(l - 1, i);
       if (carry) {
         const LayerPlan& Q = plans_[l + 1];
         const Source& T = Q.sources[0];
-        for (std::size_t j = 0; j < Q.width; ++j) {
+        const std::vector<std::int64_t>& col = S.C[i];
+        if (narrow_carry_[l]) {  // |sum| <= width max|R'| max|R| < 2^126 (plan): 128-bit sums
+          for (std::size_t j = 0; j < Q.width; ++j) {
+            const std::vector<std::int64_t>& t = masked_[j];
+            __int128 acc = 0;
+            for (std::size_t k = 0; k < P.width; ++k) acc += static_cast<__int128>(t[k]) * col[k];
+            Int256 c;
+            c.w[0] = static_cast<std::uint64_t>(acc);
+            c.w[1] = static_cast<std::uint64_t>(static_cast<unsigned __int128>(acc) >> 64);
+            c.w[2] = c.w[3] = acc < 0 ? ~std::uint64_t{0} : 0;
+            add_wide(maps_[l + 1][j], c, o, !now);
+          }
+        } else {
+          for (std::size_t j = 0; j < Q.width; ++j) {
           Int256 c;
-          for (std::size_t k = 0; k < P.width; ++k)
-            if (T.R[j][k] != 0 && active(wp_, l, k)) c.add_mul_small(T.R[j][k], S.R[k][i]);
-          add_wide(maps_[l + 1][j], c, o, !now);
+          const std::vector<std::int64_t>& t = T.R[j];
+            for (std::size_t k = 0; k < P.width; ++k)
+              if (t[k] != 0 && active(wp_, l, k)) c.add_mul_small(t[k], col[k]);
+            add_wide(maps_[l + 1][j], c, o, !now);
+          }
         }
       }
       if (S.wide) {
         for (std::size_t k = 0; k < P.width; ++k) add_wide(M[k], S.Rw[k][i], o, !now);
-        continue;
+        approx_ok_[l] = 0;
+        return true;
       }
+      if (follow) {
+        const double sa = now ? o.a.to_double() : -o.a.to_double(), sb = now ? o.b.to_double() : -o.b.to_double(),
+                     sc = now ? o.c.to_double() : -o.c.to_double();
+        const std::vector<double>& cd = S.Cd[i];
+        for (std::size_t k = 0; k < P.width; ++k) {
+          A.a[k] += cd[k] * sa;
+          A.b[k] += cd[k] * sb;
+          A.c[k] += cd[k] * sc;
+        }
+        A.err += 0x1p-50 * bound_[l];
+        if (++approx_flips_[l] >= 65536) {  // convert afresh
+          follow = false;
+          approx_ok_[l] = 0;
+        }
+      }
+      if (lazy_[l]) return true;  // the rows catch up when read
       if (o.a.fits_i64() && o.b.fits_i64() && o.c.fits_i64()) {  // e.g. first-layer rows: one product each
         const auto oa = static_cast<std::int64_t>(o.a.w[0]), ob = static_cast<std::int64_t>(o.b.w[0]),
                    oc = static_cast<std::int64_t>(o.c.w[0]);
+        const std::vector<std::int64_t>& col = S.C[i];
         for (std::size_t k = 0; k < P.width; ++k) {
-          const std::int64_t r = now ? S.R[k][i] : -S.R[k][i];
+          const std::int64_t r = now ? col[k] : -col[k];
           M[k].a.add_mul_small(r, oa);
           M[k].b.add_mul_small(r, ob);
           M[k].c.add_mul_small(r, oc);
         }
-        continue;
+        return true;
       }
+      const std::vector<std::int64_t>& col = S.C[i];
       for (std::size_t k = 0; k < P.width; ++k) {
-        const std::int64_t r = now ? S.R[k][i] : -S.R[k][i];
+        const std::int64_t r = now ? col[k] : -col[k];
         if (r == 0) continue;
         M[k].a.add_mul(r, o.a);
         M[k].b.add_mul(r, o.b);
         M[k].c.add_mul(r, o.c);
       }
-    }
+      return true;
+    });
     copy_pattern(p, l);  // layers < l only: wp_ keeps the layer-l pattern the carried map is for
     maps_.resize(carry ? l + 2 : l + 1);
     return;
   }
   maps_.resize(valid + 1);
   copy_pattern(p, l);
-  for (std::size_t j = valid + 1; j <= l; ++j) maps_.push_back(extend(j));
+  for (std::size_t j = valid + 1; j <= l; ++j) {
+    maps_.push_back(extend(j));
+    approx_ok_[j] = 0;
+    set_fresh(j);
+  }
 }
 
-void LayerMaps::copy_pattern(const std::vector<Sign>& p, std::size_t l) {
+// Every row of layer j is right for the pattern held now (after a full product).
+void LayerMaps::set_fresh(std::size_t j) {
+  if (!lazy_[j]) return;
+  version_[j].resize(plans_[j].width);
+  for (Pattern& v : version_[j]) {
+    if (v.bytes() == 0) v = Pattern(n_relu_);
+    v.copy_prefix(wp_, plans_[j].first_global);
+  }
+}
+
+// Row k of lazy layer l gets the rank-one terms of the layer-(l-1) neurons whose activity
+// differs between the pattern it is right for and the pattern held now. Only layer l-1 can
+// differ: a change in an earlier layer goes through extend, which makes every row fresh.
+void LayerMaps::catch_up(std::size_t l, std::size_t k) {
+  Pattern& v = version_[l][k];
+  const LayerPlan& P = plans_[l];
+  const std::size_t base = plans_[l - 1].first_global, end = base + plans_[l - 1].width;
+  if (v.same_activity(wp_, base, end)) return;
+  const std::vector<std::int64_t>& R = P.sources[static_cast<std::size_t>(P.from_prev)].R[k];  // row k: one cache line per 8 terms
+  Row& M = maps_[l][k];
+  wp_.for_each_active_diff(v, base, end, [&](std::size_t gi) {
+    const std::size_t i = gi - base;
+    const std::int64_t r = wp_.active(gi) ? R[i] : -R[i];
+    if (r == 0) return true;
+    const Row& o = row(l - 1, i);
+    if (o.a.fits_i64() && o.b.fits_i64() && o.c.fits_i64()) {  // e.g. first-layer rows: one product each
+      M.a.add_mul_small(r, static_cast<std::int64_t>(o.a.w[0]));
+      M.b.add_mul_small(r, static_cast<std::int64_t>(o.b.w[0]));
+      M.c.add_mul_small(r, static_cast<std::int64_t>(o.c.w[0]));
+      return true;
+    }
+    M.a.add_mul(r, o.a);
+    M.b.add_mul(r, o.b);
+    M.c.add_mul(r, o.c);
+    return true;
+  });
+  v.copy_prefix(wp_, P.first_global);
+}
+
+// Conversion: each entry within 2.01u |coefficient| <= 2^-51 bound. A rank-one step adds
+// fl(fl(r) fl(o)) to an entry: the conversions err by u |r| and 2.01u |o|, the product and the
+// sum round once each, and |r o| <= bound (bound >= the row's sum of |R| times the source's
+// bound) as is every intermediate map (each is the map of some pattern), so the step adds at
+// most (4.1u + 1.01u) bound < 2^-50 bound to the error. After 65536 steps the entries are
+// converted afresh, which keeps err below 2^-33 bound (the filter's margin grows by err times
+// the box's extent: still far below the margins it decides on).
+const Approx& LayerMaps::approx(std::size_t l) {
+  Approx& A = approx_[l];
+  if (!approx_ok_[l]) {
+    if (lazy_[l])
+      for (std::size_t k = 0; k < plans_[l].width; ++k) catch_up(l, k);
+    const Map& M = maps_[l];
+    A.a.resize(M.size());
+    A.b.resize(M.size());
+    A.c.resize(M.size());
+    for (std::size_t k = 0; k < M.size(); ++k) {
+      A.a[k] = M[k].a.to_double();
+      A.b[k] = M[k].b.to_double();
+      A.c[k] = M[k].c.to_double();
+    }
+    A.err = 0x1p-51 * bound_[l];
+    approx_ok_[l] = 1;
+    approx_flips_[l] = 0;
+  }
+  return A;
+}
+
+void LayerMaps::copy_pattern(const Pattern& p, std::size_t l) {
   const std::size_t end = l < plans_.size() ? plans_[l].first_global : n_relu_;
-  std::copy(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(end), wp_.begin());
+  wp_.copy_prefix(p, end);
 }
 
 }  // namespace relucert::planar

@@ -17,6 +17,7 @@
 #include "core/network.hpp"
 #include "core/sign.hpp"
 #include "geometry/int256.hpp"
+#include "geometry/planar_pattern.hpp"
 
 namespace relucert::planar {
 
@@ -32,6 +33,10 @@ using Map = std::vector<Row>;  // one row per neuron of a layer
 struct Source {
   std::size_t src = 0;
   std::vector<std::vector<std::int64_t>> R;  // width x width(src), when every entry is below 2^62
+  // R's columns, contiguous (C[i][k] = R[k][i]): a flip of source neuron i reads column i for
+  // every row k, and a strided walk through `width` separate rows costs a cache miss each.
+  std::vector<std::vector<std::int64_t>> C;
+  std::vector<std::vector<double>> Cd;  // C as doubles (relative error <= 2^-53 each)
   // The same entries as 256-bit integers when some entry is not (e.g. a 1e-30 weight next to
   // weights near 1: clearing the 10^30 denominator makes the others wide); slower products.
   bool wide = false;
@@ -46,6 +51,14 @@ struct LayerPlan {
   int from_prev = -1;  // index in `sources` of the previous layer's contribution, or -1
 };
 
+// Double approximations of a layer's map, one array per coefficient (a x + b y + c), each
+// entry within `err` (absolute) of the exact integer: what a filter needs to settle most
+// neurons of a cell without converting 256-bit rows.
+struct Approx {
+  std::vector<double> a, b, c;
+  double err = 0;
+};
+
 class LayerMaps {
  public:
   // nullopt when some cleared denominator or some map over all patterns could leave the
@@ -57,27 +70,47 @@ class LayerMaps {
   std::size_t relu_count() const { return n_relu_; }
   std::size_t last_relu() const { return last_relu_; }  // 0 when there is none
   // Neuron k of layer l passes its value on under pattern p (always, for a linear layer).
-  bool active(const std::vector<Sign>& p, std::size_t l, std::size_t k) const {
-    return !plans_[l].relu || p[plans_[l].first_global + k] == Sign::Positive;
+  bool active(const Pattern& p, std::size_t l, std::size_t k) const {
+    return !plans_[l].relu || p.active(plans_[l].first_global + k);
   }
-  // The map of layer l for pattern p (only p's layers < l matter). The reference is valid
-  // until the next call.
-  const Map& ensure(std::size_t l, const std::vector<Sign>& p) {
-    ensure_maps(l, p);
-    return maps_[l];
+  // Makes layer l's map the one for pattern p (only p's layers < l matter); then row(l, k) and
+  // approx(l) read it, until the next ensure.
+  void ensure(std::size_t l, const Pattern& p) { ensure_maps(l, p); }
+  // Row k of layer l's map. Wide hidden layers are lazy: a rank-one step updates only the
+  // double approximation, and a row catches up with the flips it missed when it is read (the
+  // pattern it was last right for is kept per row), because a cell needs the exact rows of a
+  // few neurons only (those the box test cannot settle). The reference is valid until the
+  // next ensure.
+  const Row& row(std::size_t l, std::size_t k) {
+    if (lazy_[l]) catch_up(l, k);
+    return maps_[l][k];
   }
+  // The approximation of layer l's map (valid until the next ensure).
+  const Approx& approx(std::size_t l);
 
  private:
-  Map extend(std::size_t l) const;
-  void ensure_maps(std::size_t l, const std::vector<Sign>& p);
-  void copy_pattern(const std::vector<Sign>& p, std::size_t l);
+  Map extend(std::size_t l);
+  void catch_up(std::size_t l, std::size_t k);
+  void set_fresh(std::size_t l);
+  void ensure_maps(std::size_t l, const Pattern& p);
+  void copy_pattern(const Pattern& p, std::size_t l);
   bool carries_next(std::size_t l) const;
   static void add_wide(Row& M, const Int256& r, const Row& o, bool subtract);
 
   std::vector<LayerPlan> plans_;  // index 0: the input
+  std::vector<double> bound_;     // per layer: an upper bound on |coefficient| of any map row
+  std::vector<Approx> approx_;    // per layer, right for maps_[l] when approx_ok_[l]
+  std::vector<char> approx_ok_;
+  std::vector<unsigned> approx_flips_;  // rank-one updates since approx_[l] was converted
+  std::vector<char> lazy_;              // per layer: rows catch up when read (see row)
+  std::vector<char> narrow_carry_;      // per layer: the carried products fit 128 bits
+  std::vector<std::vector<std::int64_t>> masked_;  // R' D_l for the carry of layer masked_layer_ ...
+  std::size_t masked_layer_ = 0;
+  Pattern masked_for_;                             // ... with D_l from this pattern
+  std::vector<std::vector<Pattern>> version_;  // lazy layers: the pattern each row is right for
   std::size_t n_relu_ = 0, last_relu_ = 0;
   std::vector<Map> maps_;   // maps_[j] is right for wp_ for every j < maps_.size()
-  std::vector<Sign> wp_;    // the pattern the maps are for
+  Pattern wp_;              // the pattern the maps are for
 };
 
 }  // namespace relucert::planar

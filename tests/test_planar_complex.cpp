@@ -213,3 +213,153 @@ TEST_CASE("planar builder honours the cell limit") {
   REQUIRE(cx);
   CHECK(cx->status == BuildStatus::CellLimit);
 }
+
+namespace {
+
+// FNV-1a over a text rendering of everything the planar builder outputs, in order: cells
+// (pattern, rows with their origins, point, gradient, offset, adjacency list), adjacencies
+// (lower, upper, facet, point) and the streaming verdict (counts, kink point, normal, neuron).
+// Pins the order too: check_convexity's witness is the first violating pair in this order.
+std::uint64_t fingerprint(const Network& net, const Domain& box) {
+  std::string s;
+  auto add = [&](const std::string& t) { s += t, s += ';'; };
+  auto vec = [&](const Vector& v) {
+    for (const Rational& x : v) add(to_string(x));
+  };
+  auto row = [&](const Halfspace& h) {
+    for (const Integer& a : h.a) add(a.get_str());
+    add(h.b.get_str());
+    add(std::to_string(static_cast<int>(h.origin.kind)) + ":" + std::to_string(h.origin.index));
+  };
+  const auto cx = build_planar_complex(net, box);
+  REQUIRE(cx);
+  for (const Cell& c : cx->cells) {
+    add(cx->pattern_string(c));
+    for (const Halfspace& h : c.rows) row(h);
+    vec(c.point);
+    vec(c.gradient);
+    add(to_string(c.offset));
+    for (std::size_t a : c.adjacencies) add(std::to_string(a));
+  }
+  for (const Adjacency& a : cx->adjacencies) {
+    add(std::to_string(a.lower) + "," + std::to_string(a.upper));
+    row(a.facet);
+    vec(a.point);
+  }
+  const auto v = planar_convexity(net, box);
+  REQUIRE(v);
+  add(std::to_string(v->cells) + "," + std::to_string(v->pairs) + "," + std::to_string(v->pieces) + "," +
+      std::to_string(v->convex));
+  if (v->kink_point) vec(*v->kink_point);
+  if (v->kink_normal) vec(*v->kink_normal);
+  if (v->kink_neuron) add(std::to_string(v->kink_neuron->layer) + ":" + std::to_string(v->kink_neuron->index));
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char ch : s) h = (h ^ ch) * 0x100000001b3ULL;
+  return h;
+}
+
+// A wide net of small integer weights (on a box of integer side): zero lines through common
+// points and box corners, parallel and coincident lines, dead and constant neurons, bent
+// lines along earlier edges: degenerate walks in every layer, and the lazy rows of
+// geometry/planar_maps.hpp (widths >= 16) in every hidden layer after the first.
+Network small_int_net(std::size_t width, std::size_t depth, std::uint64_t seed) {
+  std::uint64_t x = seed;
+  auto draw = [&](long lo, long hi) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return lo + static_cast<long>((x >> 33) % static_cast<std::uint64_t>(hi - lo + 1));
+  };
+  std::vector<Layer> Ls;
+  std::size_t fan = 2;
+  for (std::size_t l = 0; l <= depth; ++l) {
+    const std::size_t w = l == depth ? 1 : width;
+    Matrix W(w, Vector(fan));
+    Vector b(w);
+    for (std::size_t k = 0; k < w; ++k) {
+      for (std::size_t i = 0; i < fan; ++i) W[k][i] = Rational(draw(-2, 2));
+      b[k] = Rational(draw(-3, 3));
+    }
+    if (l > 0 && w > 3) {
+      W[1] = W[0];                               // a duplicate
+      b[1] = b[0];
+      for (auto& v : W[2]) v = 0;                // constant: dead or always active
+      b[2] = Rational(draw(-1, 1));
+    }
+    Ls.push_back(layer(std::move(W), std::move(b), l < depth));
+    fan = w;
+  }
+  return Network(2, std::move(Ls));
+}
+
+}  // namespace
+
+TEST_CASE("planar builder agrees on wide degenerate and deeper nets (lazy rows)") {
+  using namespace relucert::paper_stats;
+  const Domain box = Domain::box({-3, -3}, {3, 3});
+  REQUIRE(cross_check(small_int_net(16, 2, 1), box, "small int 16x2"));
+  REQUIRE(cross_check(small_int_net(16, 3, 2), box, "small int 16x3"));
+  REQUIRE(cross_check(small_int_net(18, 4, 3), box, "small int 18x4"));
+  const Arch a{2, 16, 3};
+  REQUIRE(cross_check(draw_network(a, net_seed(9, a, 0)), Domain::box({-100, -100}, {100, 100}), a.name()));
+}
+
+// The values were recorded with the builder of commit 6fb6e22 (before the box filter, the packed
+// patterns and the two-pass group split): a faster builder must make the same cells, edges and
+// witness in the same order. A mismatch prints the new value; never update it without showing
+// that the old output was wrong.
+TEST_CASE("planar builder output is pinned: same cells, pairs and witness, in the same order") {
+  using namespace relucert::paper_stats;
+  const Domain box = Domain::box({-100, -100}, {100, 100});
+  struct Pin {
+    Arch a;
+    std::size_t index;
+    std::uint64_t expected;
+  };
+  const Pin pins[] = {
+      {{2, 12, 2}, 0, 14441167213013059767ULL}, {{2, 24, 2}, 1, 13667381625917155258ULL},
+      {{2, 40, 2}, 2, 8337055121780829635ULL},  {{2, 8, 3}, 0, 8157255083847278775ULL},
+      {{2, 6, 4}, 1, 5632041717464581234ULL},   {{2, 64, 2}, 0, 14605631125174964515ULL},
+  };
+  for (const Pin& p : pins) {
+    CAPTURE(p.a.name());
+    CAPTURE(p.index);
+    const std::uint64_t got = fingerprint(draw_network(p.a, net_seed(5, p.a, p.index)), box);
+    CHECK(got == p.expected);
+  }
+  // Wider and deeper float32 nets (lazy rows in every hidden layer after the first).
+  const Pin deep[] = {{{2, 16, 3}, 0, 14371885007804588540ULL},
+                      {{2, 24, 3}, 1, 2090777825721272146ULL},
+                      {{2, 16, 4}, 0, 6417049336690643401ULL}};
+  for (const Pin& p : deep) {
+    CAPTURE(p.a.name());
+    const std::uint64_t got = fingerprint(draw_network(p.a, net_seed(5, p.a, p.index)), box);
+    CHECK(got == p.expected);
+  }
+  // Small integer weights: degenerate walks everywhere.
+  struct IntPin {
+    std::size_t width, depth;
+    std::uint64_t seed, expected;
+  };
+  const IntPin ints[] = {{16, 2, 1, 3071253787283681902ULL},
+                         {16, 3, 2, 7828610938028867348ULL},
+                         {18, 4, 3, 12868106695326945283ULL},
+                         {48, 2, 4, 15737948759216027234ULL},
+                         {32, 3, 5, 6101657898113833282ULL}};
+  for (const IntPin& p : ints) {
+    CAPTURE(p.width);
+    CAPTURE(p.depth);
+    const std::uint64_t got = fingerprint(small_int_net(p.width, p.depth, p.seed), Domain::box({-3, -3}, {3, 3}));
+    CHECK(got == p.expected);
+  }
+  // The random generator's degenerate d = 2 nets, on their small boxes, all in one value.
+  testing::RandomNetGenerator gen(20261206);
+  std::uint64_t all = 0;
+  int used = 0;
+  for (int i = 0; used < 60 && i < 5000; ++i) {
+    testing::RandomCase rc = (i % 3 == 0) ? gen.icnn() : gen.general();
+    if (rc.net.input_dim() != 2 || !build_planar_complex(rc.net, rc.box)) continue;
+    all = all * 1000003 + fingerprint(rc.net, rc.box);
+    ++used;
+  }
+  CHECK(used == 60);
+  CHECK(all == 12154336218981910890ULL);
+}

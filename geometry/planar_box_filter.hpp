@@ -1,0 +1,131 @@
+#pragma once
+// A static filter for the planar builder (geometry/planar_complex.cpp): "is this affine
+// function of one sign on the whole cell?" answered in a handful of double operations per
+// neuron, from a bounding box of the cell computed once per cell.
+//
+// Why: a layer's pass visits every cell of the previous layers (a group) and asks the
+// question for every neuron of the layer, while only a few neurons cross any one cell. The
+// exact-on-every-corner test costs a filtered predicate per corner and neuron; this test costs
+// one evaluation at the box centre and one radius, and answers "unknown" (never a wrong sign)
+// whenever the margin is not certified, so the caller falls back to the corner test.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+
+#include "core/sign.hpp"
+
+namespace relucert::planar {
+
+class BoxFilter {
+ public:
+  // Starts an empty box. Add every corner of the cell, then ask.
+  void reset() {
+    lo_x_ = lo_y_ = HUGE_VAL;
+    hi_x_ = hi_y_ = -HUGE_VAL;
+    ok_ = true;
+    ready_ = false;
+  }
+
+  // A corner in the homogeneous form of the builder: (X : Y : W) with |X~ - X| <= 2^-50 mX
+  // (and so on; the builder's 2x2-determinant bound) and the exact sign of W.
+  void add_corner(double X, double Y, double W, double mX, double mY, double mW, int sW) {
+    if (!ok_) return;
+    const double eW = mW * 0x1p-50, eX = mX * 0x1p-50, eY = mY * 0x1p-50;
+    // Orient W positive (its exact sign is known), so the quotient is monotone in each end.
+    if (sW < 0) {
+      X = -X;
+      Y = -Y;
+      W = -W;
+    }
+    const double w_lo = W - eW, w_hi = W + eW;
+    if (!(w_lo > 0) || !std::isfinite(w_hi) || !std::isfinite(X) || !std::isfinite(Y) || !std::isfinite(eX) ||
+        !std::isfinite(eY)) {
+      ok_ = false;  // the filter cannot bound this corner: every question is "unknown"
+      return;
+    }
+    widen(X - eX, X + eX, w_lo, w_hi, lo_x_, hi_x_);
+    widen(Y - eY, Y + eY, w_lo, w_hi, lo_y_, hi_y_);
+  }
+
+  // The sign of A x + B y + C on the whole box when certain (Positive or Negative), Zero for
+  // "unknown" (the function may vanish or change sign on the box, or the margin is too thin).
+  // a, b, c are the doubles nearest A, B, C up to a relative error of 2.01u (Int256::to_double).
+  //
+  // Bound: with F0 = A cx + B cy + C at the box centre (cx, cy, exact doubles), every point of
+  // the box has |f - F0| <= R = |A| hx + |B| hy. The computed v = fl(fl(fl(a cx) + fl(b cy)) + c)
+  // is within ((1 + 2.01u)(1 + u)^3 - 1) M' < 5.1u M' of F0, and the computed R~ >= R (1 - 4.1u),
+  // where M' = |A||cx| + |B||cy| + |C| + R; the computed M~ >= M' (1 - 7.1u). So |v| > R~ + 32u M~
+  // gives |F0| > R + (32u (1 - 7.1u) - 9.2u) M' > R: f has v's sign on the whole box. 32u = 2^-48.
+  // Magnitudes below 2^-900 (underflow) or above 2^1000 (overflow) answer "unknown".
+  //
+  // With approximations of an absolute error instead (|a - A|, |b - B|, |c - C| <= E, no
+  // conversion), pass extra = E * error_weight(): the value at the centre moves by at most
+  // E (|cx| + |cy| + 1) and the radius by E (hx + hy); the relative terms above still cover
+  // the roundings (3 for v, 2 for R).
+  [[gnu::always_inline]] Sign sign_on_box(double a, double b, double c, double extra = 0) const {
+    const double aa = std::fabs(a), ab = std::fabs(b);
+    const double v = a * cx_ + b * cy_ + c;
+    const double R = aa * hx_ + ab * hy_;
+    const double M = aa * acx_ + ab * acy_ + std::fabs(c) + R;
+    if (!(M >= 0x1p-900 && M <= 0x1p+1000) || !(extra < 0x1p+1000)) return Sign::Zero;
+    const double need = R + M * 0x1p-48 + extra;
+    if (v > need) return Sign::Positive;
+    if (v < -need) return Sign::Negative;
+    return Sign::Zero;
+  }
+
+  // Call after the last corner; false when some corner could not be bounded.
+  bool finish() {
+    if (!ok_ || !(lo_x_ <= hi_x_) || !(lo_y_ <= hi_y_)) return ok_ = false;
+    cx_ = 0.5 * (lo_x_ + hi_x_);
+    cy_ = 0.5 * (lo_y_ + hi_y_);
+    // Half widths rounded up: the subtraction errs by at most u relative, 2^-50 covers it.
+    hx_ = std::max(hi_x_ - cx_, cx_ - lo_x_) * (1 + 0x1p-50) + 0x1p-1000;
+    hy_ = std::max(hi_y_ - cy_, cy_ - lo_y_) * (1 + 0x1p-50) + 0x1p-1000;
+    acx_ = std::fabs(cx_);
+    acy_ = std::fabs(cy_);
+    if (!std::isfinite(hx_) || !std::isfinite(hy_)) return ok_ = false;
+    return ready_ = true;
+  }
+  // sign_on_box for n functions at once, as -1 / 0 / +1 into out (the same test, without
+  // branches, so the loop runs in vector registers).
+  void signs_on_box(const double* a, const double* b, const double* c, std::size_t n, double extra,
+                    signed char* out) const {
+    if (!(extra < 0x1p+1000)) {
+      for (std::size_t k = 0; k < n; ++k) out[k] = 0;
+      return;
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+      const double aa = std::fabs(a[k]), ab = std::fabs(b[k]);
+      const double v = a[k] * cx_ + b[k] * cy_ + c[k];
+      const double R = aa * hx_ + ab * hy_;
+      const double M = aa * acx_ + ab * acy_ + std::fabs(c[k]) + R;
+      const double need = R + M * 0x1p-48 + extra;
+      const bool ok = M >= 0x1p-900 && M <= 0x1p+1000;  // false for NaN too
+      out[k] = static_cast<signed char>(ok & (v > need)) - static_cast<signed char>(ok & (v < -need));
+    }
+  }
+  bool ready() const { return ready_; }
+  // |cx| + |cy| + 1 + hx + hy, rounded up (the sum of five positive terms errs by < 4u).
+  double error_weight() const { return (acx_ + acy_ + 1 + hx_ + hy_) * (1 + 0x1p-40); }
+
+ private:
+  // [n_lo, n_hi] / [d_lo, d_hi] with 0 < d_lo: the extreme quotients are among the four
+  // corner quotients; each end was rounded at most twice (the +- e and the division), so a
+  // relative widening by 2^-50 (8u) plus an absolute 2^-1000 (underflow) contains the truth.
+  static void widen(double n_lo, double n_hi, double d_lo, double d_hi, double& lo, double& hi) {
+    const double q[4] = {n_lo / d_lo, n_lo / d_hi, n_hi / d_lo, n_hi / d_hi};
+    double qlo = std::min(std::min(q[0], q[1]), std::min(q[2], q[3]));
+    double qhi = std::max(std::max(q[0], q[1]), std::max(q[2], q[3]));
+    qlo -= std::fabs(qlo) * 0x1p-50 + 0x1p-1000;
+    qhi += std::fabs(qhi) * 0x1p-50 + 0x1p-1000;
+    lo = std::min(lo, qlo);
+    hi = std::max(hi, qhi);
+  }
+
+  double lo_x_ = 0, hi_x_ = 0, lo_y_ = 0, hi_y_ = 0;
+  double cx_ = 0, cy_ = 0, hx_ = 0, hy_ = 0, acx_ = 0, acy_ = 0;
+  bool ok_ = false, ready_ = false;
+};
+
+}  // namespace relucert::planar

@@ -1,0 +1,97 @@
+#pragma once
+// An activation pattern of the planar builder (geometry/planar_complex.cpp), packed two bits
+// per ReLU neuron (00 zero, 01 positive, 10 negative).
+//
+// Why packed: the builder keeps one pattern per cell (half a million cells of a thousand
+// neurons at [512, 512]), and LayerMaps compares the pattern of every visited cell with the
+// pattern its maps are for. Four signs per byte quarter the memory, and the comparison of
+// activities is a XOR of 64-bit words (32 neurons at a time) instead of a loop over bytes.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/sign.hpp"
+
+namespace relucert::planar {
+
+class Pattern {
+ public:
+  Pattern() = default;
+  explicit Pattern(std::size_t n) : w_((n + 31) / 32, 0) {}
+
+  Sign get(std::size_t i) const {
+    const std::uint64_t c = (w_[i >> 5] >> shift(i)) & 3;
+    return c == 1 ? Sign::Positive : (c == 2 ? Sign::Negative : Sign::Zero);
+  }
+  void set(std::size_t i, Sign s) {
+    const std::uint64_t c = s == Sign::Positive ? 1 : (s == Sign::Negative ? 2 : 0);
+    std::uint64_t& w = w_[i >> 5];
+    w = (w & ~(std::uint64_t{3} << shift(i))) | (c << shift(i));
+  }
+  // The neuron passes its value on (positive pre-activation).
+  bool active(std::size_t i) const { return (w_[i >> 5] >> shift(i)) & 1; }
+
+  // Calls f(i) for every i in [begin, end) where this pattern's activity differs from o's, in
+  // increasing order; stops early (and returns false) when f returns false.
+  template <class F>
+  bool for_each_active_diff(const Pattern& o, std::size_t begin, std::size_t end, F&& f) const {
+    for (std::size_t wi = begin >> 5; wi < ((end + 31) >> 5); ++wi) {
+      std::uint64_t d = (w_[wi] ^ o.w_[wi]) & kLow;
+      if (wi == (begin >> 5)) d &= ~std::uint64_t{0} << shift(begin);
+      if (wi == ((end - 1) >> 5) && (end & 31)) d &= ~(~std::uint64_t{0} << shift(end));
+      while (d) {
+        const std::size_t i = (wi << 5) + static_cast<std::size_t>(__builtin_ctzll(d)) / 2;
+        if (!f(i)) return false;
+        d &= d - 1;
+      }
+    }
+    return true;
+  }
+  bool same_activity(const Pattern& o, std::size_t begin, std::size_t end) const {
+    return begin >= end || for_each_active_diff(o, begin, end, [](std::size_t) { return false; });
+  }
+  // Copies o's entries [0, end) into this pattern (the rest is kept).
+  void copy_prefix(const Pattern& o, std::size_t end) {
+    const std::size_t full = end >> 5;
+    for (std::size_t wi = 0; wi < full; ++wi) w_[wi] = o.w_[wi];
+    if (end & 31) {
+      const std::uint64_t m = ~(~std::uint64_t{0} << shift(end));
+      w_[full] = (w_[full] & ~m) | (o.w_[full] & m);
+    }
+  }
+  // Entries [begin, begin + n) from signs s[0..n) (-1, 0, 1), a word at a time.
+  void set_range(std::size_t begin, const signed char* s, std::size_t n) {
+    std::size_t i = 0;
+    while (i < n) {
+      const std::size_t g = begin + i, wi = g >> 5;
+      const std::size_t take = std::min<std::size_t>(32 - (g & 31), n - i);
+      std::uint64_t codes = 0, mask = 0;
+      for (std::size_t t = 0; t < take; ++t) {
+        const auto c = static_cast<std::uint64_t>((s[i + t] > 0) | ((s[i + t] < 0) << 1));
+        codes |= c << (2 * t);
+        mask |= std::uint64_t{3} << (2 * t);
+      }
+      w_[wi] = (w_[wi] & ~(mask << shift(g))) | (codes << shift(g));
+      i += take;
+    }
+  }
+  // Takes o's entries where `mask` (words in this layout) is set, in words [wb, we).
+  void copy_masked(const Pattern& o, const std::vector<std::uint64_t>& mask, std::size_t wb, std::size_t we) {
+    if (we > w_.size()) we = w_.size();
+    for (std::size_t wi = wb; wi < we; ++wi) w_[wi] = (w_[wi] & ~mask[wi]) | (o.w_[wi] & mask[wi]);
+  }
+  std::vector<Sign> unpack(std::size_t n) const {
+    std::vector<Sign> out(n);
+    for (std::size_t i = 0; i < n; ++i) out[i] = get(i);
+    return out;
+  }
+  std::size_t bytes() const { return w_.capacity() * sizeof(std::uint64_t); }
+
+ private:
+  static constexpr std::uint64_t kLow = 0x5555555555555555ULL;  // the "positive" bit of each entry
+  static unsigned shift(std::size_t i) { return static_cast<unsigned>(2 * (i & 31)); }
+  std::vector<std::uint64_t> w_;
+};
+
+}  // namespace relucert::planar
