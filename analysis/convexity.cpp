@@ -268,10 +268,6 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
   }
   if (streamed) {
     StreamedCheck& sc = *streamed;
-    if (!sc.merged_here) {
-      r.root_result = false;
-      return finish(std::move(r));
-    }
     r.phases.complex = lap() - refuter_inside;
     r.phases.refuter += refuter_inside;
     if (line_witness) return refuted(std::move(*line_witness));

@@ -52,7 +52,7 @@ struct CheckOptions {
   Stream stream = Stream::Auto;  // `relucert check --stream` / `--whole-complex`
   static constexpr std::size_t kStreamFromParts = 1024;
   // When set, the streamed check's parts run where it sends them (distributed/, relucert-mpi);
-  // not owned. Only the dealer's root process gets a meaningful CheckResult (root_result).
+  // not owned. Every process gets the same CheckResult.
   PartDealer* dealer = nullptr;
 };
 
@@ -72,7 +72,6 @@ struct CheckResult {
     std::size_t coarse_cells = 0, coarse_facets = 0, largest_part_cells = 0;
   };
   std::optional<Streamed> streamed;
-  bool root_result = true;  // false on a PartDealer's other processes (CheckOptions::dealer)
   // Branch and bound (method "branch-and-bound"): parts proved by bounded path-lifting and parts
   // answered by their own complexes (cells then counts the cells of those complexes).
   std::size_t pathlift_parts = 0, complex_parts = 0;

@@ -100,6 +100,7 @@ class StreamedChecker {
       if (limits_.progress) limits_.progress(p);
       if (limits_.between_passes && !limits_.between_passes(p)) {
         out.status = BuildStatus::Stopped;
+        out.stopped_at = p;
         return false;
       }
       return true;
@@ -111,25 +112,33 @@ class StreamedChecker {
             PartResult r = decode_part(bytes);
             return merge(i, r);
           });
-      if (!root) {
-        out.merged_here = false;
-        return out;
-      }
-    } else {
-      run_parts(parts, merge);
+      if (root) finish(out, pieces.size(), bad_point, bad_normal, bad_text);
+      std::string bytes = root ? encode_check(out) : std::string();
+      dealer_->share(bytes);
+      if (root) return out;
+      StreamedCheck theirs = decode_check(bytes);
+      if (theirs.stopped_at && limits_.between_passes) (void)limits_.between_passes(*theirs.stopped_at);
+      return theirs;
     }
-    if (out.status != BuildStatus::Complete) return out;
-    out.pieces = pieces.size();
+    run_parts(parts, merge);
+    finish(out, pieces.size(), bad_point, bad_normal, bad_text);
+    return out;
+  }
+
+ private:
+  // The result once every part is merged (or the merge stopped): counts, verdict, witness.
+  void finish(StreamedCheck& out, std::size_t pieces, std::optional<Vector>& bad_point, std::optional<Vector>& bad_normal,
+              std::string& bad_text) const {
+    if (out.status != BuildStatus::Complete) return;
+    out.pieces = pieces;
     out.convex = !bad_point;
     if (bad_point) {
       out.violation = std::move(bad_text);
       out.witness = witness_across_kink(net_, domain_, *bad_point, *bad_normal);
       if (!out.witness) throw std::logic_error("streamed check: no witness at a violating facet");
     }
-    return out;
   }
 
- private:
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
 
   // Limits for one part's build: what is left of the run's.

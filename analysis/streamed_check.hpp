@@ -41,8 +41,9 @@ struct StreamedCheck {
   unsigned long long lp_questions = 0, lp_exact_solves = 0;
   std::optional<Witness> witness;       // when not convex (verified)
   std::optional<std::string> violation;  // "x1 + x2 <= 0 (zero set of L2:N3)"
-  bool merged_here = true;  // false on a PartDealer's other processes
   bool declined = false;    // fewer parts than min_parts: nothing was decided
+  // Status Stopped: the counts passed to the between_passes call that said stop.
+  std::optional<BuildProgress> stopped_at;
 };
 
 // Runs the parts in other processes (distributed/, relucert-mpi). deal() must call compute(i)
@@ -50,18 +51,22 @@ struct StreamedCheck {
 // complex: it is built deterministically from the net and the domain), and, on one process only
 // (the root), merge(i, bytes of compute(i)) for i = 0, 1, ... in order, until merge returns false
 // (then the remaining parts may be skipped). Returns whether this process was the root. The
-// bytes are those of encode_part (analysis/streamed_part.hpp).
+// bytes are those of encode_part (analysis/streamed_part.hpp). share() then gives every process
+// the root's bytes (the final result, encode_check), so every process ends with the same result.
 struct PartDealer {
   virtual ~PartDealer() = default;
   virtual bool deal(std::size_t n, const std::function<std::string(std::size_t)>& compute,
                     const std::function<bool(std::size_t, std::string&&)>& merge) = 0;
+  virtual void share(std::string& bytes) = 0;
 };
 
 // limits: max_cells bounds the total of cells, time and memory the whole run; threads work on
 // different parts (the result does not depend on it); between_passes is called after each part
 // with the cumulative counts (returning false stops: BuildStatus::Stopped); progress likewise.
-// With a dealer the parts run where it sends them (one thread each) and the result is the same;
-// on a process that is not the root, `merged_here` is false and nothing else is meaningful.
+// With a dealer the parts run where it sends them (one thread each) and every process gets the
+// root's result; between_passes runs on the root as parts are merged, and once more on the other
+// processes with the counts at which the root stopped (so a line refuter walked in step finds the
+// same witness everywhere).
 // min_parts: when the first layer's arrangement has fewer cells, nothing else is built and the
 // result says `declined` (check_convexity then builds the whole complex).
 StreamedCheck streamed_check(const Network& net, const Domain& domain, const BuildLimits& limits = {},

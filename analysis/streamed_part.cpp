@@ -1,5 +1,7 @@
 #include "analysis/streamed_part.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace relucert {
@@ -13,6 +15,11 @@ class Writer {
   void num(unsigned long long v) { text(std::to_string(v)); }
   void text(const std::string& s) { (out_ += std::to_string(s.size())) += ':', out_ += s; }
   void rational(const Rational& q) { text(q.get_str()); }
+  void real(double v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    text(buf);
+  }
   void vec(const Vector& v) {
     num(v.size());
     for (const auto& q : v) rational(q);
@@ -54,6 +61,13 @@ class Reader {
     if (q.set_str(text(), 10) != 0) fail();
     q.canonicalize();
     return q;
+  }
+  double real() {
+    const std::string t = text();
+    char* end = nullptr;
+    const double v = std::strtod(t.c_str(), &end);
+    if (t.empty() || end != t.c_str() + t.size()) fail();
+    return v;
   }
   Vector vec() {
     Vector v(num());
@@ -107,6 +121,61 @@ PartResult decode_part(const std::string& bytes) {
   }
   if (!in.done()) Reader::fail();
   return r;
+}
+
+std::string encode_check(const StreamedCheck& c) {
+  Writer w;
+  w.num(static_cast<unsigned long long>(c.status));
+  w.num(c.convex ? 1 : 0);
+  for (std::size_t v : {c.cells, c.pairs, c.pieces, c.coarse_cells, c.coarse_pairs, c.largest_part_cells}) w.num(v);
+  w.num(c.lp_questions);
+  w.num(c.lp_exact_solves);
+  w.num(c.declined ? 1 : 0);
+  w.num(c.witness ? 1 : 0);
+  if (c.witness) {
+    w.vec(c.witness->x);
+    w.vec(c.witness->y);
+    w.rational(c.witness->gap);
+  }
+  w.num(c.violation ? 1 : 0);
+  if (c.violation) w.text(*c.violation);
+  w.num(c.stopped_at ? 1 : 0);
+  if (const auto& p = c.stopped_at) {
+    for (std::size_t v : {p->cells, p->pairs, p->neurons_done, p->neurons_total}) w.num(v);
+    w.real(p->seconds);
+    w.num(p->lp_questions);
+  }
+  return w.take();
+}
+
+StreamedCheck decode_check(const std::string& bytes) {
+  Reader in(bytes);
+  StreamedCheck c;
+  const unsigned long long status = in.num();
+  if (status > static_cast<unsigned long long>(BuildStatus::Stopped)) Reader::fail();
+  c.status = static_cast<BuildStatus>(status);
+  c.convex = in.num() != 0;
+  for (std::size_t* v : {&c.cells, &c.pairs, &c.pieces, &c.coarse_cells, &c.coarse_pairs, &c.largest_part_cells}) *v = in.num();
+  c.lp_questions = in.num();
+  c.lp_exact_solves = in.num();
+  c.declined = in.num() != 0;
+  if (in.num()) {
+    Witness w;
+    w.x = in.vec();
+    w.y = in.vec();
+    w.gap = in.rational();
+    c.witness = std::move(w);
+  }
+  if (in.num()) c.violation = in.text();
+  if (in.num()) {
+    BuildProgress p;
+    for (std::size_t* v : {&p.cells, &p.pairs, &p.neurons_done, &p.neurons_total}) *v = in.num();
+    p.seconds = in.real();
+    p.lp_questions = in.num();
+    c.stopped_at = p;
+  }
+  if (!in.done()) Reader::fail();
+  return c;
 }
 
 }  // namespace relucert

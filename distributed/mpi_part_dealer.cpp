@@ -95,4 +95,12 @@ bool MpiPartDealer::deal(std::size_t n, const std::function<std::string(std::siz
   return true;
 }
 
+void MpiPartDealer::share(std::string& bytes) {
+  unsigned long long n = bytes.size();
+  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+  if (n > static_cast<unsigned long long>(INT_MAX)) throw std::runtime_error("relucert-mpi: the result exceeds 2 GB");
+  bytes.resize(static_cast<std::size_t>(n));
+  MPI_Bcast(bytes.data(), static_cast<int>(n), MPI_CHAR, 0, MPI_COMM_WORLD);
+}
+
 }  // namespace relucert::distributed

@@ -18,6 +18,7 @@ class MpiPartDealer final : public PartDealer {
   MpiPartDealer();
   bool deal(std::size_t n, const std::function<std::string(std::size_t)>& compute,
             const std::function<bool(std::size_t, std::string&&)>& merge) override;
+  void share(std::string& bytes) override;  // MPI_Bcast from rank 0
   int rank() const { return rank_; }
   // Bytes of part results this rank sent or received in the last deal (for bench/mpi.sh).
   unsigned long long bytes_moved() const { return bytes_; }
