@@ -13,6 +13,7 @@
 
 #include "core/input_error.hpp"
 #include "geometry/exact_lp.hpp"
+#include "geometry/work_share.hpp"
 
 namespace relucert {
 namespace {
@@ -134,6 +135,9 @@ class Writer {
   std::optional<std::string> run(const BuildLimits& limits, CertificateStats* stats) {
     cx_ = build_region_complex(net_, dom_, limits, &rec_);
     if (cx_.status != BuildStatus::Complete) return std::nullopt;
+    // With a work share the build is collective, but only rank 0 writes the file: the others
+    // have taken their part and skip the text (which needs no collective).
+    if (limits.share && limits.share->rank() != 0) return std::string();
     std::vector<Node>& nodes = rec_.nodes;
     for (std::size_t c = 0; c < cx_.cells.size(); ++c) nodes.at(rec_.cell_node.at(c)).cell = c;
     // Leaves in depth-first order: every node's leaves are one interval [first_, last_).

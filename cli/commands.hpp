@@ -5,7 +5,7 @@
 #include <vector>
 
 namespace relucert {
-struct JumpPartition;
+class WorkShare;
 }
 
 namespace relucert::cli {
@@ -17,8 +17,9 @@ struct Command {
 };
 
 int run_check(const std::vector<std::string>& words);
-// The jump-test partition run_check passes on (relucert-mpi sets it; null = this process only).
-void set_check_partition(JumpPartition* partition);
+// The work share run_check passes on (relucert-mpi sets it; null = this process only). With one,
+// run_check is collective (BuildLimits::share), and only rank 0 prints progress and writes files.
+void set_check_share(WorkShare* share);
 int run_regions(const std::vector<std::string>& words);
 int run_breakpoints(const std::vector<std::string>& words);
 int run_pathlift(const std::vector<std::string>& words);
