@@ -35,18 +35,21 @@ void print_stats(distributed::MpiWorkShare& share, double wall) {
   std::string mine;
   ByteWriter w(mine);
   for (unsigned long long v : {st.collectives, st.bytes_sent, st.bytes_received, st.questions, st.questions_answered}) w.varint(v);
-  for (double v : {cpu_seconds(), wall, st.answering, st.exchanging, st.decoding}) w.varint(static_cast<std::uint64_t>(v * 1e6));
+  for (double v : {cpu_seconds(), wall, st.build_cpu, st.answering_cpu, st.exchanging_cpu, st.decoding_cpu, st.exchanging_wall})
+    w.varint(static_cast<std::uint64_t>(v * 1e6));
   const std::vector<std::string> all = share.allgather(mine);
   if (share.rank() != 0) return;
   for (unsigned r = 0; r < all.size(); ++r) {
     ByteReader rd(all[r]);
-    std::uint64_t v[10];
+    unsigned long long v[12];
     for (auto& x : v) x = rd.varint();
+    auto s = [&](int i) { return static_cast<double>(v[i]) * 1e-6; };
+    // cpu_s: the whole process (user + sys); build_cpu_s and its parts: the building thread.
     std::fprintf(stderr,
                  "relucert-mpi-stats rank=%u collectives=%llu bytes_sent=%llu bytes_received=%llu questions=%llu answered=%llu "
-                 "cpu_s=%.3f wall_s=%.3f answering_s=%.3f exchanging_s=%.3f decoding_s=%.3f\n",
-                 r, (unsigned long long)v[0], (unsigned long long)v[1], (unsigned long long)v[2], (unsigned long long)v[3],
-                 (unsigned long long)v[4], v[5] * 1e-6, v[6] * 1e-6, v[7] * 1e-6, v[8] * 1e-6, v[9] * 1e-6);
+                 "cpu_s=%.3f wall_s=%.3f build_cpu_s=%.3f answering_cpu_s=%.3f exchanging_cpu_s=%.3f decoding_cpu_s=%.3f "
+                 "exchanging_wall_s=%.3f\n",
+                 r, v[0], v[1], v[2], v[3], v[4], s(5), s(6), s(7), s(8), s(9), s(10), s(11));
   }
 }
 

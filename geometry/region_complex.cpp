@@ -11,6 +11,7 @@
 
 #include "core/arithmetic_mode.hpp"
 #include "core/byte_stream.hpp"
+#include "core/cpu_time.hpp"
 #include "core/filtered_sign.hpp"
 #include "core/memory_usage.hpp"
 #include "geometry/planar_complex.hpp"
@@ -43,6 +44,7 @@ class Builder {
   }
 
   RegionComplex run() {
+    const double cpu0 = share_ ? thread_cpu_seconds() : 0;
     lp_before_ = lp_counters();
     make_initial_cell();
     try {
@@ -61,6 +63,7 @@ class Builder {
     }
     out_.lp_exact_solves = lp_counters().solves - lp_before_.solves + remote_lp_.solves;
     out_.lp_questions = lp_questions_so_far();
+    if (share_) share_->stats.build_cpu += thread_cpu_seconds() - cpu0;
     return std::move(out_);
   }
 
@@ -174,7 +177,7 @@ class Builder {
     for (std::size_t i = me; i < n; i += ranks) mine.push_back(i);
     share_->stats.questions += n;
     share_->stats.questions_answered += mine.size();
-    const auto t0 = Clock::now();
+    const double c0 = thread_cpu_seconds();
     const LpCounters before = lp_counters();
     // After a limit, the rest of the share is skipped: its answers would not be used.
     parallel_for(mine.size(), [&](std::size_t j) {
@@ -190,9 +193,11 @@ class Builder {
       w.varint(c);
     if (!status)
       for (std::size_t i : mine) encode(i, w);
+    const double c1 = thread_cpu_seconds();
     const auto t1 = Clock::now();
     const std::vector<std::string> all = share_->allgather(bytes);
-    const auto t2 = Clock::now();
+    share_->stats.exchanging_wall += std::chrono::duration<double>(Clock::now() - t1).count();
+    const double c2 = thread_cpu_seconds();
     if (all.size() != ranks) throw std::logic_error("work share: allgather returned a wrong number of ranks");
     unsigned char agreed = 0;
     std::vector<ByteReader> readers;
@@ -218,9 +223,9 @@ class Builder {
       for (std::size_t i = r; i < n; i += ranks) decode(i, readers[r]);
       readers[r].expect_end();
     }
-    share_->stats.answering += std::chrono::duration<double>(t1 - t0).count();
-    share_->stats.exchanging += std::chrono::duration<double>(t2 - t1).count();
-    share_->stats.decoding += std::chrono::duration<double>(Clock::now() - t2).count();
+    share_->stats.answering_cpu += c1 - c0;
+    share_->stats.exchanging_cpu += c2 - c1;
+    share_->stats.decoding_cpu += thread_cpu_seconds() - c2;
   }
 
   // With a work share: an exchange without questions, where the ranks agree on whether one of

@@ -45,13 +45,18 @@ class WorkShare {
   }
 
   // What this rank did, for reports (relucert-mpi --mpi-stats, bench/mpi.sh); never part of a
-  // verdict. Seconds are wall time of the building thread.
+  // verdict. Summed over every build of the run (the verdict's, the certificate's).
   struct Stats {
     unsigned long long collectives = 0;
     unsigned long long bytes_sent = 0, bytes_received = 0;
     unsigned long long questions = 0;           // dealt, over all ranks
     unsigned long long questions_answered = 0;  // by this rank
-    double answering = 0, exchanging = 0, decoding = 0;  // seconds in each step of the dealt phases
+    // CPU seconds of the building thread (core/cpu_time.hpp; with --threads > 1 the helper
+    // threads' time is not in it): the whole build, and its parts spent answering this rank's
+    // questions, in the exchanges, and reading the other ranks' answers. The rest of build_cpu
+    // is the work every rank repeats.
+    double build_cpu = 0, answering_cpu = 0, exchanging_cpu = 0, decoding_cpu = 0;
+    double exchanging_wall = 0;  // wall seconds in the exchanges, waiting for other ranks included
   } stats;
 
  protected:
