@@ -79,9 +79,6 @@ Rational ByteReader::rational() {
     if (mpz_sgn(q.get_den_mpz_t()) == 0) throw std::runtime_error("ByteReader: zero denominator");
   }
   if (h & 2) mpz_neg(q.get_num_mpz_t(), q.get_num_mpz_t());
-  // The writer sent a canonical mpq, so this is a no-op on good bytes; it keeps a corrupted
-  // message from producing a non-canonical value that compares wrongly.
-  q.canonicalize();
   return q;
 }
 

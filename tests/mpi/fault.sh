@@ -3,7 +3,7 @@
 # in the middle of the distributed build; the run must end with exit 3, say "verdict unknown",
 # print no verdict and leave no file at all (no certificate, not even a partial or temporary one).
 #   self R N     rank R SIGKILLs itself on entering its N-th collective (test-only
-#                RELUCERT_MPI_FAULT, distributed/mpi_work_share.hpp; 3 collectives per neuron pass)
+#                RELUCERT_MPI_FAULT, distributed/mpi_work_share.hpp; 4 collectives per neuron pass)
 #   external R N rank R stops at its N-th collective and this script kills it with `kill -9`
 #                from outside, while the other ranks wait for it in the collective
 #   limit        no fault: --time-limit 0.001 on every rank; the ranks must agree on the limit
