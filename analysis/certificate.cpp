@@ -13,6 +13,7 @@
 
 #include "core/input_error.hpp"
 #include "geometry/exact_lp.hpp"
+#include "geometry/work_share.hpp"
 
 namespace relucert {
 namespace {
@@ -175,6 +176,9 @@ class RecordedComplex::Impl {
   void build(const BuildLimits& limits) {
     cx_ = build_region_complex(net_, dom_, limits, &rec_);
     if (cx_.status != BuildStatus::Complete) return;
+    // With a work share the build is collective, but only rank 0 writes the file: the others
+    // have taken their part and skip the text (which needs no collective).
+    skip_text_ = limits.share && limits.share->rank() != 0;
     std::vector<Node>& nodes = rec_.nodes;
     for (std::size_t c = 0; c < cx_.cells.size(); ++c) nodes.at(rec_.cell_node.at(c)).cell = c;
     // Leaves in depth-first order: every node's leaves are one interval [first_, last_).
@@ -188,6 +192,7 @@ class RecordedComplex::Impl {
 
   std::optional<std::string> write(CertificateStats* stats, bool embedded) {
     if (cx_.status != BuildStatus::Complete) return std::nullopt;
+    if (skip_text_) return std::string();
     const std::vector<Node>& nodes = rec_.nodes;
     std::ostringstream out;
     if (!embedded) {
@@ -240,6 +245,7 @@ class RecordedComplex::Impl {
   const Domain dom_;
   TreeRecorder rec_;
   RegionComplex cx_;
+  bool skip_text_ = false;  // a work share's rank other than 0: its part of the build only
 
  private:
   void number_leaves(std::size_t id) {

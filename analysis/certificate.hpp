@@ -80,6 +80,8 @@ class RecordedComplex {
 // Builds the region complex (with a split-tree observer) and returns the certificate text.
 // nullopt when a limit stopped the build. Throws std::logic_error when f is not convex on the
 // domain or an exact re-check of the engine's data fails (an internal error, never a certificate).
+// With limits.share the call is collective (every rank builds its part of the complex) and only
+// rank 0 returns the text; the other ranks get an empty string (nullopt alike when stopped).
 std::optional<std::string> write_convexity_certificate(const Network& net, const Domain& domain,
                                                        const BuildLimits& limits = {},
                                                        CertificateStats* stats = nullptr);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <limits>
 #include <stdexcept>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "analysis/streamed_check.hpp"
 #include "analysis/tiers/prover.hpp"
 #include "geometry/planar_complex.hpp"
+#include "geometry/work_share.hpp"
 
 namespace relucert {
 
@@ -197,6 +199,12 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     topt.max_cells = options.limits.max_cells;
     topt.max_memory_mb = options.limits.max_memory_mb;
     tiers::BranchAndBoundResult b = tiers::prove_branch_and_bound(net, domain, topt);
+    // Every rank runs branch and bound alone; only its time limit can make ranks differ. They
+    // take the proof only if all found it, so all go on to the same collectives (or none).
+    if (options.limits.share && options.limits.share->min_of(b.proof ? 1 : 0) == 0 && b.proof) {
+      b.proof.reset();
+      b.reason = "time limit reached (--time-limit) on another rank";
+    }
     r.phases.tiers += lap();
     if (b.proof || b.witness) {
       r.method = tiers::tier_name(tiers::TierKind::BranchAndBound);
@@ -320,11 +328,15 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
   r.pairs = cx.adjacencies.size();
   r.pieces = cx.distinct_affine_pieces();
   std::optional<std::size_t> e;
-  if (options.partition) {
+  if (WorkShare* share = options.limits.share) {
     // Contiguous share of this process; the smallest violating index over all shares is the
-    // first violation overall, as with one process.
-    const std::size_t n = cx.adjacencies.size(), k = options.partition->size(), i = options.partition->rank();
-    e = options.partition->first_of(first_violation(cx, n * i / k, n * (i + 1) / k));
+    // first violation overall, as with one process. Only one integer travels: every rank holds
+    // the whole complex.
+    const std::size_t n = cx.adjacencies.size(), k = share->ranks(), i = share->rank();
+    constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
+    const std::optional<std::size_t> mine = first_violation(cx, n * i / k, n * (i + 1) / k);
+    const std::uint64_t first = share->min_of(mine ? static_cast<std::uint64_t>(*mine) : kNone);
+    if (first != kNone) e = static_cast<std::size_t>(first);
   } else {
     e = find_violating_adjacency(cx, options.limits.threads);
   }

@@ -18,29 +18,21 @@ namespace relucert {
 enum class Verdict { Convex, NotConvex, Unknown };
 const char* verdict_name(Verdict v);  // "convex" | "not_convex" | "unknown"
 
-// Splits the jump test over several processes (distributed/, relucert-mpi). Every process holds
-// the same complete complex; process `rank()` scans its share of the pairs and first_of() returns
-// the smallest violating index over all processes (a collective), so the answer is the same as
-// with one process. Null: this process scans every pair.
-struct JumpPartition {
-  virtual ~JumpPartition() = default;
-  virtual std::size_t rank() const = 0;
-  virtual std::size_t size() const = 0;
-  virtual std::optional<std::size_t> first_of(std::optional<std::size_t> local) = 0;
-};
-
 struct PartDealer;  // analysis/streamed_check.hpp
 
 struct CheckOptions {
   std::size_t refuter_lines = 24;  // 0 disables the line refuter
   std::uint64_t seed = 1;
+  // limits.share (geometry/work_share.hpp; relucert-mpi) makes the check collective: the region
+  // complex is built by all ranks together, and the jump test is split over them (each scans a
+  // contiguous share of the pairs; the smallest violating index over all shares is the one of a
+  // single process). Everything else (refuter lines, tiers) runs on every rank, identically.
   BuildLimits limits;
   // Which provers run (issue #14): auto tries the tiers cheapest first, then the line refuter,
   // branch and bound on a box, and the region complex; a forced tier 1-2 that finds no proof
   // gives unknown (they never refute); branch and bound decides both ways with part complexes.
   tiers::Method method = tiers::Method::Auto;
   std::size_t branch_parts = 0;  // branch-and-bound part limit; 0: 4096 when forced, 64 in auto
-  JumpPartition* partition = nullptr;  // not owned; see JumpPartition
   // Whether the region-complex step streams (analysis/streamed_check.hpp: part by part, never
   // the whole complex in memory). Auto streams where it applies and the first layer alone cuts the
   // domain into at least kStreamFromParts cells: below that the whole complex is small (a few

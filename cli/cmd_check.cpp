@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "analysis/certificate.hpp"
+#include "geometry/work_share.hpp"
 #include "core/atomic_file.hpp"
 #include "core/input_error.hpp"
 #include "cli/arguments.hpp"
@@ -10,17 +11,19 @@
 namespace relucert::cli {
 
 namespace {
-JumpPartition* g_partition = nullptr;
+WorkShare* g_share = nullptr;
 PartDealer* g_dealer = nullptr;
 }
 
-void set_check_partition(JumpPartition* partition) { g_partition = partition; }
+void set_check_share(WorkShare* share) { g_share = share; }
 void set_check_dealer(PartDealer* dealer) { g_dealer = dealer; }
 
 int run_check(const std::vector<std::string>& words) {
   const Arguments args = parse_arguments(words, {"--certificate", "--method", "--parts"});
   CheckOptions options = args.options;
-  options.partition = g_partition;
+  options.limits.share = g_share;
+  const bool writes = !g_share || g_share->rank() == 0;  // prints progress, writes files
+  if (!writes) options.limits.progress = nullptr;
   options.dealer = g_dealer;
   if (const auto it = args.values.find("--method"); it != args.values.end()) {
     const auto m = tiers::parse_method(it->second);
@@ -45,16 +48,21 @@ int run_check(const std::vector<std::string>& words) {
     if (r.verdict == Verdict::Convex) {
       // A tier's proof is its own certificate; otherwise the region complex's split tree.
       const std::optional<std::string> text =
-          r.proof ? std::optional<std::string>(r.proof->certificate) : write_convexity_certificate(net, domain, args.options.limits);
+          r.proof ? std::optional<std::string>(r.proof->certificate) : write_convexity_certificate(net, domain, options.limits);
+      // With a work share, a last collective before the file: rank 0 writes only when every
+      // rank is alive at the end (one that died earlier leaves rank 0 waiting here until mpirun
+      // ends the job, so no file is started).
+      if (g_share) g_share->max_of(0);
       if (text) {
-        write_file_atomically(it->second, *text);
+        if (writes) write_file_atomically(it->second, *text);
         certificate_note = "convexity certificate written to " + it->second;
       } else {
         certificate_failed = true;
         certificate_note = "a resource limit was reached while writing the certificate; nothing written";
       }
     } else if (r.verdict == Verdict::NotConvex && r.witness) {
-      write_file_atomically(it->second, write_witness_file(*r.witness, domain, args.net_path));
+      if (g_share) g_share->max_of(0);  // as above
+      if (writes) write_file_atomically(it->second, write_witness_file(*r.witness, domain, args.net_path));
       certificate_note = "witness file written to " + it->second;
     } else {
       certificate_note = "verdict unknown: nothing written";

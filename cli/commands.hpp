@@ -5,7 +5,7 @@
 #include <vector>
 
 namespace relucert {
-struct JumpPartition;
+class WorkShare;
 struct PartDealer;
 }
 
@@ -18,8 +18,9 @@ struct Command {
 };
 
 int run_check(const std::vector<std::string>& words);
-// The jump-test partition run_check passes on (relucert-mpi sets it; null = this process only).
-void set_check_partition(JumpPartition* partition);
+// The work share run_check passes on (relucert-mpi sets it; null = this process only). With one,
+// run_check is collective (BuildLimits::share), and only rank 0 prints progress and writes files.
+void set_check_share(WorkShare* share);
 // The streamed check's part dealer run_check passes on (relucert-mpi sets it; null = this process).
 void set_check_dealer(PartDealer* dealer);
 int run_regions(const std::vector<std::string>& words);

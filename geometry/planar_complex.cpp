@@ -19,6 +19,7 @@
 #include "geometry/planar_chunked.hpp"
 #include "geometry/planar_maps.hpp"
 #include "geometry/planar_pattern.hpp"
+#include "geometry/work_share.hpp"
 
 namespace relucert {
 namespace {
@@ -875,6 +876,15 @@ std::optional<PlanarBuilder> start(const Network& net, const Domain& domain, con
   return b;
 }
 
+// With a work share (BuildLimits::share) every rank builds the planar complex on its own: it asks
+// no LP, so there is nothing worth dealing out. The ranks only agree on whether a limit stopped
+// one of them, so that all of them take the same path afterwards (a rank that went on alone to
+// the next collective would wait there forever).
+BuildStatus agreed_status(const BuildLimits& limits, BuildStatus local) {
+  if (!limits.share) return local;
+  return static_cast<BuildStatus>(limits.share->max_of(static_cast<std::uint64_t>(local)));
+}
+
 }  // namespace
 
 std::optional<RegionComplex> build_planar_complex(const Network& net, const Domain& domain, const BuildLimits& limits,
@@ -882,14 +892,14 @@ std::optional<RegionComplex> build_planar_complex(const Network& net, const Doma
   if (observer) return std::nullopt;  // the certificate writer needs the general builder's events
   auto b = start(net, domain, limits);
   if (!b) return std::nullopt;
-  const BuildStatus status = b->run();
+  const BuildStatus status = agreed_status(limits, b->run());
   return b->to_region_complex(domain, status);
 }
 
 std::optional<PlanarVerdict> planar_convexity(const Network& net, const Domain& domain, const BuildLimits& limits) {
   auto b = start(net, domain, limits);
   if (!b) return std::nullopt;
-  return b->verdict(b->run());
+  return b->verdict(agreed_status(limits, b->run()));
 }
 
 void set_planar_builder_enabled(bool enabled) { g_enabled.store(enabled, std::memory_order_relaxed); }

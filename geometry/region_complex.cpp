@@ -10,10 +10,13 @@
 #include <stdexcept>
 
 #include "core/arithmetic_mode.hpp"
+#include "core/byte_stream.hpp"
+#include "core/cpu_time.hpp"
 #include "core/filtered_sign.hpp"
 #include "core/memory_usage.hpp"
 #include "geometry/planar_complex.hpp"
 #include "geometry/strict_lp.hpp"
+#include "geometry/work_share.hpp"
 
 namespace relucert {
 namespace {
@@ -28,7 +31,7 @@ class Builder {
  public:
   Builder(const Network& net, const Domain& domain, const BuildLimits& limits, BuildObserver* observer,
           const PolytopeDomain* polytope = nullptr)
-      : net_(net), limits_(limits), observer_(observer), polytope_(polytope), start_(Clock::now()) {
+      : net_(net), limits_(limits), observer_(observer), share_(limits.share), polytope_(polytope), start_(Clock::now()) {
     out_.dim = net.input_dim();
     out_.domain = domain;
     for (const Layer& L : net.layers()) {
@@ -42,6 +45,7 @@ class Builder {
   }
 
   RegionComplex run() {
+    const double cpu0 = share_ ? thread_cpu_seconds() : 0;
     lp_before_ = lp_counters();
     make_initial_cell();
     try {
@@ -52,13 +56,16 @@ class Builder {
         process_layer(l, global);
         if (net_.layers()[l].relu) global += net_.layers()[l].width();
       }
+      sync_limits();
       finish_cells();
+      sync_limits();  // so no rank reports a complete build that another stopped
     } catch (const BuildAborted& a) {
       out_.status = a.status;
     }
-    out_.lp_exact_solves = lp_counters().solves - lp_before_.solves;
+    out_.lp_exact_solves = lp_counters().solves - lp_before_.solves + remote_lp_.solves;
     out_.lp_questions = lp_questions_so_far();
     for (Contact& k : contacts_) out_.contacts.push_back(BoundaryContact{k.cell, k.tag, std::move(k.point)});
+    if (share_) share_->stats.build_cpu += thread_cpu_seconds() - cpu0;
     return std::move(out_);
   }
 
@@ -164,7 +171,84 @@ class Builder {
   unsigned long long lp_questions_so_far() const {
     const LpCounters& now = lp_counters();
     return (now.solves - lp_before_.solves) + (now.filtered_points - lp_before_.filtered_points) +
-           (now.filtered_empty - lp_before_.filtered_empty) + (now.trivial - lp_before_.trivial);
+           (now.filtered_empty - lp_before_.filtered_empty) + (now.trivial - lp_before_.trivial) + remote_lp_.solves +
+           remote_lp_.filtered_points + remote_lp_.filtered_empty + remote_lp_.trivial;
+  }
+
+  // Questions [0, n) of one step of a pass; solve(i) answers question i into the caller's slot i
+  // and reads only the state before the step. Alone: all of them here, on limits_.threads
+  // threads. With a work share: this rank answers its own (WorkShare::owns), encode(i, w) writes
+  // each of them, the ranks exchange their bytes, and decode(i, r) fills the slot of every other
+  // rank's answer, in question order, so the slots end as one process would fill them. Every
+  // rank's bytes start with its limit status, so that all stop at the same exchange with the same
+  // status, and with its LP counters, so that the counts (and what between_passes sees) are one
+  // process's.
+  template <class Solve, class Encode, class Decode>
+  void ask(std::size_t n, Solve&& solve, Encode&& encode, Decode&& decode) {
+    if (!share_) {
+      parallel_for(n, solve);
+      return;
+    }
+    const std::size_t me = share_->rank(), ranks = share_->ranks();
+    std::vector<std::size_t> mine;
+    for (std::size_t i = me; i < n; i += ranks) mine.push_back(i);
+    share_->stats.questions += n;
+    share_->stats.questions_answered += mine.size();
+    const double c0 = thread_cpu_seconds();
+    const LpCounters before = lp_counters();
+    // After a limit, the rest of the share is skipped: its answers would not be used.
+    parallel_for(mine.size(), [&](std::size_t j) {
+      if (!pending_.load(std::memory_order_relaxed)) solve(mine[j]);
+    });
+    const LpCounters after = lp_counters();  // parallel_for has added the workers' counters
+    const unsigned char status = pending_.load();
+    std::string bytes;
+    ByteWriter w(bytes);
+    w.u8(status);
+    for (unsigned long long c : {after.solves - before.solves, after.filtered_points - before.filtered_points,
+                                 after.filtered_empty - before.filtered_empty, after.trivial - before.trivial})
+      w.varint(c);
+    if (!status)
+      for (std::size_t i : mine) encode(i, w);
+    const double c1 = thread_cpu_seconds();
+    const auto t1 = Clock::now();
+    const std::vector<std::string> all = share_->allgather(bytes);
+    share_->stats.exchanging_wall += std::chrono::duration<double>(Clock::now() - t1).count();
+    const double c2 = thread_cpu_seconds();
+    if (all.size() != ranks) throw std::logic_error("work share: allgather returned a wrong number of ranks");
+    unsigned char agreed = 0;
+    std::vector<ByteReader> readers;
+    readers.reserve(ranks);
+    for (std::size_t r = 0; r < ranks; ++r) {
+      ByteReader& rd = readers.emplace_back(all[r]);
+      agreed = std::max(agreed, rd.u8());
+      LpCounters c;
+      c.solves = rd.varint();
+      c.filtered_points = rd.varint();
+      c.filtered_empty = rd.varint();
+      c.trivial = rd.varint();
+      if (r != me) {
+        remote_lp_.solves += c.solves;
+        remote_lp_.filtered_points += c.filtered_points;
+        remote_lp_.filtered_empty += c.filtered_empty;
+        remote_lp_.trivial += c.trivial;
+      }
+    }
+    if (agreed) throw BuildAborted{static_cast<BuildStatus>(agreed)};
+    for (std::size_t r = 0; r < ranks; ++r) {
+      if (r == me) continue;
+      for (std::size_t i = r; i < n; i += ranks) decode(i, readers[r]);
+      readers[r].expect_end();
+    }
+    share_->stats.answering_cpu += c1 - c0;
+    share_->stats.exchanging_cpu += c2 - c1;
+    share_->stats.decoding_cpu += thread_cpu_seconds() - c2;
+  }
+
+  // With a work share: an exchange without questions, where the ranks agree on whether one of
+  // them reached a limit since the last exchange (then all stop). Alone: nothing to do.
+  void sync_limits() {
+    if (share_) ask(0, [](std::size_t) {}, [](std::size_t, ByteWriter&) {}, [](std::size_t, ByteReader&) {});
   }
 
   // Where the build stands now (the LP count only when asked: it is for between_passes).
@@ -268,11 +352,21 @@ class Builder {
     return zero;
   }
 
+  // Alone, a limit stops the build at once. With a work share it is only noted: this rank stops
+  // answering questions, and the ranks stop together at the next exchange (ask), since a rank
+  // that left alone would leave the others waiting in a collective.
   void check_time() const {
+    BuildStatus s = BuildStatus::Complete;
     if (limits_.time_limit_seconds > 0 &&
         std::chrono::duration<double>(Clock::now() - start_).count() > limits_.time_limit_seconds)
-      throw BuildAborted{BuildStatus::TimeLimit};
-    if (memory_limit_exceeded(limits_.max_memory_mb)) throw BuildAborted{BuildStatus::MemoryLimit};
+      s = BuildStatus::TimeLimit;
+    else if (memory_limit_exceeded(limits_.max_memory_mb))
+      s = BuildStatus::MemoryLimit;
+    if (s == BuildStatus::Complete) return;
+    if (!share_) throw BuildAborted{s};
+    unsigned char seen = pending_.load();
+    while (seen < static_cast<unsigned char>(s) && !pending_.compare_exchange_weak(seen, static_cast<unsigned char>(s))) {
+    }
   }
 
   void check_limits() const {
@@ -433,20 +527,26 @@ class Builder {
     Sign settled = Sign::Zero;
   };
 
-  GroupNeuron group_neuron(std::size_t g, std::size_t m, std::size_t k) const {
-    const Group& G = groups_[g];
+  // The row part, without an LP (every rank makes every group's row: cheaper than its bytes).
+  GroupNeuron group_row(std::size_t g, std::size_t m, std::size_t k) const {
     const AffineMap& z = *out_.cells[g].preactivation;  // cell g is a piece of its own group
     const Vector& w = z.A[k];
-    const Rational& w0 = z.c[k];
     GroupNeuron out;
     if (is_zero(w)) return out;  // decide_cell takes the constant case
-    out.z_le_0 = make_halfspace(w, -w0, RowOrigin{RowOrigin::Kind::Neuron, m});  //  w.x <= -w0
-    if (G.pieces < 2) return out;
-    const Sign zp = z_sign_at(*out.z_le_0, G.point);
-    if (zp == Sign::Zero) return out;
-    // The other side, strictly: when it is empty on the group's cell, it is empty on every piece.
-    if (!cell_point_on_side(G.rows, zp == Sign::Positive ? *out.z_le_0 : out.z_le_0->flipped())) out.settled = zp;
+    out.z_le_0 = make_halfspace(w, -z.c[k], RowOrigin{RowOrigin::Kind::Neuron, m});  //  w.x <= -w0
     return out;
+  }
+
+  // Whether settle_group can settle g: only groups of two or more pieces ask its LP.
+  bool group_question(std::size_t g, const GroupNeuron& gn) const { return gn.z_le_0 && groups_[g].pieces >= 2; }
+
+  // The `settled` part (at most one LP), for a group with group_question.
+  Sign settle_group(std::size_t g, const Halfspace& z_le_0) const {
+    const Group& G = groups_[g];
+    const Sign zp = z_sign_at(z_le_0, G.point);
+    if (zp == Sign::Zero) return Sign::Zero;
+    // The other side, strictly: when it is empty on the group's cell, it is empty on every piece.
+    return cell_point_on_side(G.rows, zp == Sign::Positive ? z_le_0 : z_le_0.flipped()) ? Sign::Zero : zp;
   }
 
   // What neuron m does to one cell, decided from the state before the neuron's pass.
@@ -499,18 +599,14 @@ class Builder {
     return r;
   }
 
-  // `group_row`: the row z <= 0 of the cell's group (GroupNeuron), null when z is constant.
-  CellDecision decide_cell(std::size_t ci, std::size_t k, const Halfspace* group_row) const {
+  // `group_row`: the row z <= 0 of the cell's group (GroupNeuron); z is not constant on the cell.
+  // The question part (up to two LPs): whether the cell splits, the sign when not, the two
+  // interior points when it does. complete_split derives the rest.
+  CellDecision decide_cell(std::size_t ci, const Halfspace& group_row) const {
     const Cell& c = out_.cells[ci];
-    const Vector& w = c.preactivation->A[k];
-    const Rational& w0 = c.preactivation->c[k];
     CellDecision d;
-    if (!group_row) {  // constant pre-activation on the cell: no split (THEORY.md §1, fine point 3)
-      d.sign = sign_of(w0);
-      return d;
-    }
-    Halfspace z_le_0 = *group_row;         //  w.x <= -w0
-    Halfspace z_ge_0 = z_le_0.flipped();   // -w.x <= w0 (the same canonical form)
+    const Halfspace& z_le_0 = group_row;       //  w.x <= -w0
+    const Halfspace z_ge_0 = z_le_0.flipped();  // -w.x <= w0 (the same canonical form)
     const Sign zp = z_sign_at(z_le_0, c.point);
     std::optional<Vector> p_pos = zp == Sign::Positive ? std::optional<Vector>(c.point) : cell_point_on_side(c.rows, z_ge_0);
     std::optional<Vector> p_neg = zp == Sign::Negative ? std::optional<Vector>(c.point) : cell_point_on_side(c.rows, z_le_0);
@@ -520,22 +616,60 @@ class Builder {
       return d;
     }
     d.split = true;
-    // The segment between the two interior points crosses z = 0 inside the old cell, so the
-    // crossing is in the relative interior of the new facet.
-    if (auto r = crossing_by_rounding(c, z_le_0, *p_neg, *p_pos)) {
-      d.crossing = std::move(*r);
-    } else {
-      const Rational zn = dot(w, *p_neg) + w0, zpos = dot(w, *p_pos) + w0;
-      const Rational t = zn / (zn - zpos);
-      d.crossing = add(*p_neg, scale(t, sub(*p_pos, *p_neg)));
-    }
-    d.z_ge_0 = std::move(z_ge_0);
-    d.new_facet = z_le_0;
-    d.neg_rows.reserve(c.rows.size() + 1);
-    d.neg_rows = c.rows;
-    d.neg_rows.push_back(std::move(z_le_0));
     d.p_pos = std::move(*p_pos);
     d.p_neg = std::move(*p_neg);
+    return d;
+  }
+
+  // What a split derives from the answer of decide_cell without an LP: its rows and the point of
+  // the new facet.
+  void complete_split(std::size_t ci, std::size_t k, const Halfspace& group_row, CellDecision& d) const {
+    const Cell& c = out_.cells[ci];
+    const Vector& w = c.preactivation->A[k];
+    const Rational& w0 = c.preactivation->c[k];
+    // The segment between the two interior points crosses z = 0 inside the old cell, so the
+    // crossing is in the relative interior of the new facet.
+    if (auto r = crossing_by_rounding(c, group_row, d.p_neg, d.p_pos)) {
+      d.crossing = std::move(*r);
+    } else {
+      const Rational zn = dot(w, d.p_neg) + w0, zpos = dot(w, d.p_pos) + w0;
+      const Rational t = zn / (zn - zpos);
+      d.crossing = add(d.p_neg, scale(t, sub(d.p_pos, d.p_neg)));
+    }
+    d.z_ge_0 = group_row.flipped();
+    d.new_facet = group_row;
+    d.neg_rows.reserve(c.rows.size() + 1);
+    d.neg_rows = c.rows;
+    d.neg_rows.push_back(group_row);
+  }
+
+  // decide_cell's answer as bytes: a flag byte (split; the sign; whether a point is the cell's
+  // own, which the receiver has), then the points that are new.
+  void encode_cell(std::size_t ci, const CellDecision& d, ByteWriter& w) const {
+    const Vector& own = out_.cells[ci].point;
+    if (!d.split) {
+      w.u8(d.sign == Sign::Positive ? 0 : 1);
+      return;
+    }
+    const bool pos_own = d.p_pos == own, neg_own = d.p_neg == own;
+    w.u8(static_cast<unsigned char>(2 | (pos_own ? 4 : 0) | (neg_own ? 8 : 0)));
+    if (!pos_own) w.vector(d.p_pos);
+    if (!neg_own) w.vector(d.p_neg);
+  }
+
+  CellDecision decode_cell(std::size_t ci, ByteReader& r) const {
+    const Vector& own = out_.cells[ci].point;
+    const unsigned char f = r.u8();
+    CellDecision d;
+    if (!(f & 2)) {
+      if (f > 1) throw std::runtime_error("work share: malformed cell answer");
+      d.sign = f == 0 ? Sign::Positive : Sign::Negative;
+      return d;
+    }
+    d.split = true;
+    d.p_pos = f & 4 ? own : r.vector();
+    d.p_neg = f & 8 ? own : r.vector();
+    if (d.p_pos.size() != out_.dim || d.p_neg.size() != out_.dim) throw std::runtime_error("work share: malformed cell answer");
     return d;
   }
 
@@ -577,23 +711,77 @@ class Builder {
     return p;
   }
 
+  // decide_pair's answer as bytes: a flag byte (which points there are; whether one is the pair's
+  // old point, which the receiver has), then the new points. The second facet is the old one.
+  static void encode_pair(const Adjacency& adj, const PairDecision& p, ByteWriter& w) {
+    const bool pos_old = p.q_pos && *p.q_pos == adj.point, neg_old = p.q_neg && *p.q_neg == adj.point;
+    w.u8(static_cast<unsigned char>((p.q_pos ? 1 : 0) | (pos_old ? 2 : 0) | (p.q_neg ? 4 : 0) | (neg_old ? 8 : 0)));
+    if (p.q_pos && !pos_old) w.vector(*p.q_pos);
+    if (p.q_neg && !neg_old) w.vector(*p.q_neg);
+  }
+
+  PairDecision decode_pair(const Adjacency& adj, ByteReader& r) const {
+    const unsigned char f = r.u8();
+    if (f > 15 || !(f & 5)) throw std::runtime_error("work share: malformed pair answer");
+    PairDecision p;
+    if (f & 1) p.q_pos = f & 2 ? adj.point : r.vector();
+    if (f & 4) p.q_neg = f & 8 ? adj.point : r.vector();
+    if ((p.q_pos && p.q_pos->size() != out_.dim) || (p.q_neg && p.q_neg->size() != out_.dim))
+      throw std::runtime_error("work share: malformed pair answer");
+    if (p.q_pos && p.q_neg) p.second_facet = adj.facet;
+    return p;
+  }
+
   // One neuron's pass over every cell: the questions are answered in parallel from the state
   // before the pass; the answers are applied in cell order, then in pair order.
+  // With a work share the three kinds of question (groups, cells, touched pairs) are dealt to the
+  // ranks in turn (ask); everything else here is done by every rank.
   void split_all(std::size_t m, std::size_t k) {
     const std::size_t n_cells = out_.cells.size(), n_adj = out_.adjacencies.size();
     std::vector<GroupNeuron> gn(groups_.size());
-    parallel_for(groups_.size(), [&](std::size_t g) { gn[g] = group_neuron(g, m, k); });
+    parallel_for(groups_.size(), [&](std::size_t g) { gn[g] = group_row(g, m, k); });
+    std::vector<std::size_t> gq;  // groups whose LP may settle all their pieces
+    for (std::size_t g = 0; g < groups_.size(); ++g)
+      if (group_question(g, gn[g])) gq.push_back(g);
+    ask(
+        gq.size(), [&](std::size_t i) { gn[gq[i]].settled = settle_group(gq[i], *gn[gq[i]].z_le_0); },
+        [&](std::size_t i, ByteWriter& w) { w.u8(static_cast<unsigned char>(gn[gq[i]].settled) + 1); },
+        [&](std::size_t i, ByteReader& r) {
+          const unsigned char s = r.u8();
+          if (s > 2) throw std::runtime_error("work share: malformed group answer");
+          gn[gq[i]].settled = static_cast<Sign>(static_cast<int>(s) - 1);
+        });
     std::vector<CellDecision> dec(n_cells);
-    parallel_for(n_cells, [&](std::size_t ci) {
+    std::vector<std::size_t> cq;  // cells that ask decide_cell
+    for (std::size_t ci = 0; ci < n_cells; ++ci) {
       const GroupNeuron& g = gn[group_of_[ci]];
       if (g.settled != Sign::Zero) dec[ci].sign = g.settled;  // not split
-      else dec[ci] = decide_cell(ci, k, g.z_le_0 ? &*g.z_le_0 : nullptr);
-    });
+      else if (!g.z_le_0) dec[ci].sign = sign_of(out_.cells[ci].preactivation->c[k]);  // constant: no split (THEORY.md §1, fine point 3)
+      else cq.push_back(ci);
+    }
+    auto row_of = [&](std::size_t ci) -> const Halfspace& { return *gn[group_of_[ci]].z_le_0; };
+    std::vector<std::size_t> decoded;  // cells split by another rank's answer, to complete here
+    ask(
+        cq.size(),
+        [&](std::size_t i) {
+          const std::size_t ci = cq[i];
+          dec[ci] = decide_cell(ci, row_of(ci));
+          if (dec[ci].split) complete_split(ci, k, row_of(ci), dec[ci]);
+        },
+        [&](std::size_t i, ByteWriter& w) { encode_cell(cq[i], dec[cq[i]], w); },
+        [&](std::size_t i, ByteReader& r) {
+          dec[cq[i]] = decode_cell(cq[i], r);
+          if (dec[cq[i]].split) decoded.push_back(cq[i]);
+        });
+    parallel_for(decoded.size(), [&](std::size_t i) { complete_split(decoded[i], k, row_of(decoded[i]), dec[decoded[i]]); });
     std::vector<std::size_t> touched;  // old pairs with a cell that splits
     for (std::size_t e = 0; e < n_adj; ++e)
       if (dec[out_.adjacencies[e].lower].split || dec[out_.adjacencies[e].upper].split) touched.push_back(e);
     std::vector<PairDecision> pdec(touched.size());
-    parallel_for(touched.size(), [&](std::size_t i) { pdec[i] = decide_pair(out_.adjacencies[touched[i]], dec); });
+    ask(
+        touched.size(), [&](std::size_t i) { pdec[i] = decide_pair(out_.adjacencies[touched[i]], dec); },
+        [&](std::size_t i, ByteWriter& w) { encode_pair(out_.adjacencies[touched[i]], pdec[i], w); },
+        [&](std::size_t i, ByteReader& r) { pdec[i] = decode_pair(out_.adjacencies[touched[i]], r); });
 
     ContactSplits contact_splits = decide_contacts(dec);
 
@@ -692,9 +880,29 @@ class Builder {
       contacts_of.resize(out_.cells.size());
       for (std::size_t i = 0; i < contacts_.size(); ++i) contacts_of[contacts_[i].cell].push_back(i);
     }
-    parallel_for(fresh_cells.size(), [&](std::size_t i) {
-      drop_redundant_rows(fresh_cells[i], contacts_of.empty() ? nullptr : &contacts_of[fresh_cells[i]]);
-    });
+    // Which rows to keep is a question too (hyperplane comparisons, about a tenth of a pass's work
+    // in d = 5), with an answer of one bit per row.
+    std::vector<std::vector<char>> keep(fresh_cells.size());
+    ask(
+        fresh_cells.size(), [&](std::size_t i) { keep[i] = rows_to_keep(fresh_cells[i], contacts_of.empty() ? nullptr : &contacts_of[fresh_cells[i]]); },
+        [&](std::size_t i, ByteWriter& w) {
+          w.varint(keep[i].size());
+          for (std::size_t r = 0; r < keep[i].size(); r += 8) {
+            unsigned char bits = 0;
+            for (std::size_t j = r; j < std::min(r + 8, keep[i].size()); ++j) bits |= static_cast<unsigned char>(keep[i][j] << (j - r));
+            w.u8(bits);
+          }
+        },
+        [&](std::size_t i, ByteReader& r) {
+          const std::size_t n = r.varint();
+          if (n != out_.cells[fresh_cells[i]].rows.size()) throw std::runtime_error("work share: malformed row mask");
+          keep[i].assign(n, 0);
+          for (std::size_t b = 0; b < n; b += 8) {
+            const unsigned char bits = r.u8();
+            for (std::size_t j = b; j < std::min(b + 8, n); ++j) keep[i][j] = (bits >> (j - b)) & 1;
+          }
+        });
+    parallel_for(fresh_cells.size(), [&](std::size_t i) { keep_rows(fresh_cells[i], keep[i]); });
   }
 
   // Contacts with the polytope's followed facets (PolytopeContact) through one neuron's pass: a
@@ -825,12 +1033,12 @@ class Builder {
     }
   }
 
-  // Keeps the domain rows and one row on the hyperplane of each of the cell's pairs.
-  // Followed facets of a polytope domain (PolytopeContact) are kept only where the cell has a
-  // contact on them: like a pair, a contact marks a facet of the cell; a followed row without
-  // one does not meet the cell in dimension d-1, so it is redundant there.
-  void drop_redundant_rows(std::size_t ci, const std::vector<std::size_t>* contacts) {
-    Cell& c = out_.cells[ci];
+  // The rows a fresh cell keeps: the domain rows and one row on the hyperplane of each of the
+  // cell's pairs. Followed facets of a polytope domain (PolytopeContact) are kept only where the
+  // cell has a contact on them: like a pair, a contact marks a facet of the cell; a followed row
+  // without one does not meet the cell in dimension d-1, so it is redundant there.
+  std::vector<char> rows_to_keep(std::size_t ci, const std::vector<std::size_t>* contacts) const {
+    const Cell& c = out_.cells[ci];
     std::vector<char> keep(c.rows.size(), 0);
     for (std::size_t r = 0; r < c.rows.size(); ++r) {
       const RowOrigin& o = c.rows[r].origin;
@@ -851,6 +1059,11 @@ class Builder {
       if (found == c.rows.size()) throw std::logic_error("split: a pair's facet is not a row of its cell");
       keep[found] = 1;
     }
+    return keep;
+  }
+
+  void keep_rows(std::size_t ci, const std::vector<char>& keep) {
+    Cell& c = out_.cells[ci];
     std::size_t out = 0;
     for (std::size_t r = 0; r < c.rows.size(); ++r)
       if (keep[r]) {
@@ -873,8 +1086,10 @@ class Builder {
       }
       c.layer_input.reset();
       c.skip_sources.reset();
-      // Invariant: the affine piece agrees with the exact forward pass inside the cell.
-      if (arithmetic_mode() == ArithmeticMode::Exact && dot(c.gradient, c.point) + c.offset != net_.value(c.point))
+      // Invariant: the affine piece agrees with the exact forward pass inside the cell. With a work
+      // share each rank checks its own cells (a failure ends the run on every rank).
+      if (arithmetic_mode() == ArithmeticMode::Exact && (!share_ || share_->owns(ci)) &&
+          dot(c.gradient, c.point) + c.offset != net_.value(c.point))
         throw std::logic_error("finish: affine piece disagrees with the forward pass");
     });
   }
@@ -885,6 +1100,9 @@ class Builder {
   std::vector<std::vector<RowScaledMatrix>> scaled_skips_;  // each layer's skip matrices M, likewise
   BuildLimits limits_;
   BuildObserver* observer_ = nullptr;  // optional split-tree listener (certificate writer)
+  WorkShare* share_ = nullptr;         // null: this process answers every question
+  mutable std::atomic<unsigned char> pending_{0};  // with a share: a limit reached here (a BuildStatus), not yet agreed
+  LpCounters remote_lp_{};             // with a share: the LP counters of the other ranks' answers
   const PolytopeDomain* polytope_ = nullptr;  // build_region_complex_in: the starting cell's rows
   Clock::time_point start_;
   Clock::time_point last_progress_{};

@@ -20,6 +20,8 @@
 
 namespace relucert {
 
+class WorkShare;  // geometry/work_share.hpp
+
 struct Cell {
   Cell() = default;
   Cell(const Cell&) = default;
@@ -91,6 +93,12 @@ struct BuildLimits {
   // reproducible; returning false stops the build (BuildStatus::Stopped). check_convexity walks
   // its refuter lines here, in step with the build's work.
   std::function<bool(const BuildProgress&)> between_passes;
+  // When set (relucert-mpi; not owned), the build is collective: every rank of the share calls
+  // build_region_complex with the same net, domain and limits, each answers its share of every
+  // pass's questions, and all end with the complex one process builds (geometry/work_share.hpp).
+  // The time and memory limits are then decided together: a rank that reaches one stops answering,
+  // and at the next exchange every rank stops with the same status. Null: this process alone.
+  WorkShare* share = nullptr;
 };
 
 enum class BuildStatus { Complete, CellLimit, TimeLimit, MemoryLimit, Stopped };
