@@ -3,8 +3,9 @@
 # convex perf nets (box [-100, 100]^d, written by bench/perf --write-nets), --method region-complex.
 # Writes bench/results/mpi/mpi.md: per run the CPU of every rank (user + sys, from relucert-mpi
 # --mpi-stats), the wall time, the bytes and questions per cell, and a scaling model fitted to
-# the measured parts (bench/mpi_table.py). On a shared 2-core machine wall times of 2 or 4 ranks
-# measure contention; the CPU columns and the byte counts do not depend on it.
+# the measured parts (bench/mpi_table.py; the raw lines stay in bench/results/mpi/.raw). On a
+# shared 2-core machine wall times of 2 or 4 ranks measure contention; the CPU columns and the
+# byte counts do not depend on it.
 #
 #   bash bench/mpi.sh [CASE ...]      # default: icnn-d6-10 icnn-d5-16x3
 # Environment: BUILD_DIR (default build), RANKS (default "1 2 4"); a rank count whose ranks would
