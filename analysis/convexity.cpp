@@ -265,8 +265,9 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     refuter_inside += std::chrono::duration<double>(Clock::now() - t0).count();
     return !line_witness;
   };
-  // The whole complex for the jump partition (relucert-mpi without a dealer) or when asked.
-  const bool may_stream = options.stream != CheckOptions::Stream::Never && (options.dealer || !options.partition) &&
+  // The whole complex when asked, or for a work share without a dealer (relucert-mpi builds it
+  // together then).
+  const bool may_stream = options.stream != CheckOptions::Stream::Never && (options.dealer || !options.limits.share) &&
                           !streamed_check_unsupported(net, domain);
   std::optional<StreamedCheck> streamed;
   if (may_stream) {
