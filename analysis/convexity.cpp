@@ -275,26 +275,32 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     streamed = streamed_check(net, domain, limits, options.dealer, min_parts);
     if (streamed->declined) streamed.reset();
   }
-  if (streamed) {
-    StreamedCheck& sc = *streamed;
+  // Where both builds end alike: a line witness found in step wins; at a limit the lines that are
+  // left may still refute (they cost little next to the build that ran, and a witness is still a
+  // sound answer); else unknown with the limit's reason. nullopt: the build is complete.
+  auto settle_build = [&](BuildStatus status, std::size_t cells, unsigned long long lp_questions,
+                          unsigned long long lp_exact_solves) -> std::optional<CheckResult> {
     r.phases.complex = lap() - refuter_inside;
     r.phases.refuter += refuter_inside;
     if (line_witness) return refuted(std::move(*line_witness));
-    if (sc.status != BuildStatus::Complete) {
+    if (status != BuildStatus::Complete) {
       auto w = lines.walk_until(RefuterSchedule::kAll);
       r.phases.refuter += lap();
       if (w) return refuted(std::move(*w));
     }
     r.method = "region-complex";
-    r.cells = sc.cells;
-    r.lp_questions = sc.lp_questions;
-    r.lp_exact_solves = sc.lp_exact_solves;
+    r.cells = cells;
+    r.lp_questions = lp_questions;
+    r.lp_exact_solves = lp_exact_solves;
+    if (status == BuildStatus::Complete) return std::nullopt;
+    r.verdict = Verdict::Unknown;
+    r.unknown_reason = limit_reason(status);
+    return finish(std::move(r));
+  };
+  if (streamed) {
+    StreamedCheck& sc = *streamed;
     r.streamed = CheckResult::Streamed{sc.coarse_cells, sc.coarse_pairs, sc.largest_part_cells};
-    if (sc.status != BuildStatus::Complete) {
-      r.verdict = Verdict::Unknown;
-      r.unknown_reason = limit_reason(sc.status);
-      return finish(std::move(r));
-    }
+    if (auto ended = settle_build(sc.status, sc.cells, sc.lp_questions, sc.lp_exact_solves)) return std::move(*ended);
     r.pairs = sc.pairs;
     r.pieces = sc.pieces;
     if (sc.convex) {
@@ -307,25 +313,7 @@ CheckResult check_convexity(const Network& net, const Domain& domain, const Chec
     return finish(std::move(r));
   }
   RegionComplex cx = build_region_complex(net, domain, limits);
-  r.phases.complex = lap() - refuter_inside;
-  r.phases.refuter += refuter_inside;
-  if (line_witness) return refuted(std::move(*line_witness));
-  if (cx.status != BuildStatus::Complete) {
-    // Out of budget: the lines that are left cost little next to the build that ran; a witness
-    // is still a sound answer.
-    auto w = lines.walk_until(RefuterSchedule::kAll);
-    r.phases.refuter += lap();
-    if (w) return refuted(std::move(*w));
-  }
-  r.method = "region-complex";
-  r.cells = cx.cells.size();
-  r.lp_questions = cx.lp_questions;
-  r.lp_exact_solves = cx.lp_exact_solves;
-  if (cx.status != BuildStatus::Complete) {
-    r.verdict = Verdict::Unknown;
-    r.unknown_reason = limit_reason(cx.status);
-    return finish(std::move(r));
-  }
+  if (auto ended = settle_build(cx.status, cx.cells.size(), cx.lp_questions, cx.lp_exact_solves)) return std::move(*ended);
   r.pairs = cx.adjacencies.size();
   r.pieces = cx.distinct_affine_pieces();
   std::optional<std::size_t> e;

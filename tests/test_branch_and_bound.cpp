@@ -19,34 +19,18 @@
 #include "core/network_json.hpp"
 #include "support/exact.hpp"
 #include "support/process.hpp"
+#include "support/checker_calls.hpp"
 #include "support/random_nets.hpp"
 
 using namespace relucert;
 using namespace relucert::tiers;
+using relucert::testing::checker_net;
+using relucert::testing::checker_says;
 using relucert::testing::network_to_json;
 using relucert::testing::RandomNetGenerator;
 
 namespace {
 
-rcv::Net checker_net(const Network& net) {
-  const auto dir = std::filesystem::temp_directory_path() / "relucert_bnb";
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / ("net_" + std::to_string(::getpid()) + ".json")).string();
-  std::ofstream(path) << network_to_json(net);
-  return rcv::load_net(path);
-}
-
-// "" when the checker accepts, else its reason.
-std::string checker_says(const rcv::Net& net, const std::string& cert) {
-  try {
-    (void)rcv::check_certificate(net, cert, "cert");
-    return "";
-  } catch (const rcv::Rejected& r) {
-    return "rejected: " + r.why;
-  } catch (const rcv::Malformed& m) {
-    return "malformed: line " + std::to_string(m.line) + ": " + m.what;
-  }
-}
 
 bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
@@ -126,7 +110,7 @@ void compare(const Network& net, const Domain& box, const TierOptions& o, Tally&
   CHECK_MESSAGE(convex, "branch and bound proved convex a net that the whole complex refutes");
   CHECK(b.parts == b.pathlift_parts + b.complex_parts);
   ++t.certificates;
-  const std::string said = checker_says(checker_net(net), b.proof->certificate);
+  const std::string said = checker_says(checker_net(net, "bnb"), b.proof->certificate);
   CHECK_MESSAGE(said == "", said << "\n" << b.proof->certificate);
   if (b.complex_parts > 0) ++t.with_complex;
   if (has(b.proof->certificate, "glue-")) {
@@ -240,11 +224,11 @@ TEST_CASE("a fold exactly on a split plane between two part complexes is found b
     REQUIRE(p.proof);
     CHECK(p.complex_parts == 2);
     CHECK(has(p.proof->certificate, "glue-jump 1.0 2.0 1\n"));
-    const rcv::Net cn = checker_net(bend);
+    const rcv::Net cn = checker_net(bend, "bnb");
     CHECK(checker_says(cn, p.proof->certificate) == "");
     const Network bend_fold(d, {layer(W2, {"0", "0"}), layer({{"-2", "1"}}, {"0"}, false)});
     // The same certificate does not prove the fold convex.
-    CHECK(has(checker_says(checker_net(bend_fold), p.proof->certificate), "rejected"));
+    CHECK(has(checker_says(checker_net(bend_fold, "bnb"), p.proof->certificate), "rejected"));
   }
 }
 
@@ -277,7 +261,7 @@ TEST_CASE("parts that are not face to face: one part's face against two parts ac
       CHECK(has(c, "glue-prune 1.1 2 "));
       CHECK(has(c, "glue-jump 1.2 3.0 1\n"));
       CHECK(has(c, "glue-jump 1.2 4.0 1\n"));
-      CHECK(checker_says(checker_net(net), c) == "");
+      CHECK(checker_says(checker_net(net, "bnb"), c) == "");
     } else {
       REQUIRE(r.witness);
       CHECK(has(r.violation, "split plane"));
@@ -291,7 +275,7 @@ TEST_CASE("mutants of branch-and-bound certificates with part complexes are reje
   REQUIRE(!t.kept.empty());
   std::size_t flipped = 0, missing = 0, dropped = 0, wrong_box = 0, apart = 0, prune = 0;
   for (const Kept& k : t.kept) {
-    const rcv::Net cn = checker_net(k.net);
+    const rcv::Net cn = checker_net(k.net, "bnb");
     const std::vector<std::string> v = lines_of(k.cert);
     // A flipped jump: lambda -> -lambda - 1 (negative, also when lambda = 0).
     if (const auto i = find_line(v, [](const std::string& l) { return has(l, "glue-jump "); })) {
@@ -376,7 +360,7 @@ TEST_CASE("check_convexity: forced branch and bound reports its parts; auto buil
   CHECK(r.method == "branch-and-bound");
   CHECK(has(r.proof->summary, "parts by bounded path-lifting, "));
   CHECK(has(r.proof->summary, " by part complexes"));
-  CHECK(checker_says(checker_net(sep2), r.proof->certificate) == "");
+  CHECK(checker_says(checker_net(sep2, "bnb"), r.proof->certificate) == "");
   // A cell limit on the part complexes gives unknown, never a guess.
   o.limits.max_cells = 2;
   const CheckResult u = check_convexity(sep2, cube(2, -1, 5), o);
@@ -406,7 +390,7 @@ TEST_CASE("check_convexity: forced branch and bound reports its parts; auto buil
   MESSAGE("c2_sep_1d_box on [-1, 5]: " << small.complex_cells << " cells in " << small.complex_parts
                                         << " part complexes, the whole complex has " << whole.cells.size());
   CHECK(small.complex_cells < whole.cells.size());
-  CHECK(checker_says(checker_net(sep1), small.proof->certificate) == "");
+  CHECK(checker_says(checker_net(sep1, "bnb"), small.proof->certificate) == "");
   const CheckResult viaauto = check_convexity(sep1, sep_box);
   CHECK(viaauto.method == "branch-and-bound");
   REQUIRE(viaauto.proof);

@@ -43,6 +43,22 @@ Vector random_point(std::mt19937_64& rng, const Domain& dom) {
   return x;
 }
 
+// Calls fn(net case, seed) on the first `count` random nets (generator seeds 1, 2, ...) that the
+// streamed check handles on their box; returns how many it found.
+template <class Fn>
+std::size_t on_streamable_nets(std::size_t count, Fn fn) {
+  std::size_t found = 0;
+  for (std::uint64_t seed = 1; found < count && seed < 5000; ++seed) {
+    RandomNetGenerator gen(seed);
+    auto c = gen.general();
+    if (streamed_check_unsupported(c.net, c.box)) continue;
+    CAPTURE(seed);
+    fn(c, seed);
+    ++found;
+  }
+  return found;
+}
+
 }  // namespace
 
 TEST_CASE("streamed check = whole complex: verdict, cells, pairs, pieces (random nets with traps)") {
@@ -109,15 +125,10 @@ TEST_CASE("streamed check: a layer-2 neuron that vanishes on a layer-1 hyperplan
 }
 
 TEST_CASE("streamed check: the result does not depend on the thread count") {
-  std::size_t compared = 0;
-  for (std::uint64_t seed = 1; compared < 40 && seed < 5000; ++seed) {
-    RandomNetGenerator gen(seed);
-    auto c = gen.general();
-    if (streamed_check_unsupported(c.net, c.box)) continue;
+  CHECK(on_streamable_nets(40, [](const relucert::testing::RandomCase& c, std::uint64_t) {
     BuildLimits one, three;
     three.threads = 3;
     const StreamedCheck a = streamed_check(c.net, c.box, one), b = streamed_check(c.net, c.box, three);
-    CAPTURE(seed);
     CHECK(a.convex == b.convex);
     CHECK(a.cells == b.cells);
     CHECK(a.pairs == b.pairs);
@@ -128,9 +139,7 @@ TEST_CASE("streamed check: the result does not depend on the thread count") {
       CHECK(a.witness->x == b.witness->x);
       CHECK(a.witness->y == b.witness->y);
     }
-    ++compared;
-  }
-  CHECK(compared == 40);
+  }) == 40);
 }
 
 TEST_CASE("streamed check: limits end in a status, never a verdict") {
@@ -161,18 +170,13 @@ TEST_CASE("streamed check: limits end in a status, never a verdict") {
 }
 
 TEST_CASE("check_convexity --stream agrees with --whole-complex; auto streams only from kStreamFromParts parts") {
-  std::size_t compared = 0;
-  for (std::uint64_t seed = 1; compared < 30 && seed < 5000; ++seed) {
-    RandomNetGenerator gen(seed);
-    auto c = gen.general();
-    if (streamed_check_unsupported(c.net, c.box)) continue;
+  CHECK(on_streamable_nets(30, [](const relucert::testing::RandomCase& c, std::uint64_t) {
     CheckOptions streamed, whole;
     streamed.method = whole.method = tiers::Method::RegionComplex;
     streamed.refuter_lines = whole.refuter_lines = 0;
     whole.stream = CheckOptions::Stream::Never;
     streamed.stream = CheckOptions::Stream::Always;
     const CheckResult a = check_convexity(c.net, c.box, streamed), b = check_convexity(c.net, c.box, whole);
-    CAPTURE(seed);
     CHECK(a.verdict == b.verdict);
     CHECK(a.cells == b.cells);
     CHECK(a.pairs == b.pairs);
@@ -180,9 +184,7 @@ TEST_CASE("check_convexity --stream agrees with --whole-complex; auto streams on
     CHECK(a.streamed);
     CHECK_FALSE(b.streamed);
     if (a.witness) CHECK(verify_witness(c.net, c.box, *a.witness));
-    ++compared;
-  }
-  CHECK(compared == 30);
+  }) == 30);
 }
 
 TEST_CASE("exact rewrite: the folded first layer agrees with forward passes") {
@@ -275,14 +277,9 @@ struct BystanderDealer : PartDealer {
 }  // namespace
 
 TEST_CASE("streamed check through a PartDealer: parts as bytes, computed anywhere, the same result") {
-  std::size_t compared = 0;
-  for (std::uint64_t seed = 1; compared < 40 && seed < 5000; ++seed) {
-    RandomNetGenerator gen(seed);
-    auto c = gen.general();
-    if (streamed_check_unsupported(c.net, c.box)) continue;
+  CHECK(on_streamable_nets(40, [](const relucert::testing::RandomCase& c, std::uint64_t) {
     ReverseDealer dealer;
     const StreamedCheck a = streamed_check(c.net, c.box), b = streamed_check(c.net, c.box, {}, &dealer);
-    CAPTURE(seed);
     CHECK(dealer.computed == a.coarse_cells);
     CHECK(a.convex == b.convex);
     CHECK(a.cells == b.cells);
@@ -301,9 +298,7 @@ TEST_CASE("streamed check through a PartDealer: parts as bytes, computed anywher
     CHECK(o.cells == a.cells);
     CHECK(o.pieces == a.pieces);
     CHECK(encode_check(o) == encode_check(a));
-    ++compared;
-  }
-  CHECK(compared == 40);
+  }) == 40);
 }
 
 TEST_CASE("a part's bytes read back to the same part; other bytes are rejected") {

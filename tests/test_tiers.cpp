@@ -17,35 +17,19 @@
 #include "checker/checker.hpp"
 #include "support/exact.hpp"
 #include "support/process.hpp"
+#include "support/checker_calls.hpp"
 #include "support/random_nets.hpp"
 
 using namespace relucert;
 using namespace relucert::tiers;
+using relucert::testing::checker_net;
+using relucert::testing::checker_says;
 using relucert::testing::network_to_json;
 using relucert::testing::RandomCase;
 using relucert::testing::RandomNetGenerator;
 
 namespace {
 
-rcv::Net checker_net(const Network& net) {
-  const auto dir = std::filesystem::temp_directory_path() / "relucert_tiers";
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / ("net_" + std::to_string(::getpid()) + ".json")).string();
-  std::ofstream(path) << network_to_json(net);
-  return rcv::load_net(path);
-}
-
-// "" when the checker accepts, else its reason.
-std::string checker_says(const rcv::Net& net, const std::string& cert) {
-  try {
-    (void)rcv::check_certificate(net, cert, "cert");
-    return "";
-  } catch (const rcv::Rejected& r) {
-    return "rejected: " + r.why;
-  } catch (const rcv::Malformed& m) {
-    return "malformed: line " + std::to_string(m.line) + ": " + m.what;
-  }
-}
 
 Vector random_point(std::mt19937_64& rng, const Domain& dom, std::size_t d) {
   Vector x(d);
@@ -84,7 +68,7 @@ void check_case(const RandomCase& rc, const Domain& dom, std::mt19937_64& rng, T
   const bool convex = ref.verdict == Verdict::Convex;
   t.complex_convex += convex;
   if (rc.must_be_convex) CHECK(convex);
-  const rcv::Net cn = checker_net(rc.net);
+  const rcv::Net cn = checker_net(rc.net, "tiers");
   auto judge = [&](const std::optional<TierProof>& p, std::size_t& count, std::vector<std::pair<Network, std::string>>& kept) {
     if (!p) return;
     ++count;
@@ -179,7 +163,7 @@ TEST_CASE("every tier agrees with the region complex, and its certificates pass 
 TEST_CASE("mutants of the structural certificate are rejected") {
   std::size_t tried = 0;
   for (const auto& [net, cert] : collected().structural) {
-    const rcv::Net cn = checker_net(net);
+    const rcv::Net cn = checker_net(net, "tiers");
     auto relu_line = [](const std::string& l) { return has(l, "neuron ") && has(l, " relu"); };
     for (const std::string state : {"dead", "active"}) {
       std::string m = cert;
@@ -211,8 +195,8 @@ TEST_CASE("mutants of the structural certificate are rejected") {
   const Network g(1, {test::layer({{"1"}}, {"0"}), test::layer({{"-1"}}, {"0"}, false)});
   const auto p = prove_structural(f, Domain::whole_space(1));
   REQUIRE(p);
-  CHECK(checker_says(checker_net(f), p->certificate) == "");
-  CHECK(has(checker_says(checker_net(g), p->certificate), "rejected"));
+  CHECK(checker_says(checker_net(f, "tiers"), p->certificate) == "");
+  CHECK(has(checker_says(checker_net(g, "tiers"), p->certificate), "rejected"));
   CHECK_FALSE(prove_structural(g, Domain::whole_space(1)));
 }
 
@@ -221,7 +205,7 @@ TEST_CASE("mutants of path-lifting and branch-and-bound certificates are rejecte
   auto bounded_line = [](const std::string& l) { return has(l, " domain ") || has(l, " zero-set "); };
   for (const auto* kind : {&collected().pathlift, &collected().bnb}) {
     for (const auto& [net, cert] : *kind) {
-      const rcv::Net cn = checker_net(net);
+      const rcv::Net cn = checker_net(net, "tiers");
       std::string m = cert;
       if (mutate(m, bounded_line, [](const std::string& l) { return replace_word(l, 5, plus_one(word(l, 5))); })) {
         ++tried;
