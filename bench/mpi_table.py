@@ -12,6 +12,8 @@ bytes / bandwidth on a network (the measurement here is shared memory).
 import json
 import sys
 
+MODE = "whole"  # the lines of bench/mpi.sh's --whole-complex runs; stream_table() reads the others
+
 
 def parse(path):
     runs, stats = {}, {}
@@ -19,8 +21,10 @@ def parse(path):
         words = line.split(" json=", 1)
         kv = dict(w.split("=", 1) for w in words[0].split() if "=" in w)
         key = (kv["case"], int(kv["ranks"]))
+        if kv.get("mode", "whole") != MODE:
+            continue
         if line.startswith("case=") and "relucert-mpi-stats" in line:
-            stats.setdefault(key, []).append({k: float(v) for k, v in kv.items() if k not in ("case", "ranks", "relucert-mpi-stats")})
+            stats.setdefault(key, []).append({k: float(v) for k, v in kv.items() if k not in ("case", "mode", "ranks", "relucert-mpi-stats")})
         elif "skipped" in kv:
             runs[key] = {"skipped": kv}
         else:
@@ -69,8 +73,8 @@ def main():
         if fit:
             models.append((case, cells, base, fit))
     print()
-    print(f"Measured {date} on the shared 2-core machine (other agents' builds and runs at the same time: wall "
-          f"times of 2 and 4 ranks are taken under load and oversubscription; CPU times are per process, user + sys), "
+    print(f"Measured {date} on the 2-core machine of the README (4 ranks are oversubscribed, so their wall "
+          f"times measure contention; CPU times are per process, user + sys), "
           f"`{command}`, one run each, `--threads 1` per rank, box [-100, 100]^d, `--method region-complex`. "
           f"Every run gave the verdict, cell count and LP count of relucert check (else marked DIFFERS). "
           f"\"repeated\": CPU every rank spends on work it does not share out (pre-activation maps, group rows, "
@@ -98,5 +102,60 @@ def main():
               f"{base['cpu'] / (f['R'] + f['D'] * 1 / ((n - 1) / n if n > 1 else 1)):.2f} |")
 
 
+def stream_table(path):
+    """The --stream runs: the parts (cells of the first layer) dealt round robin, results to rank 0."""
+    global MODE
+    MODE = "stream"
+    runs, stats = parse(path)
+    MODE = "whole"
+    whole, _ = parse(path)
+    if not runs:
+        return
+    print()
+    print("The streamed check (`--stream`, docs/streaming.md): the parts are dealt round robin and rank 0 merges "
+          "their results; the complex is never whole anywhere. Speed-ups against `relucert check --stream`; the last "
+          "column compares with `relucert check --whole-complex` (the table above).")
+    print()
+    print("| net | runner | verdict | cells | pairs | CPU s per rank (max) | wall s | speed-up wall / CPU | "
+          "parts per rank (max) | bytes of part results per cell | peak RSS MB per process | CPU vs whole complex |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    models = []
+    for case in dict.fromkeys(c for c, _ in runs):
+        base = runs[(case, 0)]
+        cells, pairs = base["json"]["cells"], base["json"]["pairs"]
+        wc = whole.get((case, 0))
+        vs = f"{wc['cpu'] / base['cpu']:.2f}x less" if wc and base["cpu"] <= wc["cpu"] else (f"{base['cpu'] / wc['cpu']:.2f}x more" if wc else "")
+        print(f"| {case} | relucert check --stream | {base['json']['verdict']} | {cells} | {pairs} | {base['cpu']:.2f} | "
+              f"{base['wall']:.2f} | 1.00 / 1.00 | | | {base['rss_mb']} | {vs} |")
+        cpu_by_n = {}
+        for (c, n), r in sorted(runs.items()):
+            if c != case or n == 0 or "skipped" in r:
+                continue
+            st = stats.get((c, n), [])
+            same = r["json"]["cells"] == cells and r["json"]["pairs"] == pairs and r["json"]["verdict"] == base["json"]["verdict"]
+            cpu = max(x["cpu_s"] for x in st)
+            cpu_by_n[n] = cpu
+            parts = max(x["stream_parts"] for x in st)
+            moved = sum(x["stream_bytes"] for x in st if x["rank"] != 0)
+            print(f"| {case} | mpirun -np {n} relucert-mpi --stream | {r['json']['verdict']}{'' if same else ' (DIFFERS)'} | "
+                  f"{r['json']['cells']} | {r['json']['pairs']} | {cpu:.2f} | {r['wall']:.2f} | "
+                  f"{base['wall'] / r['wall']:.2f} / {base['cpu'] / cpu:.2f} | {parts:.0f} | {moved / cells:.0f} | {r['rss_mb']} | |")
+        if 1 in cpu_by_n and max(cpu_by_n) > 1:
+            models.append((case, base, cpu_by_n))
+    print()
+    print("Scaling model of the streamed check, from the runs with 1 and N ranks: CPU per rank ≈ C + P / N, C what "
+          "every rank repeats (the first layer's complex, tiers and refuter lines) plus rank 0's merging, P the parts.")
+    print()
+    print("| net | C s | P s | predicted CPU per rank N = 2 / 4 / 8 / 16 (own cores) | best possible speed-up (N → ∞) |")
+    print("|---|---|---|---|---|")
+    for case, base, cpu in models:
+        n = max(cpu)
+        P = (cpu[1] - cpu[n]) * n / (n - 1)
+        C = max(cpu[1] - P, 0.0)
+        pred = " / ".join(f"{C + P / m:.1f}" for m in (2, 4, 8, 16))
+        print(f"| {case} | {C:.2f} | {P:.2f} | {pred} | {base['cpu'] / C:.1f}x |" if C > 0 else f"| {case} | {C:.2f} | {P:.2f} | {pred} | - |")
+
+
 if __name__ == "__main__":
     main()
+    stream_table(sys.argv[1])
