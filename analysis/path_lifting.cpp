@@ -37,26 +37,6 @@
 
 namespace relucert {
 
-Vector relu_preactivations(const Network& net, const Vector& x) {
-  if (x.size() != net.input_dim()) throw std::invalid_argument("relu_preactivations: wrong input size");
-  Vector zs;
-  zs.reserve(net.relu_count());
-  std::vector<Vector> outputs;  // every layer's output, for skip terms
-  outputs.reserve(net.layers().size());
-  for (const Layer& L : net.layers()) {
-    Vector z = add(mat_vec(L.W, outputs.empty() ? x : outputs.back()), L.b);
-    if (L.has_skip()) z = add(z, mat_vec(L.U, x));
-    for (const LayerSkip& s : L.skips) z = add(z, mat_vec(s.M, outputs[s.from - 1]));
-    if (L.relu)
-      for (auto& v : z) {
-        zs.push_back(v);
-        if (sgn(v) < 0) v = 0;
-      }
-    outputs.push_back(std::move(z));
-  }
-  return zs;
-}
-
 namespace {
 
 // The 0-based network layer of a ReLU neuron, validated.
@@ -136,13 +116,7 @@ std::vector<NeuronFaces> collect_faces(const Network& net, const RegionComplex& 
   std::vector<NeuronFaces> faces(n);
   for (const Adjacency& adj : cx.adjacencies) {
     // Only the signs matter: the integer pass gives them exactly, without a gcd per product.
-    std::optional<std::vector<Sign>> fast = net.relu_signs(adj.point);
-    std::vector<Sign> signs;
-    if (fast) {
-      signs = std::move(*fast);
-    } else {
-      for (const Rational& z : relu_preactivations(net, adj.point)) signs.push_back(sign_of(z));
-    }
+    const std::vector<Sign> signs = relu_signs_at(net, adj.point);
     if (signs.size() != n) throw std::logic_error("path lifting: neuron count differs from the complex");
     check_facet_point(cx, adj, signs);
     for (std::size_t g = 0; g < n; ++g) {

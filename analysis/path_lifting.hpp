@@ -14,13 +14,10 @@
 
 #include "core/domain.hpp"
 #include "core/network.hpp"
+#include "core/relu_preactivations.hpp"  // relu_preactivations, relu_signs_at
 #include "geometry/region_complex.hpp"
 
 namespace relucert {
-
-// Exact pre-activation z_m(x) of every ReLU neuron, in topological order (the order of
-// RegionComplex::neurons). Input skips and linear hidden layers are honoured.
-Vector relu_preactivations(const Network& net, const Vector& x);
 
 // The downstream ReLU neurons of a neuron m = (l, k): every ReLU neuron of layers l+1, ..., in
 // topological order. A downstream activation pattern D has one entry per such neuron.

@@ -107,7 +107,7 @@ class StreamedChecker {
     };
     if (dealer_) {
       const bool root = dealer_->deal(
-          parts, [&](std::size_t i) { return encode_part(part(i)); },
+          parts, [&](std::size_t i) { return encode_part(cell_part(i)); },
           [&](std::size_t i, std::string&& bytes) {
             PartResult r = decode_part(bytes);
             return merge(i, r);
@@ -154,15 +154,14 @@ class StreamedChecker {
     return l;
   }
 
-  // Parts 0 .. coarse cells - 1 are the coarse cells, then the coarse facets. Workers compute
-  // parts in any order; `merge` sees them in part order on this thread, so every count, the
+  // Part i is coarse cell i (cell_part). Workers compute parts in any order; `merge` sees them in part order on this thread, so every count, the
   // first violation and the between_passes calls do not depend on the thread count.
   template <class Merge>
   void run_parts(std::size_t parts, Merge& merge) {
     const std::size_t threads = std::clamp<std::size_t>(limits_.threads, 1, std::max<std::size_t>(parts, 1));
     if (threads <= 1) {
       for (std::size_t i = 0; i < parts; ++i) {
-        PartResult r = part(i);
+        PartResult r = cell_part(i);
         if (!merge(i, r)) return;
       }
       return;
@@ -187,7 +186,7 @@ class StreamedChecker {
           if (stop) return;
         }
         try {
-          PartResult r = part(i);
+          PartResult r = cell_part(i);
           std::lock_guard<std::mutex> lock(mu);
           done[i] = std::move(r);
         } catch (...) {
@@ -226,8 +225,6 @@ class StreamedChecker {
     for (auto& t : pool) t.join();
     if (error) std::rethrow_exception(error);
   }
-
-  PartResult part(std::size_t i) const { return cell_part(i); }
 
   std::string facet_name(const Adjacency& adj) const {
     std::string text = adj.facet.to_string();

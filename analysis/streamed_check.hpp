@@ -7,16 +7,17 @@
 // the polytope G (geometry/region_complex.hpp, build_region_complex_in). Every adjacent pair of
 // f's complex is either inside one G — a pair of G's complex — or across the facet G ∩ G' of two
 // adjacent coarse cells, on their hyperplane H. On H the two sides have the same first-layer
-// output (the switching neurons are 0 there), so the pairs across G ∩ G' are the cells of the
-// net restricted to H (x = P y + q, a (d-1)-dimensional build on the polytope G ∩ G'), one pair
-// per cell, and the jump at a cell's point x is f'(x; n) + f'(x; -n)
-// (core/one_sided_derivative.hpp). Each coarse cell and each coarse facet is built, tested and
-// dropped on its own: memory is the coarse complex plus one part at a time (per thread).
+// output (the switching neurons are 0 there), so both see one downstream arrangement on H and the
+// pairs across G ∩ G' are the cells of the lower side G that touch it, one pair each; the builder
+// follows the facet through G's build (PolytopeContact), and the jump at a contact's point x is
+// f'(x; n) - g.n (core/one_sided_derivative.hpp). Each coarse cell is built, tested and dropped
+// on its own: memory is the coarse complex plus one part at a time (per thread).
 //
 // The cells, pairs and distinct affine pieces are those of build_region_complex (each is
 // canonical: a cell is a full-dimensional activation region, a pair two cells meeting in
 // dimension d-1), so the counts are the same; the first violation is the first in part order
-// (coarse cells, then coarse facets), with its witness from witness_across_kink, verified.
+// (a part's own pairs, then the pairs across the facets it follows), with its witness from
+// witness_across_kink, verified.
 #include <functional>
 #include <optional>
 #include <string>

@@ -4,27 +4,6 @@
 
 namespace relucert {
 
-std::vector<Sign> relu_signs_at(const Network& net, const Vector& x) {
-  if (auto s = net.relu_signs(x)) return std::move(*s);
-  if (x.size() != net.input_dim()) throw std::invalid_argument("relu_signs_at: wrong input size");
-  std::vector<Sign> signs;
-  std::vector<Vector> outputs;  // every layer's output, for skip terms
-  const Vector* a = &x;
-  for (const Layer& L : net.layers()) {
-    Vector z = add(mat_vec(L.W, *a), L.b);
-    if (L.has_skip()) z = add(z, mat_vec(L.U, x));
-    for (const LayerSkip& s : L.skips) z = add(z, mat_vec(s.M, outputs[s.from - 1]));
-    if (L.relu)
-      for (auto& v : z) {
-        signs.push_back(sign_of(v));
-        if (sgn(v) < 0) v = 0;
-      }
-    outputs.push_back(std::move(z));
-    a = &outputs.back();
-  }
-  return signs;
-}
-
 Rational one_sided_derivative(const Network& net, const std::vector<Sign>& signs_at_x, const Vector& u) {
   if (u.size() != net.input_dim()) throw std::invalid_argument("one_sided_derivative: wrong direction size");
   if (signs_at_x.size() != net.relu_count()) throw std::invalid_argument("one_sided_derivative: wrong sign count");

@@ -10,15 +10,12 @@
 #include <vector>
 
 #include "core/network.hpp"
+#include "core/relu_preactivations.hpp"
 #include "core/sign.hpp"
 
 namespace relucert {
 
-// The sign of every ReLU pre-activation at x, in topological order (the integer pass when the
-// net has one, else an exact rational forward pass).
-std::vector<Sign> relu_signs_at(const Network& net, const Vector& x);
-
-// f'(x; u), where signs_at_x = relu_signs_at(net, x).
+// f'(x; u), where signs_at_x = relu_signs_at(net, x) (core/relu_preactivations.hpp).
 Rational one_sided_derivative(const Network& net, const std::vector<Sign>& signs_at_x, const Vector& u);
 
 inline Rational one_sided_derivative(const Network& net, const Vector& x, const Vector& u) {

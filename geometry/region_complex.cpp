@@ -406,6 +406,18 @@ class Builder {
     return find_strict_point_on_hyperplane(adj.facet, rows, out_.dim);
   }
 
+  // How far x (a double point, the row's dimension) may move in the max-norm before the row's
+  // slack b - a.x, in double, reaches 0: slack / |a|_1 (+inf for a zero row). The rounding below
+  // needs this room; the points it makes are then checked exactly.
+  static double max_norm_room(const Halfspace& row, const std::vector<double>& x) {
+    double slack = row.approx_b, norm1 = 0;
+    for (std::size_t j = 0; j < x.size(); ++j) {
+      slack -= row.approx_a[j] * x[j];
+      norm1 += std::fabs(row.approx_a[j]);
+    }
+    return norm1 > 0 ? slack / norm1 : HUGE_VAL;
+  }
+
   // A dyadic point exactly on the hyperplane of h near the double point x, when the rows around x
   // leave `room` (max-norm) to move it: every coordinate but the one with the largest normal
   // entry is rounded to a multiple of 1/D, D a power of two with 1/D within the room, and that one
@@ -471,12 +483,7 @@ class Builder {
     for (const Cell* c : {&a, &b})
       for (const Halfspace& row : c->rows) {
         if (row.approx_dim != d || (row.origin.kind == h.origin.kind && row.origin.index == h.origin.index)) continue;
-        double slack = row.approx_b, norm1 = 0;
-        for (std::size_t j = 0; j < d; ++j) {
-          slack -= row.approx_a[j] * cross[j];
-          norm1 += std::fabs(row.approx_a[j]);
-        }
-        if (norm1 > 0) room = std::min(room, slack / norm1);
+        room = std::min(room, max_norm_room(row, cross));
       }
     if (!(room > 0) || !std::isfinite(room)) return std::nullopt;
     std::optional<Vector> rounded = round_onto_hyperplane(h, cross, room);
@@ -584,12 +591,7 @@ class Builder {
     double room = HUGE_VAL;
     for (const Halfspace& row : c.rows) {
       if (row.approx_dim != d) return std::nullopt;
-      double slack = row.approx_b, norm1 = 0;
-      for (std::size_t j = 0; j < d; ++j) {
-        slack -= row.approx_a[j] * x[j];
-        norm1 += std::fabs(row.approx_a[j]);
-      }
-      if (norm1 > 0) room = std::min(room, slack / norm1);
+      room = std::min(room, max_norm_room(row, x));
     }
     std::optional<Vector> r = round_onto_hyperplane(z_le_0, x, room);
     if (!r) return std::nullopt;
@@ -966,17 +968,9 @@ class Builder {
     std::vector<double> x(d);
     for (std::size_t j = 0; j < d; ++j) x[j] = q[j] + t * v[j];
     double room = HUGE_VAL;
-    auto shrink = [&](const Halfspace& row) {
-      double slack = row.approx_b, norm1 = 0;
-      for (std::size_t j = 0; j < d; ++j) {
-        slack -= row.approx_a[j] * x[j];
-        norm1 += std::fabs(row.approx_a[j]);
-      }
-      if (norm1 > 0) room = std::min(room, slack / norm1);
-    };
     for (const Halfspace& row : c.rows)
-      if (row.approx_dim == d && !on_facet(row)) shrink(row);
-    shrink(side_row);
+      if (row.approx_dim == d && !on_facet(row)) room = std::min(room, max_norm_room(row, x));
+    room = std::min(room, max_norm_room(side_row, x));
     std::optional<Vector> r = round_onto_hyperplane(h, x, room);
     if (!r) return std::nullopt;
     const FilterPoint fr(*r);
