@@ -33,6 +33,8 @@ from relucert.torch import certify
 from relucert.torch.bound_penalty import PathLiftBoundPenalty
 from relucert.torch.certify import network_document
 
+from penalty_bench import net as model_for  # the plain Sequential d -> widths -> 1, PyTorch init, seeded
+
 BOX = (-1, 1)
 SHAPES = [(8, [32, 32]), (16, [64, 64]), (16, [64, 64, 64]), (32, [128, 128]), (64, [256, 256])]
 
@@ -42,16 +44,6 @@ def target(d, seed):
     A = torch.randn(16, d, generator=g) / d ** 0.5
     c = torch.randn(16, generator=g) * 0.1
     return lambda x: torch.logsumexp(x @ A.T + c, dim=1, keepdim=True) + (x * x).sum(1, keepdim=True) / (2 * d)
-
-
-def model_for(d, widths, seed):
-    torch.manual_seed(seed)
-    mods, fan = [], d
-    for w in widths:
-        mods += [nn.Linear(fan, w), nn.ReLU()]
-        fan = w
-    mods.append(nn.Linear(fan, 1))
-    return nn.Sequential(*mods)
 
 
 def train(d, widths, seed=0, steps=1500, lam=0.1, mode="penalised"):
