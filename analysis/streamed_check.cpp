@@ -57,6 +57,13 @@ class StreamedChecker {
     coarse_ = build_region_complex(Network(net_.input_dim(), {first, head}), domain_, part_limits());
     out.lp_questions = coarse_.lp_questions;
     out.lp_exact_solves = coarse_.lp_exact_solves;
+    if (dealer_ && !dealer_->everywhere(coarse_.status == BuildStatus::Complete)) {
+      // Another process (or this one) stopped at a limit: every process reports the root's result.
+      out.status = coarse_.status != BuildStatus::Complete ? coarse_.status : BuildStatus::TimeLimit;
+      std::string bytes = encode_check(out);
+      dealer_->share(bytes);
+      return decode_check(bytes);
+    }
     if (coarse_.status != BuildStatus::Complete) {
       out.status = coarse_.status;
       return out;

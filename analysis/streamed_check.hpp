@@ -59,6 +59,10 @@ struct PartDealer {
   virtual bool deal(std::size_t n, const std::function<std::string(std::size_t)>& compute,
                     const std::function<bool(std::size_t, std::string&&)>& merge) = 0;
   virtual void share(std::string& bytes) = 0;
+  // Whether `mine` holds in every process (MPI: a logical-and reduction). Every process builds
+  // the coarse complex under its own time and memory limits, so they agree on its completion
+  // before any part is dealt: a process without the complex cannot compute parts.
+  virtual bool everywhere(bool mine) { return mine; }
 };
 
 // limits: max_cells bounds the total of cells, time and memory the whole run; threads work on

@@ -38,23 +38,25 @@ void print_stats(distributed::MpiWorkShare& share, const distributed::MpiPartDea
   for (unsigned long long v : {st.collectives, st.bytes_sent, st.bytes_received, st.questions, st.questions_answered}) w.varint(v);
   w.varint(dealer.parts_here());
   w.varint(dealer.bytes_moved());
-  for (double v : {cpu_seconds(), wall, st.build_cpu, st.answering_cpu, st.exchanging_cpu, st.decoding_cpu, st.exchanging_wall})
+  for (double v : {cpu_seconds(), wall, st.build_cpu, st.answering_cpu, st.exchanging_cpu, st.decoding_cpu, st.exchanging_wall,
+                   dealer.compute_cpu(), dealer.merge_cpu()})
     w.varint(static_cast<std::uint64_t>(v * 1e6));
   const std::vector<std::string> all = share.allgather(mine);
   if (share.rank() != 0) return;
   for (unsigned r = 0; r < all.size(); ++r) {
     ByteReader rd(all[r]);
-    unsigned long long v[14];
+    unsigned long long v[16];
     for (auto& x : v) x = rd.varint();
     auto s = [&](int i) { return static_cast<double>(v[i]) * 1e-6; };
     // stream_parts / stream_bytes: the streamed check's parts computed here and the bytes of part
     // results this rank sent (rank 0: received), when the streamed check ran.
-    // cpu_s: the whole process (user + sys); build_cpu_s and its parts: the building thread.
+    // cpu_s: the whole process (user + sys); build_cpu_s and its parts: the building thread;
+    // stream_compute_cpu_s / stream_merge_cpu_s: this thread computing parts / merging them.
     std::fprintf(stderr,
                  "relucert-mpi-stats rank=%u collectives=%llu bytes_sent=%llu bytes_received=%llu questions=%llu answered=%llu "
                  "cpu_s=%.3f wall_s=%.3f build_cpu_s=%.3f answering_cpu_s=%.3f exchanging_cpu_s=%.3f decoding_cpu_s=%.3f "
-                 "exchanging_wall_s=%.3f stream_parts=%llu stream_bytes=%llu\n",
-                 r, v[0], v[1], v[2], v[3], v[4], s(7), s(8), s(9), s(10), s(11), s(12), s(13), v[5], v[6]);
+                 "exchanging_wall_s=%.3f stream_parts=%llu stream_bytes=%llu stream_compute_cpu_s=%.3f stream_merge_cpu_s=%.3f\n",
+                 r, v[0], v[1], v[2], v[3], v[4], s(7), s(8), s(9), s(10), s(11), s(12), s(13), v[5], v[6], s(14), s(15));
   }
 }
 

@@ -274,7 +274,23 @@ struct BystanderDealer : PartDealer {
   void share(std::string& bytes) override { bytes = root_bytes; }
 };
 
+// A dealer whose other processes did not complete the coarse complex (a limit there).
+struct DisagreeingDealer : ReverseDealer {
+  bool everywhere(bool) override { return false; }
+};
+
 }  // namespace
+
+TEST_CASE("a coarse complex not completed in every process: no part is dealt, the result is a limit") {
+  CHECK(on_streamable_nets(3, [](const relucert::testing::RandomCase& c, std::uint64_t) {
+    DisagreeingDealer dealer;
+    const StreamedCheck r = streamed_check(c.net, c.box, {}, &dealer);
+    CHECK(dealer.computed == 0);
+    CHECK(r.status == BuildStatus::TimeLimit);
+    CHECK(r.cells == 0);
+    CHECK(!r.witness);
+  }) == 3);
+}
 
 TEST_CASE("streamed check through a PartDealer: parts as bytes, computed anywhere, the same result") {
   CHECK(on_streamable_nets(40, [](const relucert::testing::RandomCase& c, std::uint64_t) {

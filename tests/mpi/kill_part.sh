@@ -1,7 +1,7 @@
 #!/bin/sh
-# tests/mpi/kill_part.sh BUILD NET PART [ARGS...]: the rank that owns streamed part PART is killed
-# with SIGKILL in the middle of the run (rank 0 has merged earlier parts, the others are
-# computing); relucert-mpirun must end with exit 3, say "verdict unknown", print no verdict and
+# tests/mpi/kill_part.sh BUILD NET PART [ARGS...]: the rank that computes streamed part PART
+# (whichever rank 0 gave it to, or rank 0 itself) is killed with SIGKILL in the middle of the run
+# (rank 0 has merged earlier parts, the others are computing); relucert-mpirun must end with exit 3, say "verdict unknown", print no verdict and
 # leave no certificate file.
 set -u
 build="$1"; net="$2"; part="$3"; shift 3
