@@ -12,6 +12,7 @@
 
 #include "analysis/convexity.hpp"
 #include "analysis/streamed_part.hpp"
+#include "core/certified_forward.hpp"
 #include "core/network_restriction.hpp"
 #include "core/one_sided_derivative.hpp"
 
@@ -41,7 +42,7 @@ std::string piece_key(const Cell& c) {
 class StreamedChecker {
  public:
   StreamedChecker(const Network& net, const Domain& domain, const BuildLimits& limits, PartDealer* dealer, std::size_t min_parts)
-      : net_(net), domain_(domain), limits_(limits), dealer_(dealer), min_parts_(min_parts), start_(Clock::now()) {}
+      : net_(net), domain_(domain), limits_(limits), dealer_(dealer), min_parts_(min_parts), start_(Clock::now()), filter_(net) {}
 
   StreamedCheck run() {
     StreamedCheck out;
@@ -286,9 +287,19 @@ class StreamedChecker {
     for (const BoundaryContact& bc : sub.contacts) {
       const Adjacency& adj = coarse_.adjacencies[bc.tag];
       const Vector n = adj.facet.normal();
+      const Vector& g = sub.cells[bc.cell].gradient;
       // f'(x; -n) = -g.n for the lower cell's own gradient g; only the upper side needs a pass.
-      const Rational slope_up = one_sided_derivative(net_, bc.point, n);
-      if (sgn(slope_up - dot(sub.cells[bc.cell].gradient, n)) < 0) {
+      // The double filter (core/certified_forward.hpp) settles most contacts: exact ReLU signs at
+      // x when its bounds (or, in layer 1, exact rows) give them, and a jump its bounds prove
+      // positive; the exact passes decide the rest (these were 16% of a streamed check).
+      std::optional<std::vector<Sign>> signs = filter_.relu_signs(bc.point);
+      if (signs) {
+        const auto up = filter_.one_sided_slope(*signs, n);
+        const auto gn = up ? certified_dot(g, n) : std::nullopt;
+        if (up && gn && certified_difference(*up, *gn).sign() == Sign::Positive) continue;
+      }
+      const Rational slope_up = one_sided_derivative(net_, signs ? *signs : relu_signs_at(net_, bc.point), n);
+      if (sgn(slope_up - dot(g, n)) < 0) {
         r.point = bc.point;
         r.normal = n;
         r.violation = facet_name(adj);
@@ -304,6 +315,7 @@ class StreamedChecker {
   PartDealer* dealer_;
   std::size_t min_parts_;
   Clock::time_point start_;
+  CertifiedForward filter_;  // of net_
   RegionComplex coarse_;
 };
 
