@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/filter_range.hpp"
 #include "core/filtered_sign.hpp"
 #include "core/rational.hpp"
 
@@ -11,20 +12,12 @@ namespace relucert {
 namespace {
 
 constexpr double kU = 0x1p-53;
-constexpr double kMin = 0x1p-500, kMax = 0x1p+500;  // the range of converted nonzero inputs
-constexpr double kHuge = 0x1p+600;                  // computed values and bounds stay below
+constexpr double kHuge = 0x1p+600;  // computed values and bounds stay below
 
-std::optional<double> convert(const Rational& q) {
-  if (sgn(q) == 0) return 0.0;
-  const double v = to_double(q);
-  const double a = std::fabs(v);
-  if (!(a >= kMin && a <= kMax)) return std::nullopt;
-  return v;
-}
 
 // An exact number converted with relative error below 2u: within 4u |v| of v (header).
 std::optional<CertifiedDouble> convert_input(const Rational& q) {
-  const auto v = convert(q);
+  const auto v = to_filter_double(q);
   if (!v) return std::nullopt;
   return CertifiedDouble{*v, 4 * kU * std::fabs(*v)};
 }
@@ -65,12 +58,12 @@ CertifiedForward::CertifiedForward(const Network& net) : net_(net) {
     D.relu = L.relu;
     for (const auto& row : L.W)
       for (const auto& v : row) {
-        const auto c = convert(v);
+        const auto c = to_filter_double(v);
         usable_ = usable_ && c.has_value();
         D.W.push_back(c.value_or(0.0));
       }
     for (const auto& v : L.b) {
-      const auto c = convert(v);
+      const auto c = to_filter_double(v);
       usable_ = usable_ && c.has_value();
       D.b.push_back(c.value_or(0.0));
     }
@@ -158,7 +151,7 @@ std::optional<CertifiedDouble> certified_dot(const Vector& a, const Vector& b) {
   std::vector<double> w(a.size());
   std::vector<CertifiedDouble> v(b.size());
   for (std::size_t j = 0; j < a.size(); ++j) {
-    const auto x = convert(a[j]);
+    const auto x = to_filter_double(a[j]);
     const auto y = convert_input(b[j]);
     if (!x || !y) return std::nullopt;
     w[j] = *x;

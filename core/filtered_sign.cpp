@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/arithmetic_mode.hpp"
+#include "core/filter_range.hpp"
 
 namespace relucert {
 namespace {
@@ -14,26 +15,6 @@ namespace {
 //   |s - exact| <= (2 * 2^-52 + 2^-53 + k * 2^-53) * (1 + 2^-50) * sum |t_j|  <  (k + 8) * 2^-52 * sum |t_j|,
 // where sum |t_j| is itself computed with relative error below k * 2^-53. The bound used,
 // (k + 8) * 2^-51 * mag, covers both with room to spare.
-constexpr double kMin = 0x1p-500, kMax = 0x1p+500;
-
-bool in_range(double v) {
-  const double a = std::fabs(v);
-  return a >= kMin && a <= kMax;
-}
-
-// Converts a nonzero rational; nullopt if out of the filter's safe range.
-std::optional<double> convert(const Rational& q) {
-  if (sgn(q) == 0) return 0.0;
-  const double v = to_double(q);
-  if (!in_range(v)) return std::nullopt;
-  return v;
-}
-std::optional<double> convert(const Integer& z) {
-  if (sgn(z) == 0) return 0.0;
-  const double v = to_double(z);
-  if (!in_range(v)) return std::nullopt;
-  return v;
-}
 
 Sign certified(double s, double mag, std::size_t k) {
   const double bound = static_cast<double>(k + 8) * 0x1p-51 * mag;
@@ -50,13 +31,13 @@ namespace {
 // it; Sign::Zero when it does not (then the caller decides exactly).
 template <class Number>
 Sign filtered_sign(const Number& c0, const std::vector<Number>& c, const Vector& p, int s) {
-  const auto constant = convert(c0);
+  const auto constant = to_filter_double(c0);
   if (!constant) return Sign::Zero;
   double sum = *constant, mag = std::fabs(*constant);
   for (std::size_t j = 0; j < c.size(); ++j) {
     if (sgn(c[j]) == 0) continue;
-    const auto x = convert(c[j]);
-    const auto y = convert(p[j]);
+    const auto x = to_filter_double(c[j]);
+    const auto y = to_filter_double(p[j]);
     if (!x || !y) return Sign::Zero;
     const double t = s * (*x * *y);
     sum += t;
@@ -88,7 +69,7 @@ Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const Vector
 
 FilterPoint::FilterPoint(const Vector& point) : p(point), v(point.size()) {
   for (std::size_t j = 0; j < point.size(); ++j) {
-    const auto x = convert(point[j]);
+    const auto x = to_filter_double(point[j]);
     v[j] = x ? *x : std::nan("");
   }
 }
@@ -106,14 +87,14 @@ Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const double
                    const FilterPoint& p) {
   // to_double is zero only for zero, so a zero approximation is a zero entry.
   Sign f = Sign::Zero;
-  if (approx_b == 0 || in_range(approx_b)) {
+  if (approx_b == 0 || in_filter_range(approx_b)) {
     double sum = approx_b, mag = std::fabs(approx_b);
     bool ok = true;
     for (std::size_t j = 0; j < a.size(); ++j) {
       const double x = approx_a[j];
       if (x == 0) continue;
       const double y = p.v[j];
-      if (!in_range(x) || std::isnan(y)) {
+      if (!in_filter_range(x) || std::isnan(y)) {
         ok = false;
         break;
       }
