@@ -410,11 +410,10 @@ class PlanarBuilder {
     pending_.clear();
     if (boxed) {
       const planar::Approx& A = maps_.approx(l);
-      box_signs_.resize(P.width);
-      box_.signs_on_box(A.a.data(), A.b.data(), A.c.data(), P.width, A.err * box_.error_weight(), box_signs_.data());
-      first.set_range(P.first_global, box_signs_.data(), P.width);  // most neurons miss the cell by a wide margin
-      for (std::size_t k = 0; k < P.width; ++k)
-        if (box_signs_[k] == 0) pending_.push_back(k);
+      box_codes_.resize((P.width + 31) / 32);
+      box_.codes_on_box(A.a.data(), A.b.data(), A.c.data(), P.width, A.err * box_.error_weight(), box_codes_.data());
+      first.set_codes(P.first_global, box_codes_.data(), P.width);  // most neurons miss the cell by a wide margin
+      planar::Pattern::for_each_zero_code(box_codes_.data(), P.width, [&](std::size_t k) { pending_.push_back(k); });
     } else {
       for (std::size_t k = 0; k < P.width; ++k) pending_.push_back(k);
     }
@@ -664,7 +663,7 @@ class PlanarBuilder {
   std::vector<Sign> signs_;     // scratch
   std::vector<Vertex> hull_;    // scratch: the corners of the group being split
   planar::BoxFilter box_;       // scratch: their bounding box
-  std::vector<signed char> box_signs_;  // scratch: the box test's answers for a layer
+  std::vector<std::uint64_t> box_codes_;  // scratch: the box test's answers for a layer (Pattern codes)
   std::vector<std::size_t> pending_;  // scratch: the neurons the box test left to the corner test
   struct Deferred {
     std::size_t m;  // a neuron whose side is left to propagate_sides ...
