@@ -125,6 +125,11 @@ std::optional<LayerMaps> LayerMaps::plan(const Network& net) {
     out.narrow_carry_[l] = mt * mr * static_cast<double>(P.width) < 0x1p+125;
   }
   out.lazy_.assign(plans_.size(), 0);
+  // |row(pattern) - row(pattern')| <= 2 bound for any two patterns (each is at most bound), and
+  // every partial sum of a catch-up is such a difference; 2^124 leaves room for the rounding of
+  // the double estimate.
+  out.catch128_.assign(plans_.size(), 0);
+  for (std::size_t l = 1; l < plans_.size(); ++l) out.catch128_[l] = bound[l] < 0x1p+124;
   out.version_.resize(plans_.size());
   for (std::size_t l = 2; l + 1 < plans_.size(); ++l) {
     const LayerPlan& P = plans_[l];
@@ -196,6 +201,15 @@ void LayerMaps::add_wide(Row& M, const Int256& r, const Row& o, bool subtract) {
 // entries at a time in SSE2 registers (GCC's -O2 cost model leaves the plain loop scalar).
 // The same IEEE operations, in the same order, as the scalar loop of the tail.
 namespace {
+// A signed 128-bit value as an Int256 (sign-extended).
+Int256 wide_of(__int128 v) {
+  Int256 c;
+  c.w[0] = static_cast<std::uint64_t>(v);
+  c.w[1] = static_cast<std::uint64_t>(static_cast<unsigned __int128>(v) >> 64);
+  c.w[2] = c.w[3] = v < 0 ? ~std::uint64_t{0} : 0;
+  return c;
+}
+
 void add_scaled_column(Approx& A, const double* col, double sa, double sb, double sc, std::size_t n) {
   double *a = A.a.data(), *b = A.b.data(), *c = A.c.data();
   std::size_t k = 0;
@@ -360,15 +374,28 @@ void LayerMaps::catch_up(std::size_t l, std::size_t k) {
   if (v.same_activity(wp_, base, end)) return;
   const std::vector<std::int64_t>& R = P.sources[static_cast<std::size_t>(P.from_prev)].R[k];  // row k: one cache line per 8 terms
   Row& M = maps_[l][k];
+  // The terms from int64 rows (e.g. first-layer rows) are summed in 128 bits and added once:
+  // a catch-up spans many flips (the walk comes back to a neuron's zero set from afar), and
+  // one 64x64 product and a 128-bit sum per term cost a fraction of a 256-bit update.
+  const bool narrow = catch128_[l];
+  __int128 da = 0, db = 0, dc = 0;
   wp_.for_each_active_diff(v, base, end, [&](std::size_t gi) {
     const std::size_t i = gi - base;
     const std::int64_t r = wp_.active(gi) ? R[i] : -R[i];
     if (r == 0) return true;
     const Row& o = row(l - 1, i);
-    if (o.a.fits_i64() && o.b.fits_i64() && o.c.fits_i64()) {  // e.g. first-layer rows: one product each
-      M.a.add_mul_small(r, static_cast<std::int64_t>(o.a.w[0]));
-      M.b.add_mul_small(r, static_cast<std::int64_t>(o.b.w[0]));
-      M.c.add_mul_small(r, static_cast<std::int64_t>(o.c.w[0]));
+    if (o.a.fits_i64() && o.b.fits_i64() && o.c.fits_i64()) {
+      const auto oa = static_cast<std::int64_t>(o.a.w[0]), ob = static_cast<std::int64_t>(o.b.w[0]),
+                 oc = static_cast<std::int64_t>(o.c.w[0]);
+      if (narrow) {
+        da += static_cast<__int128>(r) * oa;
+        db += static_cast<__int128>(r) * ob;
+        dc += static_cast<__int128>(r) * oc;
+        return true;
+      }
+      M.a.add_mul_small(r, oa);
+      M.b.add_mul_small(r, ob);
+      M.c.add_mul_small(r, oc);
       return true;
     }
     M.a.add_mul(r, o.a);
@@ -376,6 +403,11 @@ void LayerMaps::catch_up(std::size_t l, std::size_t k) {
     M.c.add_mul(r, o.c);
     return true;
   });
+  if (narrow) {
+    M.a += wide_of(da);
+    M.b += wide_of(db);
+    M.c += wide_of(dc);
+  }
   v.copy_prefix(wp_, P.first_global);
 }
 
