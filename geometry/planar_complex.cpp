@@ -828,8 +828,10 @@ std::uint64_t reduce_p(unsigned __int128 x) {
 // v mod (2^61 - 1), for the parallelism sanity check (2^64 = 8 mod p).
 std::uint64_t mod_p(const Int256& v) {
   const Int256 a = v.negative() ? -v : v;
+  int top = 3;  // leading zero limbs leave acc at 0: start at the first nonzero one (most values are narrow)
+  while (top > 0 && a.w[top] == 0) --top;
   std::uint64_t acc = 0;
-  for (int i = 3; i >= 0; --i) acc = reduce_p(static_cast<unsigned __int128>(acc) * 8 + a.w[i]);
+  for (int i = top; i >= 0; --i) acc = reduce_p(static_cast<unsigned __int128>(acc) * 8 + a.w[i]);
   return v.negative() && acc != 0 ? kMersenne - acc : acc;
 }
 
