@@ -282,21 +282,30 @@ class PlanarBuilder {
     Face& F = faces_[static_cast<std::size_t>(f)];
     const int ne = static_cast<int>(edges_.size());
     const int nf = static_cast<int>(faces_.size());
-    Face A, B;
-    A.verts.assign(F.verts.begin() + static_cast<std::ptrdiff_t>(ip), F.verts.begin() + static_cast<std::ptrdiff_t>(iq) + 1);
-    A.edges.assign(F.edges.begin() + static_cast<std::ptrdiff_t>(ip), F.edges.begin() + static_cast<std::ptrdiff_t>(iq));
-    A.edges.push_back(ne);  // v_iq -> v_ip
-    B.verts.assign(F.verts.begin() + static_cast<std::ptrdiff_t>(iq), F.verts.end());
-    B.verts.insert(B.verts.end(), F.verts.begin(), F.verts.begin() + static_cast<std::ptrdiff_t>(ip) + 1);
-    B.edges.assign(F.edges.begin() + static_cast<std::ptrdiff_t>(iq), F.edges.end());
-    B.edges.insert(B.edges.end(), F.edges.begin(), F.edges.begin() + static_cast<std::ptrdiff_t>(ip));
-    B.edges.push_back(ne);  // v_ip -> v_iq
-    Face& P = a_positive ? A : B;
-    Face& N = a_positive ? B : A;
+    // The parts are cut into scratch lists; the positive part is then written over F's own
+    // lists (their capacity suffices: no allocation, and the slack serves later insertions)
+    // and only the negative part gets new ones.
+    const auto at = [&](const std::vector<int>& v, std::size_t i) { return v.begin() + static_cast<std::ptrdiff_t>(i); };
+    std::vector<int>& av = part_verts_[0];
+    std::vector<int>& ae = part_edges_[0];
+    std::vector<int>& bv = part_verts_[1];
+    std::vector<int>& be = part_edges_[1];
+    av.assign(at(F.verts, ip), at(F.verts, iq) + 1);
+    ae.assign(at(F.edges, ip), at(F.edges, iq));
+    ae.push_back(ne);  // v_iq -> v_ip
+    bv.assign(at(F.verts, iq), F.verts.cend());
+    bv.insert(bv.end(), F.verts.cbegin(), at(F.verts, ip) + 1);
+    be.assign(at(F.edges, iq), F.edges.cend());
+    be.insert(be.end(), F.edges.cbegin(), at(F.edges, ip));
+    be.push_back(ne);  // v_ip -> v_iq
+    const std::size_t pi = a_positive ? 0 : 1, ni = 1 - pi;
+    Face N;
+    N.verts = part_verts_[ni];
+    N.edges = part_edges_[ni];
     N.pattern = F.pattern;
     N.pattern.set(m, Sign::Negative);
-    P.pattern = std::move(F.pattern);
-    P.pattern.set(m, Sign::Positive);
+    N.group = F.group;
+    N.stamp = F.stamp;
     for (int e : N.edges) {
       if (e == ne) continue;
       Edge& E = edges_[static_cast<std::size_t>(e)];
@@ -305,12 +314,13 @@ class PlanarBuilder {
     }
     edges_.push_back(Edge{F.verts[ip], F.verts[iq], line_id, f, nf});
     on_boundary_.push_back(0);
-    N.group = F.group;
-    N.stamp = F.stamp;
-    P.group = F.group;
-    P.stamp = F.stamp;
-    P.slot = F.slot;  // the positive part keeps the face's index, so its place in the group
-    F = std::move(P);
+    // F becomes the positive part and keeps its index, so its place in the group (slot), its
+    // group and stamp; the rest as for a fresh face.
+    F.verts.assign(part_verts_[pi].begin(), part_verts_[pi].end());
+    F.edges.assign(part_edges_[pi].begin(), part_edges_[pi].end());
+    F.pattern.set(m, Sign::Positive);
+    F.out = Row{};
+    F.chain = 0;
     faces_.push_back(std::move(N));
     return nf;
   }
@@ -702,6 +712,7 @@ class PlanarBuilder {
   std::vector<Edge> edges_;
   planar::ChunkedVector<Face> faces_;
   std::vector<Sign> signs_;     // scratch
+  std::vector<int> part_verts_[2], part_edges_[2];  // scratch of split_face: the two parts' lists
   std::vector<Vertex> hull_;    // scratch: the corners of the group being split
   planar::BoxFilter box_;       // scratch: their bounding box
   std::vector<std::uint64_t> box_codes_;  // scratch: the box test's answers for a layer (Pattern codes)
