@@ -13,6 +13,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define RELUCERT_PLANAR_AVX2 1  // an AVX2 variant, chosen at run time (planar::has_avx2)
+#endif
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -105,6 +109,9 @@ class BoxFilter {
     for (std::size_t j = 0; j < words; ++j) out[j] = 0;
     if (!(extra < 0x1p+1000)) return;
     std::size_t k = 0;
+#ifdef RELUCERT_PLANAR_AVX2
+    if (has_avx2()) k = whole_words_avx2(a, b, c, n, extra, out);
+#endif
 #ifdef __SSE2__
     const __m128d cx = _mm_set1_pd(cx_), cy = _mm_set1_pd(cy_), hx = _mm_set1_pd(hx_), hy = _mm_set1_pd(hy_);
     const __m128d acx = _mm_set1_pd(acx_), acy = _mm_set1_pd(acy_), ex = _mm_set1_pd(extra);
@@ -134,6 +141,42 @@ class BoxFilter {
       out[k >> 5] |= code << (2 * (k & 31));
     }
   }
+#ifdef RELUCERT_PLANAR_AVX2
+  // Whether the processor has AVX2 (asked once).
+  static bool has_avx2() {
+    static const bool yes = __builtin_cpu_supports("avx2");
+    return yes;
+  }
+  // codes_on_box's whole words four functions at a time (AVX2 without FMA: the same IEEE
+  // operations in the same order as sign_on_box); returns how many functions it did.
+  [[gnu::target("avx2")]] std::size_t whole_words_avx2(const double* a, const double* b, const double* c, std::size_t n,
+                                                        double extra, std::uint64_t* out) const {
+    const __m256d cx = _mm256_set1_pd(cx_), cy = _mm256_set1_pd(cy_), hx = _mm256_set1_pd(hx_), hy = _mm256_set1_pd(hy_);
+    const __m256d acx = _mm256_set1_pd(acx_), acy = _mm256_set1_pd(acy_), ex = _mm256_set1_pd(extra);
+    const __m256d rel = _mm256_set1_pd(0x1p-48), lo = _mm256_set1_pd(0x1p-900), hi = _mm256_set1_pd(0x1p+1000);
+    const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
+    const __m256d sign_bit = _mm256_castsi256_pd(_mm256_set1_epi64x(static_cast<long long>(0x8000000000000000ULL)));
+    std::size_t k = 0;
+    for (; k + 32 <= n; k += 32) {
+      std::uint32_t pos = 0, neg = 0;
+      for (unsigned t = 0; t < 32; t += 4) {
+        const __m256d va = _mm256_loadu_pd(a + k + t), vb = _mm256_loadu_pd(b + k + t), vc = _mm256_loadu_pd(c + k + t);
+        const __m256d aa = _mm256_and_pd(va, abs_mask), ab = _mm256_and_pd(vb, abs_mask), ac = _mm256_and_pd(vc, abs_mask);
+        const __m256d v = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(va, cx), _mm256_mul_pd(vb, cy)), vc);
+        const __m256d R = _mm256_add_pd(_mm256_mul_pd(aa, hx), _mm256_mul_pd(ab, hy));
+        const __m256d M = _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(aa, acx), _mm256_mul_pd(ab, acy)), ac), R);
+        const __m256d need = _mm256_add_pd(_mm256_add_pd(R, _mm256_mul_pd(M, rel)), ex);
+        const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(M, lo, _CMP_GE_OQ), _mm256_cmp_pd(M, hi, _CMP_LE_OQ));
+        pos |= static_cast<std::uint32_t>(_mm256_movemask_pd(_mm256_and_pd(ok, _mm256_cmp_pd(v, need, _CMP_GT_OQ)))) << t;
+        neg |= static_cast<std::uint32_t>(_mm256_movemask_pd(
+                   _mm256_and_pd(ok, _mm256_cmp_pd(v, _mm256_xor_pd(need, sign_bit), _CMP_LT_OQ))))
+               << t;
+      }
+      out[k >> 5] = spread(pos) | (spread(neg) << 1);
+    }
+    return k;
+  }
+#endif
   bool ready() const { return ready_; }
   // |cx| + |cy| + 1 + hx + hy, rounded up (the sum of five positive terms errs by < 4u).
   double error_weight() const { return (acx_ + acy_ + 1 + hx_ + hy_) * (1 + 0x1p-40); }
