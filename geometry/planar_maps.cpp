@@ -5,6 +5,9 @@
 #include <stdexcept>
 #include <utility>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -210,9 +213,33 @@ Int256 wide_of(__int128 v) {
   return c;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// add_scaled_column four entries at a time (AVX2 without FMA: the same operations); returns how
+// many entries it did.
+[[gnu::target("avx2")]] std::size_t add_scaled_column_avx2(double* a, double* b, double* c, const double* col, double sa,
+                                                           double sb, double sc, std::size_t n) {
+  const __m256d va = _mm256_set1_pd(sa), vb = _mm256_set1_pd(sb), vc = _mm256_set1_pd(sc);
+  std::size_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const __m256d r = _mm256_loadu_pd(col + k);
+    _mm256_storeu_pd(a + k, _mm256_add_pd(_mm256_loadu_pd(a + k), _mm256_mul_pd(r, va)));
+    _mm256_storeu_pd(b + k, _mm256_add_pd(_mm256_loadu_pd(b + k), _mm256_mul_pd(r, vb)));
+    _mm256_storeu_pd(c + k, _mm256_add_pd(_mm256_loadu_pd(c + k), _mm256_mul_pd(r, vc)));
+  }
+  return k;
+}
+bool has_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes;
+}
+#endif
+
 void add_scaled_column(Approx& A, const double* col, double sa, double sb, double sc, std::size_t n) {
   double *a = A.a.data(), *b = A.b.data(), *c = A.c.data();
   std::size_t k = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (has_avx2()) k = add_scaled_column_avx2(a, b, c, col, sa, sb, sc, n);
+#endif
 #ifdef __SSE2__
   const __m128d va = _mm_set1_pd(sa), vb = _mm_set1_pd(sb), vc = _mm_set1_pd(sc);
   for (; k + 2 <= n; k += 2) {
