@@ -877,6 +877,18 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
     }
   }
   v.convex = true;
+  // The residues the parallelism check needs, once per cell (gradient) and per line (normal)
+  // instead of per edge: (x - y) mod p = (x mod p - y mod p) mod p, so the check is the same.
+  std::vector<std::uint64_t> cell_mod(2 * faces_.size()), line_mod(2 * lines_.size());
+  for (std::size_t f = 0; f < faces_.size(); ++f) {
+    cell_mod[2 * f] = mod_p(faces_[f].out.a);
+    cell_mod[2 * f + 1] = mod_p(faces_[f].out.b);
+  }
+  for (std::size_t i = 0; i < lines_.size(); ++i) {
+    line_mod[2 * i] = mod_p(lines_[i].exact.a);
+    line_mod[2 * i + 1] = mod_p(lines_[i].exact.b);
+  }
+  auto sub_p = [](std::uint64_t x, std::uint64_t y) { return x >= y ? x - y : x + kMersenne - y; };
   for (const Edge& E : edges_) {
     if (E.pos == kNone || E.neg == kNone) continue;
     // Delta = g_pos - g_neg = lambda n with n = (a, b) pointing from neg into pos (THEORY.md §1,
@@ -889,8 +901,11 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
     const Row& n = lines_[static_cast<std::size_t>(E.line)].exact;
     // Continuity forces Delta to be parallel to n; a failure is an internal error. The check
     // is exact modulo a prime (a necessary condition; the full-complex path checks it in Q).
-    const std::uint64_t lhs = reduce_p(static_cast<unsigned __int128>(mod_p(dx)) * mod_p(n.b));
-    const std::uint64_t rhs = reduce_p(static_cast<unsigned __int128>(mod_p(dy)) * mod_p(n.a));
+    const auto pu = 2 * static_cast<std::size_t>(E.pos), pl = 2 * static_cast<std::size_t>(E.neg);
+    const auto ln = 2 * static_cast<std::size_t>(E.line);
+    const std::uint64_t mdx = sub_p(cell_mod[pu], cell_mod[pl]), mdy = sub_p(cell_mod[pu + 1], cell_mod[pl + 1]);
+    const std::uint64_t lhs = reduce_p(static_cast<unsigned __int128>(mdx) * line_mod[ln + 1]);
+    const std::uint64_t rhs = reduce_p(static_cast<unsigned __int128>(mdy) * line_mod[ln]);
     if (lhs != rhs) throw std::logic_error("planar: gradient jump is not parallel to the edge normal");
     const int s = !n.a.is_zero() ? dx.sign() * n.a.sign() : dy.sign() * n.b.sign();
     if (s < 0 && v.convex) {  // the first concave edge: where the caller builds its witness
