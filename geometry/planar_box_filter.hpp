@@ -11,6 +11,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define RELUCERT_PLANAR_AVX2 1  // an AVX2 variant, chosen at run time (planar::has_avx2)
+#endif
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/sign.hpp"
 
@@ -87,24 +96,87 @@ class BoxFilter {
     if (!std::isfinite(hx_) || !std::isfinite(hy_)) return ok_ = false;
     return ready_ = true;
   }
-  // sign_on_box for n functions at once, as -1 / 0 / +1 into out (the same test, without
-  // branches, so the loop runs in vector registers).
-  void signs_on_box(const double* a, const double* b, const double* c, std::size_t n, double extra,
-                    signed char* out) const {
-    if (!(extra < 0x1p+1000)) {
-      for (std::size_t k = 0; k < n; ++k) out[k] = 0;
-      return;
+  // sign_on_box for n functions at once, as the 2-bit codes of planar::Pattern (01 positive,
+  // 10 negative, 00 unknown), 32 functions per word: out[j] holds functions 32 j .. 32 j + 31.
+  // Why this form: a layer's pass runs it on every group for every neuron of the layer (the
+  // builder's one per-group loop over the whole width), so it works on two functions at a time
+  // in SSE2 registers (GCC's -O2 cost model does not vectorize the plain loop) and hands the
+  // caller packed codes, which go into a pattern a word at a time and whose unknowns are found
+  // by a bit scan. Every lane does exactly sign_on_box's operations in the same order.
+  void codes_on_box(const double* a, const double* b, const double* c, std::size_t n, double extra,
+                    std::uint64_t* out) const {
+    const std::size_t words = (n + 31) / 32;
+    for (std::size_t j = 0; j < words; ++j) out[j] = 0;
+    if (!(extra < 0x1p+1000)) return;
+    std::size_t k = 0;
+#ifdef RELUCERT_PLANAR_AVX2
+    if (has_avx2()) k = whole_words_avx2(a, b, c, n, extra, out);
+#endif
+#ifdef __SSE2__
+    const __m128d cx = _mm_set1_pd(cx_), cy = _mm_set1_pd(cy_), hx = _mm_set1_pd(hx_), hy = _mm_set1_pd(hy_);
+    const __m128d acx = _mm_set1_pd(acx_), acy = _mm_set1_pd(acy_), ex = _mm_set1_pd(extra);
+    const __m128d rel = _mm_set1_pd(0x1p-48), lo = _mm_set1_pd(0x1p-900), hi = _mm_set1_pd(0x1p+1000);
+    const __m128d abs_mask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffffLL));
+    const __m128d sign_bit = _mm_castsi128_pd(_mm_set1_epi64x(static_cast<long long>(0x8000000000000000ULL)));
+    for (; k + 32 <= n; k += 32) {  // whole words: 32 positive bits and 32 negative bits, then interleaved
+      std::uint32_t pos = 0, neg = 0;
+      for (unsigned t = 0; t < 32; t += 2) {
+        const __m128d va = _mm_loadu_pd(a + k + t), vb = _mm_loadu_pd(b + k + t), vc = _mm_loadu_pd(c + k + t);
+        const __m128d aa = _mm_and_pd(va, abs_mask), ab = _mm_and_pd(vb, abs_mask), ac = _mm_and_pd(vc, abs_mask);
+        const __m128d v = _mm_add_pd(_mm_add_pd(_mm_mul_pd(va, cx), _mm_mul_pd(vb, cy)), vc);
+        const __m128d R = _mm_add_pd(_mm_mul_pd(aa, hx), _mm_mul_pd(ab, hy));
+        const __m128d M = _mm_add_pd(_mm_add_pd(_mm_add_pd(_mm_mul_pd(aa, acx), _mm_mul_pd(ab, acy)), ac), R);
+        const __m128d need = _mm_add_pd(_mm_add_pd(R, _mm_mul_pd(M, rel)), ex);
+        const __m128d ok = _mm_and_pd(_mm_cmpge_pd(M, lo), _mm_cmple_pd(M, hi));  // false for NaN too
+        pos |= static_cast<std::uint32_t>(_mm_movemask_pd(_mm_and_pd(ok, _mm_cmpgt_pd(v, need)))) << t;
+        neg |= static_cast<std::uint32_t>(_mm_movemask_pd(_mm_and_pd(ok, _mm_cmplt_pd(v, _mm_xor_pd(need, sign_bit)))))
+               << t;
+      }
+      out[k >> 5] = spread(pos) | (spread(neg) << 1);
     }
-    for (std::size_t k = 0; k < n; ++k) {
-      const double aa = std::fabs(a[k]), ab = std::fabs(b[k]);
-      const double v = a[k] * cx_ + b[k] * cy_ + c[k];
-      const double R = aa * hx_ + ab * hy_;
-      const double M = aa * acx_ + ab * acy_ + std::fabs(c[k]) + R;
-      const double need = R + M * 0x1p-48 + extra;
-      const bool ok = M >= 0x1p-900 && M <= 0x1p+1000;  // false for NaN too
-      out[k] = static_cast<signed char>(ok & (v > need)) - static_cast<signed char>(ok & (v < -need));
+#endif
+    for (; k < n; ++k) {
+      const Sign s = sign_on_box(a[k], b[k], c[k], extra);
+      const std::uint64_t code = s == Sign::Positive ? 1 : (s == Sign::Negative ? 2 : 0);
+      out[k >> 5] |= code << (2 * (k & 31));
     }
   }
+#ifdef RELUCERT_PLANAR_AVX2
+  // Whether the processor has AVX2 (asked once).
+  static bool has_avx2() {
+    static const bool yes = __builtin_cpu_supports("avx2");
+    return yes;
+  }
+  // codes_on_box's whole words four functions at a time (AVX2 without FMA: the same IEEE
+  // operations in the same order as sign_on_box); returns how many functions it did.
+  [[gnu::target("avx2")]] std::size_t whole_words_avx2(const double* a, const double* b, const double* c, std::size_t n,
+                                                        double extra, std::uint64_t* out) const {
+    const __m256d cx = _mm256_set1_pd(cx_), cy = _mm256_set1_pd(cy_), hx = _mm256_set1_pd(hx_), hy = _mm256_set1_pd(hy_);
+    const __m256d acx = _mm256_set1_pd(acx_), acy = _mm256_set1_pd(acy_), ex = _mm256_set1_pd(extra);
+    const __m256d rel = _mm256_set1_pd(0x1p-48), lo = _mm256_set1_pd(0x1p-900), hi = _mm256_set1_pd(0x1p+1000);
+    const __m256d abs_mask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
+    const __m256d sign_bit = _mm256_castsi256_pd(_mm256_set1_epi64x(static_cast<long long>(0x8000000000000000ULL)));
+    std::size_t k = 0;
+    for (; k + 32 <= n; k += 32) {
+      std::uint32_t pos = 0, neg = 0;
+      for (unsigned t = 0; t < 32; t += 4) {
+        const __m256d va = _mm256_loadu_pd(a + k + t), vb = _mm256_loadu_pd(b + k + t), vc = _mm256_loadu_pd(c + k + t);
+        const __m256d aa = _mm256_and_pd(va, abs_mask), ab = _mm256_and_pd(vb, abs_mask), ac = _mm256_and_pd(vc, abs_mask);
+        const __m256d v = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(va, cx), _mm256_mul_pd(vb, cy)), vc);
+        const __m256d R = _mm256_add_pd(_mm256_mul_pd(aa, hx), _mm256_mul_pd(ab, hy));
+        const __m256d M = _mm256_add_pd(_mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(aa, acx), _mm256_mul_pd(ab, acy)), ac), R);
+        const __m256d need = _mm256_add_pd(_mm256_add_pd(R, _mm256_mul_pd(M, rel)), ex);
+        const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(M, lo, _CMP_GE_OQ), _mm256_cmp_pd(M, hi, _CMP_LE_OQ));
+        pos |= static_cast<std::uint32_t>(_mm256_movemask_pd(_mm256_and_pd(ok, _mm256_cmp_pd(v, need, _CMP_GT_OQ)))) << t;
+        neg |= static_cast<std::uint32_t>(_mm256_movemask_pd(
+                   _mm256_and_pd(ok, _mm256_cmp_pd(v, _mm256_xor_pd(need, sign_bit), _CMP_LT_OQ))))
+               << t;
+      }
+      out[k >> 5] = spread(pos) | (spread(neg) << 1);
+    }
+    return k;
+  }
+#endif
   bool ready() const { return ready_; }
   // |cx| + |cy| + 1 + hx + hy, rounded up (the sum of five positive terms errs by < 4u).
   double error_weight() const { return (acx_ + acy_ + 1 + hx_ + hy_) * (1 + 0x1p-40); }
@@ -113,6 +185,16 @@ class BoxFilter {
   // [n_lo, n_hi] / [d_lo, d_hi] with 0 < d_lo: the extreme quotients are among the four
   // corner quotients; each end was rounded at most twice (the +- e and the division), so a
   // relative widening by 2^-50 (8u) plus an absolute 2^-1000 (underflow) contains the truth.
+  // Bit i of x to bit 2 i.
+  static std::uint64_t spread(std::uint32_t x) {
+    std::uint64_t v = x;
+    v = (v | (v << 16)) & 0x0000FFFF0000FFFFULL;
+    v = (v | (v << 8)) & 0x00FF00FF00FF00FFULL;
+    v = (v | (v << 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    v = (v | (v << 2)) & 0x3333333333333333ULL;
+    v = (v | (v << 1)) & 0x5555555555555555ULL;
+    return v;
+  }
   static void widen(double n_lo, double n_hi, double d_lo, double d_hi, double& lo, double& hi) {
     const double q[4] = {n_lo / d_lo, n_lo / d_hi, n_hi / d_lo, n_hi / d_hi};
     double qlo = std::min(std::min(q[0], q[1]), std::min(q[2], q[3]));

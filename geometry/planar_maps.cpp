@@ -5,6 +5,13 @@
 #include <stdexcept>
 #include <utility>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace relucert::planar {
 
 std::optional<LayerMaps> LayerMaps::plan(const Network& net) {
@@ -121,6 +128,11 @@ std::optional<LayerMaps> LayerMaps::plan(const Network& net) {
     out.narrow_carry_[l] = mt * mr * static_cast<double>(P.width) < 0x1p+125;
   }
   out.lazy_.assign(plans_.size(), 0);
+  // |row(pattern) - row(pattern')| <= 2 bound for any two patterns (each is at most bound), and
+  // every partial sum of a catch-up is such a difference; 2^124 leaves room for the rounding of
+  // the double estimate.
+  out.catch128_.assign(plans_.size(), 0);
+  for (std::size_t l = 1; l < plans_.size(); ++l) out.catch128_[l] = bound[l] < 0x1p+124;
   out.version_.resize(plans_.size());
   for (std::size_t l = 2; l + 1 < plans_.size(); ++l) {
     const LayerPlan& P = plans_[l];
@@ -186,6 +198,64 @@ void LayerMaps::add_wide(Row& M, const Int256& r, const Row& o, bool subtract) {
     M.c += pc;
   }
 }
+
+// A.a += col sa, A.b += col sb, A.c += col sc over n entries: the double approximation's
+// rank-one step, run for every flip on every group over the layer's whole width, so two
+// entries at a time in SSE2 registers (GCC's -O2 cost model leaves the plain loop scalar).
+// The same IEEE operations, in the same order, as the scalar loop of the tail.
+namespace {
+// A signed 128-bit value as an Int256 (sign-extended).
+Int256 wide_of(__int128 v) {
+  Int256 c;
+  c.w[0] = static_cast<std::uint64_t>(v);
+  c.w[1] = static_cast<std::uint64_t>(static_cast<unsigned __int128>(v) >> 64);
+  c.w[2] = c.w[3] = v < 0 ? ~std::uint64_t{0} : 0;
+  return c;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// add_scaled_column four entries at a time (AVX2 without FMA: the same operations); returns how
+// many entries it did.
+[[gnu::target("avx2")]] std::size_t add_scaled_column_avx2(double* a, double* b, double* c, const double* col, double sa,
+                                                           double sb, double sc, std::size_t n) {
+  const __m256d va = _mm256_set1_pd(sa), vb = _mm256_set1_pd(sb), vc = _mm256_set1_pd(sc);
+  std::size_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const __m256d r = _mm256_loadu_pd(col + k);
+    _mm256_storeu_pd(a + k, _mm256_add_pd(_mm256_loadu_pd(a + k), _mm256_mul_pd(r, va)));
+    _mm256_storeu_pd(b + k, _mm256_add_pd(_mm256_loadu_pd(b + k), _mm256_mul_pd(r, vb)));
+    _mm256_storeu_pd(c + k, _mm256_add_pd(_mm256_loadu_pd(c + k), _mm256_mul_pd(r, vc)));
+  }
+  return k;
+}
+bool has_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes;
+}
+#endif
+
+void add_scaled_column(Approx& A, const double* col, double sa, double sb, double sc, std::size_t n) {
+  double *a = A.a.data(), *b = A.b.data(), *c = A.c.data();
+  std::size_t k = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (has_avx2()) k = add_scaled_column_avx2(a, b, c, col, sa, sb, sc, n);
+#endif
+#ifdef __SSE2__
+  const __m128d va = _mm_set1_pd(sa), vb = _mm_set1_pd(sb), vc = _mm_set1_pd(sc);
+  for (; k + 2 <= n; k += 2) {
+    const __m128d r = _mm_loadu_pd(col + k);
+    _mm_storeu_pd(a + k, _mm_add_pd(_mm_loadu_pd(a + k), _mm_mul_pd(r, va)));
+    _mm_storeu_pd(b + k, _mm_add_pd(_mm_loadu_pd(b + k), _mm_mul_pd(r, vb)));
+    _mm_storeu_pd(c + k, _mm_add_pd(_mm_loadu_pd(c + k), _mm_mul_pd(r, vc)));
+  }
+#endif
+  for (; k < n; ++k) {
+    a[k] += col[k] * sa;
+    b[k] += col[k] * sb;
+    c[k] += col[k] * sc;
+  }
+}
+}  // namespace
 
 // Makes maps_[0..l] the maps for pattern p (only p's layers < l matter). Cells are visited so
 // that consecutive ones usually differ in a few neurons of layer l-1 only; then the map of
@@ -268,12 +338,7 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
       if (follow) {
         const double sa = now ? o.a.to_double() : -o.a.to_double(), sb = now ? o.b.to_double() : -o.b.to_double(),
                      sc = now ? o.c.to_double() : -o.c.to_double();
-        const std::vector<double>& cd = S.Cd[i];
-        for (std::size_t k = 0; k < P.width; ++k) {
-          A.a[k] += cd[k] * sa;
-          A.b[k] += cd[k] * sb;
-          A.c[k] += cd[k] * sc;
-        }
+        add_scaled_column(A, S.Cd[i].data(), sa, sb, sc, P.width);
         A.err += 0x1p-50 * bound_[l];
         if (++approx_flips_[l] >= 65536) {  // convert afresh
           follow = false;
@@ -336,15 +401,28 @@ void LayerMaps::catch_up(std::size_t l, std::size_t k) {
   if (v.same_activity(wp_, base, end)) return;
   const std::vector<std::int64_t>& R = P.sources[static_cast<std::size_t>(P.from_prev)].R[k];  // row k: one cache line per 8 terms
   Row& M = maps_[l][k];
+  // The terms from int64 rows (e.g. first-layer rows) are summed in 128 bits and added once:
+  // a catch-up spans many flips (the walk comes back to a neuron's zero set from afar), and
+  // one 64x64 product and a 128-bit sum per term cost a fraction of a 256-bit update.
+  const bool narrow = catch128_[l];
+  __int128 da = 0, db = 0, dc = 0;
   wp_.for_each_active_diff(v, base, end, [&](std::size_t gi) {
     const std::size_t i = gi - base;
     const std::int64_t r = wp_.active(gi) ? R[i] : -R[i];
     if (r == 0) return true;
     const Row& o = row(l - 1, i);
-    if (o.a.fits_i64() && o.b.fits_i64() && o.c.fits_i64()) {  // e.g. first-layer rows: one product each
-      M.a.add_mul_small(r, static_cast<std::int64_t>(o.a.w[0]));
-      M.b.add_mul_small(r, static_cast<std::int64_t>(o.b.w[0]));
-      M.c.add_mul_small(r, static_cast<std::int64_t>(o.c.w[0]));
+    if (o.a.fits_i64() && o.b.fits_i64() && o.c.fits_i64()) {
+      const auto oa = static_cast<std::int64_t>(o.a.w[0]), ob = static_cast<std::int64_t>(o.b.w[0]),
+                 oc = static_cast<std::int64_t>(o.c.w[0]);
+      if (narrow) {
+        da += static_cast<__int128>(r) * oa;
+        db += static_cast<__int128>(r) * ob;
+        dc += static_cast<__int128>(r) * oc;
+        return true;
+      }
+      M.a.add_mul_small(r, oa);
+      M.b.add_mul_small(r, ob);
+      M.c.add_mul_small(r, oc);
       return true;
     }
     M.a.add_mul(r, o.a);
@@ -352,6 +430,11 @@ void LayerMaps::catch_up(std::size_t l, std::size_t k) {
     M.c.add_mul(r, o.c);
     return true;
   });
+  if (narrow) {
+    M.a += wide_of(da);
+    M.b += wide_of(db);
+    M.c += wide_of(dc);
+  }
   v.copy_prefix(wp_, P.first_global);
 }
 

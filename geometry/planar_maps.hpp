@@ -103,6 +103,7 @@ class LayerMaps {
   std::vector<char> approx_ok_;
   std::vector<unsigned> approx_flips_;  // rank-one updates since approx_[l] was converted
   std::vector<char> lazy_;              // per layer: rows catch up when read (see row)
+  std::vector<char> catch128_;          // per layer: any difference of two rows fits 125 bits (catch_up)
   std::vector<char> narrow_carry_;      // per layer: the carried products fit 128 bits
   std::vector<std::vector<std::int64_t>> masked_;  // R' D_l for the carry of layer masked_layer_ ...
   std::size_t masked_layer_ = 0;

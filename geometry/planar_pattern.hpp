@@ -60,20 +60,29 @@ class Pattern {
       w_[full] = (w_[full] & ~m) | (o.w_[full] & m);
     }
   }
-  // Entries [begin, begin + n) from signs s[0..n) (-1, 0, 1), a word at a time.
-  void set_range(std::size_t begin, const signed char* s, std::size_t n) {
-    std::size_t i = 0;
-    while (i < n) {
-      const std::size_t g = begin + i, wi = g >> 5;
-      const std::size_t take = std::min<std::size_t>(32 - (g & 31), n - i);
-      std::uint64_t codes = 0, mask = 0;
-      for (std::size_t t = 0; t < take; ++t) {
-        const auto c = static_cast<std::uint64_t>((s[i + t] > 0) | ((s[i + t] < 0) << 1));
-        codes |= c << (2 * t);
-        mask |= std::uint64_t{3} << (2 * t);
+  // Entries [begin, begin + n) from packed codes (this layout, 32 per word, codes[j] holding
+  // entries begin + 32 j ..; the bits past n are zero): two word updates per 32 entries.
+  void set_codes(std::size_t begin, const std::uint64_t* codes, std::size_t n) {
+    for (std::size_t j = 0; 32 * j < n; ++j) {
+      const std::size_t g = begin + 32 * j, wi = g >> 5, cnt = std::min<std::size_t>(32, n - 32 * j);
+      const std::uint64_t mask = cnt == 32 ? ~std::uint64_t{0} : ~(~std::uint64_t{0} << (2 * cnt));
+      const unsigned sh = shift(g);
+      w_[wi] = (w_[wi] & ~(mask << sh)) | (codes[j] << sh);
+      if (sh != 0 && (mask >> (64 - sh)) != 0)  // the chunk spills into the next word
+        w_[wi + 1] = (w_[wi + 1] & ~(mask >> (64 - sh))) | (codes[j] >> (64 - sh));
+    }
+  }
+  // Calls f(k) for every k < n whose code in `codes` (as for set_codes) is 00, in order.
+  template <class F>
+  static void for_each_zero_code(const std::uint64_t* codes, std::size_t n, F&& f) {
+    for (std::size_t j = 0; 32 * j < n; ++j) {
+      const std::size_t cnt = std::min<std::size_t>(32, n - 32 * j);
+      std::uint64_t z = ~(codes[j] | (codes[j] >> 1)) & kLow;
+      if (cnt < 32) z &= ~(~std::uint64_t{0} << (2 * cnt));
+      while (z) {
+        f(32 * j + static_cast<std::size_t>(__builtin_ctzll(z)) / 2);
+        z &= z - 1;
       }
-      w_[wi] = (w_[wi] & ~(mask << shift(g))) | (codes << shift(g));
-      i += take;
     }
   }
   // Takes o's entries where `mask` (words in this layout) is set, in words [wb, we).
