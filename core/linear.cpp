@@ -1,5 +1,6 @@
 #include "core/linear.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace relucert {
@@ -71,6 +72,32 @@ ColumnScaledMatrix scale_columns(std::size_t k, std::size_t n, Entry b) {
   s.cols = n;
   s.den.assign(n, Integer(1));
   s.num.resize(k * n);
+  // Dyadic columns first (the usual case): the lcm is the largest power of two, and each entry's
+  // factor den_j / den a power of two: shifts, no lcm or division. The same integers.
+  std::vector<long> top(n, 0);
+  bool dyadic = true;
+  for (std::size_t t = 0; t < k && dyadic; ++t)
+    for (std::size_t j = 0; j < n && dyadic; ++j) {
+      const Rational& v = b(t, j);
+      if (sgn(v) == 0) continue;
+      const long e = power_of_two_exponent(v.get_den());
+      dyadic = e >= 0;
+      top[j] = std::max(top[j], e);
+    }
+  if (dyadic) {
+    for (std::size_t j = 0; j < n; ++j) {
+      s.den[j] = 0;
+      mpz_setbit(s.den[j].get_mpz_t(), static_cast<mp_bitcnt_t>(top[j]));  // 2^top
+    }
+    for (std::size_t t = 0; t < k; ++t)
+      for (std::size_t j = 0; j < n; ++j) {
+        const Rational& v = b(t, j);
+        if (sgn(v) == 0) continue;
+        mpz_mul_2exp(s.num[t * n + j].get_mpz_t(), v.get_num_mpz_t(),
+                     static_cast<mp_bitcnt_t>(top[j] - power_of_two_exponent(v.get_den())));
+      }
+    return s;
+  }
   for (std::size_t t = 0; t < k; ++t)
     for (std::size_t j = 0; j < n; ++j) {
       const Rational& v = b(t, j);
@@ -94,7 +121,12 @@ Matrix scaled_product(const RowScaledMatrix& a, const ColumnScaledMatrix& b, con
   const std::size_t k = a.cols, n = b.cols;
   Matrix r = zeros(a.num.size(), n);
   std::vector<Integer> sum(n);
+  // Power-of-two denominators (float weights, dyadic points: the usual case) are canonicalised
+  // by shifting out the numerator's trailing zeros instead of a gcd: the same canonical value.
+  std::vector<long> eb(n);
+  for (std::size_t j = 0; j < n; ++j) eb[j] = power_of_two_exponent(b.den[j]);
   for (std::size_t i = 0; i < a.num.size(); ++i) {
+    const long ea = power_of_two_exponent(a.den[i]);
     for (auto& v : sum) v = 0;
     for (std::size_t t = 0; t < k; ++t) {
       const Integer& w = a.num[i][t];
@@ -104,6 +136,14 @@ Matrix scaled_product(const RowScaledMatrix& a, const ColumnScaledMatrix& b, con
     }
     for (std::size_t j = 0; j < n; ++j) {
       if (sgn(sum[j]) == 0) continue;
+      if (ea >= 0 && eb[j] >= 0) {
+        const mp_bitcnt_t e = static_cast<mp_bitcnt_t>(ea + eb[j]);
+        const mp_bitcnt_t t = std::min(e, mpz_scan1(sum[j].get_mpz_t(), 0));  // sum != 0
+        mpz_tdiv_q_2exp(r[i][j].get_num_mpz_t(), sum[j].get_mpz_t(), t);    // exact: t low zero bits
+        mpz_set_ui(r[i][j].get_den_mpz_t(), 0);
+        mpz_setbit(r[i][j].get_den_mpz_t(), e - t);
+        continue;
+      }
       mpz_set(r[i][j].get_num_mpz_t(), sum[j].get_mpz_t());
       mpz_mul(r[i][j].get_den_mpz_t(), a.den[i].get_mpz_t(), b.den[j].get_mpz_t());
       r[i][j].canonicalize();

@@ -1,5 +1,6 @@
 #include "core/network.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace relucert {
@@ -76,20 +77,36 @@ Vector Network::forward_integer(const Vector& x, std::vector<Sign>* relu_signs) 
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const IntegerLayer& I = integer_layers_[l];
     const Integer bias_scale = I.W_den * D;
+    // Float weights and dyadic points: the scales are powers of two, and products by them shifts.
+    const long e_bden = power_of_two_exponent(I.b_den), e_scale = power_of_two_exponent(bias_scale);
     std::vector<Integer> Z(I.W_num.size());
     for (std::size_t k = 0; k < I.W_num.size(); ++k) {
       S = 0;
       const auto& row = I.W_num[k];
       for (std::size_t j = 0; j < row.size(); ++j)
         if (sgn(A[j]) != 0 && sgn(row[j]) != 0) mpz_addmul(S.get_mpz_t(), row[j].get_mpz_t(), A[j].get_mpz_t());
-      mpz_mul(Z[k].get_mpz_t(), S.get_mpz_t(), I.b_den.get_mpz_t());
-      mpz_mul(t.get_mpz_t(), I.b_num[k].get_mpz_t(), bias_scale.get_mpz_t());
+      if (e_bden >= 0) mpz_mul_2exp(Z[k].get_mpz_t(), S.get_mpz_t(), static_cast<mp_bitcnt_t>(e_bden));
+      else mpz_mul(Z[k].get_mpz_t(), S.get_mpz_t(), I.b_den.get_mpz_t());
+      if (e_scale >= 0) mpz_mul_2exp(t.get_mpz_t(), I.b_num[k].get_mpz_t(), static_cast<mp_bitcnt_t>(e_scale));
+      else mpz_mul(t.get_mpz_t(), I.b_num[k].get_mpz_t(), bias_scale.get_mpz_t());
       Z[k] += t;
       if (layers_[l].relu && relu_signs) relu_signs->push_back(sign_of(Z[k]));  // D > 0: the sign of z
       if (layers_[l].relu && sgn(Z[k]) < 0) Z[k] = 0;
     }
     D = bias_scale * I.b_den;
-    // Keep the numbers short: divide out the common factor of D and every numerator.
+    // Keep the numbers short: divide out the common factor of D and every numerator. For
+    // D = 2^E that factor is 2^min(E, trailing zeros of each numerator): shifts, no gcds.
+    if (const long e = power_of_two_exponent(D); e >= 0) {
+      mp_bitcnt_t shift = static_cast<mp_bitcnt_t>(e);
+      for (const auto& z : Z)
+        if (sgn(z) != 0) shift = std::min(shift, mpz_scan1(z.get_mpz_t(), 0));
+      if (shift > 0) {
+        for (auto& z : Z) mpz_tdiv_q_2exp(z.get_mpz_t(), z.get_mpz_t(), shift);  // exact
+        mpz_tdiv_q_2exp(D.get_mpz_t(), D.get_mpz_t(), shift);
+      }
+      A = std::move(Z);
+      continue;
+    }
     Integer g = D;
     for (const auto& z : Z) {
       if (g == 1) break;

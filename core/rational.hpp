@@ -42,6 +42,14 @@ inline double to_double(const Rational& q) {
   return q.get_d();
 }
 
+// e when the positive integer z is 2^e, else -1. Float weights and the builder's dyadic points
+// give power-of-two denominators almost everywhere; arithmetic on them can use shifts instead
+// of gcds and lcms (with the same exact results).
+inline long power_of_two_exponent(const Integer& z) {
+  const mp_bitcnt_t low = mpz_scan1(z.get_mpz_t(), 0);
+  return low + 1 == mpz_sizeinbase(z.get_mpz_t(), 2) ? static_cast<long>(low) : -1;
+}
+
 // Canonical text "p/q" or "p" (q > 1 only when needed).
 std::string to_string(const Rational& q);
 // Approximate decimal for human-readable output only; never used to decide anything.

@@ -2,6 +2,8 @@
 
 #include <array>
 #include <bit>
+#include <algorithm>
+#include <climits>
 #include <cmath>
 
 namespace relucert {
@@ -50,15 +52,68 @@ bool convert(const Integer& z, double* out) {
   return true;
 }
 
+// Column scaling. Multiplying column c (of R and of every extra row) by s_c > 0 multiplies y by
+// the positive prod_{c' != c} s_c' / s_c pattern (y_c' by prod s / s_c'), and each dot x.y by
+// prod s: no sign changes. With s_c = 2^-e_c the scaled doubles are exact (ldexp), so the error
+// analysis above holds as it is, provided the scaled nonzero entries stay in [2^-40, 2^100]:
+// the upper end is the overflow bound above; the lower end keeps every nonzero intermediate far
+// above the subnormal range (a level-L minor or product is then a nonzero multiple of at least
+// 2^(-92 L), and L <= 10). Deep nets have rows with entries beyond 2^100 (without scaling, more
+// than half the certificates of a depth-4 net fell to the exact elimination for this alone).
+// The shift per column: the least that brings its largest entry to 2^100; nullopt when its
+// smallest nonzero entry would then drop below 2^-40 (or an entry is not finite in double).
+constexpr int kMinScaledExp = -40;  // frexp exponents: |v| in [2^(k-1), 2^k)
+
+std::optional<int> column_shift(const std::vector<const Integer*>& R, std::size_t r,
+                                const std::vector<const Integer*>& extras, std::size_t n, std::size_t c) {
+  int kmax = INT_MIN, kmin = INT_MAX;
+  auto see = [&](const Integer& z) {
+    if (sgn(z) == 0) return true;
+    const double v = to_double(z);
+    if (!std::isfinite(v)) return false;
+    int k = 0;
+    std::frexp(v, &k);
+    kmax = std::max(kmax, k);
+    kmin = std::min(kmin, k);
+    return true;
+  };
+  for (std::size_t i = 0; i < r; ++i)
+    if (!see(*R[i * n + c])) return std::nullopt;
+  for (std::size_t t = 0; t < extras.size() / n; ++t)
+    if (!see(*extras[t * n + c])) return std::nullopt;
+  if (kmax == INT_MIN) return 0;  // a zero column
+  const int e = std::max(0, kmax - 100);  // |v 2^-e| < 2^(kmax - e) <= 2^100
+  if (kmin - 1 - e < kMinScaledExp) return std::nullopt;
+  return e;
+}
+
+bool convert_scaled(const Integer& z, int shift, double* out) {
+  if (!shift) return convert(z, out);
+  const double v = std::ldexp(to_double(z), -shift);  // exact: the result is normal (column_shift)
+  if (!(std::fabs(v) <= kMaxEntry)) return false;
+  *out = v;
+  return true;
+}
+
 }  // namespace
 
 std::optional<CramerSigns> cramer_signs(const std::vector<const Integer*>& R, std::size_t r,
                                         const std::vector<const Integer*>& extras) {
   if (r > kMaxCramerRows) return std::nullopt;
   const std::size_t n = r + 1;  // columns
+  std::array<int, kMaxCramerRows + 1> shift{};
   std::array<double, (kMaxCramerRows + 1) * (kMaxCramerRows + 1)> M{};
-  for (std::size_t i = 0; i < r * n; ++i)
-    if (!convert(*R[i], &M[i])) return std::nullopt;
+  bool in_range = true;  // the common case: every entry of R fits unscaled
+  for (std::size_t i = 0; i < r * n && in_range; ++i) in_range = convert(*R[i], &M[i]);
+  if (!in_range) {
+    for (std::size_t c = 0; c < n; ++c) {
+      const auto e = column_shift(R, r, extras, n, c);
+      if (!e) return std::nullopt;
+      shift[c] = *e;
+    }
+    for (std::size_t i = 0; i < r * n; ++i)
+      if (!convert_scaled(*R[i], shift[i % n], &M[i])) return std::nullopt;
+  }
   // D[mask], A[mask]: the minor of rows 0..|mask|-1 on the columns in mask, and its magnitude.
   // Masks of different sizes never collide, so one array holds every level.
   std::array<double, (1u << (kMaxCramerRows + 1))> D{}, A{};
@@ -99,7 +154,7 @@ std::optional<CramerSigns> cramer_signs(const std::vector<const Integer*>& R, st
     double d = 0, a = 0;
     for (std::size_t c = 0; c < n; ++c) {
       double x = 0;
-      if (!convert(*extras[t * n + c], &x)) return std::nullopt;
+      if (!convert_scaled(*extras[t * n + c], shift[c], &x)) return std::nullopt;
       d += x * y[c];
       a += std::fabs(x) * ay[c];
     }

@@ -23,8 +23,10 @@ struct CramerSigns {
 };
 
 // R: r rows of r + 1 entries, row-major (r <= kMaxCramerRows); extras: rows of r + 1 entries,
-// row-major. nullopt when r is too large or an entry exceeds 2^100 in magnitude (the filter's
-// range: products of r + 2 entries must stay far from overflow). A sign that is exactly zero is
+// row-major. nullopt when r is too large or a column's entries (R's and the extras') span more
+// than about 2^140 from the largest to the smallest nonzero magnitude: each column is scaled by
+// a power of two (exactly, which changes no sign) into the filter's range, where products of
+// r + 2 entries stay far from overflow and underflow. A sign that is exactly zero is
 // never certified (reported as Zero, like an uncertain one): callers treat Zero as "ask the
 // exact path".
 std::optional<CramerSigns> cramer_signs(const std::vector<const Integer*>& R, std::size_t r,

@@ -1,5 +1,7 @@
 #include "geometry/halfspace.hpp"
 
+#include <algorithm>
+#include <array>
 #include <stdexcept>
 
 #include "core/filtered_sign.hpp"
@@ -68,9 +70,12 @@ std::string Halfspace::to_string() const {
 
 Halfspace make_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin) {
   Integer g = 0;
-  for (const auto& v : a) mpz_gcd(g.get_mpz_t(), g.get_mpz_t(), v.get_mpz_t());
+  for (const auto& v : a) {
+    mpz_gcd(g.get_mpz_t(), g.get_mpz_t(), v.get_mpz_t());
+    if (g == 1) break;  // (the gcd stays 1: the usual case, after two or three entries)
+  }
   if (g == 0) throw std::logic_error("make_halfspace: zero normal");
-  mpz_gcd(g.get_mpz_t(), g.get_mpz_t(), b.get_mpz_t());
+  if (g != 1) mpz_gcd(g.get_mpz_t(), g.get_mpz_t(), b.get_mpz_t());
   if (g != 1) {
     for (auto& v : a) mpz_divexact(v.get_mpz_t(), v.get_mpz_t(), g.get_mpz_t());
     mpz_divexact(b.get_mpz_t(), b.get_mpz_t(), g.get_mpz_t());
@@ -86,6 +91,26 @@ Halfspace make_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin) {
 
 Halfspace make_halfspace(const Vector& a, const Rational& b, RowOrigin origin) {
   // Multiply by the lcm of all denominators (a positive factor) to get integers.
+  // Dyadic data (float weights, dyadic points: the builder's usual case) first, with shifts: the
+  // lcm is the largest power, and each quotient l / den a power of two. The same integers.
+  {
+    long top = power_of_two_exponent(b.get_den());
+    std::array<long, Halfspace::kApproxDim> e{};
+    bool dyadic = top >= 0 && a.size() <= e.size();
+    for (std::size_t i = 0; i < a.size() && dyadic; ++i) {
+      e[i] = power_of_two_exponent(a[i].get_den());
+      dyadic = e[i] >= 0;
+      top = std::max(top, e[i]);
+    }
+    if (dyadic) {
+      std::vector<Integer> ai(a.size());
+      for (std::size_t i = 0; i < a.size(); ++i)
+        mpz_mul_2exp(ai[i].get_mpz_t(), a[i].get_num_mpz_t(), static_cast<mp_bitcnt_t>(top - e[i]));
+      Integer bi;
+      mpz_mul_2exp(bi.get_mpz_t(), b.get_num_mpz_t(), static_cast<mp_bitcnt_t>(top - power_of_two_exponent(b.get_den())));
+      return make_halfspace(std::move(ai), std::move(bi), origin);
+    }
+  }
   Integer l = b.get_den();
   for (const auto& v : a) mpz_lcm(l.get_mpz_t(), l.get_mpz_t(), v.get_den_mpz_t());
   std::vector<Integer> ai(a.size());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <exception>
 #include <mutex>
@@ -446,8 +447,10 @@ class Builder {
       const long nj = static_cast<long>(n);
       if (nj >= 0) mpz_submul_ui(num.get_mpz_t(), h.a[j].get_mpz_t(), static_cast<unsigned long>(nj));
       else mpz_addmul_ui(num.get_mpz_t(), h.a[j].get_mpz_t(), static_cast<unsigned long>(-nj));
-      r[j] = Rational(Integer(nj), Integer(1) << bits);
-      r[j].canonicalize();
+      // nj / 2^bits in lowest terms by shifting out common factors of two (no gcd, no temporaries).
+      const unsigned long mag = nj >= 0 ? static_cast<unsigned long>(nj) : static_cast<unsigned long>(-nj);
+      const int t = mag == 0 ? bits : std::min(bits, std::countr_zero(mag));
+      mpq_set_si(r[j].get_mpq_t(), nj / (1L << t), 1UL << (bits - t));
     }
     r[k] = Rational(num, Integer(h.a[k]) << bits);
     r[k].canonicalize();
@@ -553,7 +556,9 @@ class Builder {
     const Sign zp = z_sign_at(z_le_0, G.point);
     if (zp == Sign::Zero) return Sign::Zero;
     // The other side, strictly: when it is empty on the group's cell, it is empty on every piece.
-    return cell_point_on_side(G.rows, zp == Sign::Positive ? z_le_0 : z_le_0.flipped()) ? Sign::Zero : zp;
+    // (An if, not a conditional expression: that would copy z_le_0 on both branches.)
+    if (zp == Sign::Positive) return cell_point_on_side(G.rows, z_le_0) ? Sign::Zero : zp;
+    return cell_point_on_side(G.rows, z_le_0.flipped()) ? Sign::Zero : zp;
   }
 
   // What neuron m does to one cell, decided from the state before the neuron's pass.
@@ -607,19 +612,21 @@ class Builder {
   CellDecision decide_cell(std::size_t ci, const Halfspace& group_row) const {
     const Cell& c = out_.cells[ci];
     CellDecision d;
-    const Halfspace& z_le_0 = group_row;       //  w.x <= -w0
-    const Halfspace z_ge_0 = z_le_0.flipped();  // -w.x <= w0 (the same canonical form)
+    const Halfspace& z_le_0 = group_row;  //  w.x <= -w0; its flip -w.x <= w0 is the other side
     const Sign zp = z_sign_at(z_le_0, c.point);
-    std::optional<Vector> p_pos = zp == Sign::Positive ? std::optional<Vector>(c.point) : cell_point_on_side(c.rows, z_ge_0);
-    std::optional<Vector> p_neg = zp == Sign::Negative ? std::optional<Vector>(c.point) : cell_point_on_side(c.rows, z_le_0);
-    if (!p_pos && !p_neg) throw std::logic_error("split: a nonconstant affine function has no side on a full cell");
-    if (!p_neg || !p_pos) {
-      d.sign = p_pos ? Sign::Positive : Sign::Negative;
+    // The cell's own point serves the side it is on; it is copied only when the cell splits.
+    const bool pos_own = zp == Sign::Positive, neg_own = zp == Sign::Negative;
+    std::optional<Vector> p_pos = pos_own ? std::nullopt : cell_point_on_side(c.rows, z_le_0.flipped());
+    std::optional<Vector> p_neg = neg_own ? std::nullopt : cell_point_on_side(c.rows, z_le_0);
+    const bool has_pos = pos_own || p_pos, has_neg = neg_own || p_neg;
+    if (!has_pos && !has_neg) throw std::logic_error("split: a nonconstant affine function has no side on a full cell");
+    if (!has_neg || !has_pos) {
+      d.sign = has_pos ? Sign::Positive : Sign::Negative;
       return d;
     }
     d.split = true;
-    d.p_pos = std::move(*p_pos);
-    d.p_neg = std::move(*p_neg);
+    d.p_pos = pos_own ? c.point : std::move(*p_pos);
+    d.p_neg = neg_own ? c.point : std::move(*p_neg);
     return d;
   }
 

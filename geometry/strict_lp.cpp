@@ -349,6 +349,13 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (attempt == 1)  // the double point itself, exactly (dyadic)
         for (std::size_t j = 0; j < n; ++j) cand[j] = rational_from_double(lp.x[j]);
+      if (!elim.h) {  // no lift: the candidate itself (not a copy)
+        if (strictly_inside_all(rows, cand)) {
+          *point = std::move(cand);
+          return FilterAnswer::Point;
+        }
+        continue;
+      }
       Vector x = elim.lift(cand, dim);
       if (strictly_inside_all(rows, x)) {
         *point = std::move(x);
@@ -443,10 +450,12 @@ std::optional<Vector> solve_strict(const std::vector<const Halfspace*>& rows, st
     }
   }
   if (!hyperplane) {  // (on a hyperplane the lifted origin almost never works: measured, not asked)
-    const Vector guess = elim.lift(Vector(n, Rational(0)), dim);
-    if (strictly_inside_all(live, guess)) {
+    // The origin is strictly inside iff every b > 0 (its slack b - a.0): asked without building it.
+    bool origin_inside = true;
+    for (const Halfspace* r : live) origin_inside = origin_inside && sgn(r->b) > 0;
+    if (origin_inside) {
       ++lp_counters().trivial;
-      return guess;
+      return Vector(n, Rational(0));
     }
   }
   if (g_float_filter) {

@@ -229,7 +229,47 @@ TEST_CASE("Cramer signs: the filtered minor expansion never certifies a wrong si
     }
   }
   CHECK(certified > total / 2);  // the filter is useful on generic input
-  // Out of range: an entry beyond 2^100 is refused, not guessed.
+  // Beyond 2^100 a column is scaled by a power of two (no sign changes): certified, and right.
   const Integer big = Integer(1) << 101, one = 1;
-  CHECK_FALSE(cramer_signs({&big, &one}, 1, {}));
+  const auto scaled = cramer_signs({&big, &one}, 1, {});
+  REQUIRE(scaled);
+  CHECK(scaled->y[0] == Sign::Positive);  // y = (det [1], -det [2^101])
+  CHECK(scaled->y[1] == Sign::Negative);
+  // Out of range: a column whose entries span more than the scaled range is refused, not guessed.
+  const Integer huge = Integer(1) << 200;
+  CHECK_FALSE(cramer_signs({&huge, &one, &one, &one}, 1, {&one, &one}));
+  // Columns of huge entries (2^100..2^160, a different size per column, as in deep nets' rows):
+  // every certified sign is the exact one.
+  int huge_certified = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const std::size_t r = 1 + trial % kMaxCramerRows, n = r + 1;
+    std::vector<int> shift(n);
+    for (auto& e : shift) e = 100 + static_cast<int>(rng() % 61);
+    std::vector<std::vector<Integer>> M(r + 1, std::vector<Integer>(n));
+    for (auto& row : M)
+      for (std::size_t c = 0; c < n; ++c) {
+        const Integer z = Integer(static_cast<long>(rng() >> 40) - (1L << 23)) << shift[c];
+        row[c] = z;
+      }
+    std::vector<const Integer*> R, extras;
+    for (std::size_t i = 0; i < r; ++i)
+      for (std::size_t c = 0; c < n; ++c) R.push_back(&M[i][c]);
+    for (std::size_t c = 0; c < n; ++c) extras.push_back(&M[r][c]);
+    const auto s = cramer_signs(R, r, extras);
+    REQUIRE(s);
+    Rational xy = 0;
+    for (std::size_t c = 0; c < n; ++c) {
+      std::vector<std::vector<Rational>> minor(r, std::vector<Rational>());
+      for (std::size_t i = 0; i < r; ++i)
+        for (std::size_t j = 0; j < n; ++j)
+          if (j != c) minor[i].push_back(Rational(M[i][j]));
+      const Rational y = (c % 2 == 0 ? 1 : -1) * exact_det(minor);
+      xy += Rational(M[r][c]) * y;
+      INFO("huge trial " << trial << " r " << r << " c " << c);
+      if (s->y[c] != Sign::Zero) CHECK(s->y[c] == sign_of(y));
+      if (s->y[c] != Sign::Zero) ++huge_certified;
+    }
+    if (s->dots[0] != Sign::Zero) CHECK(s->dots[0] == sign_of(xy));
+  }
+  CHECK(huge_certified > 300);
 }
