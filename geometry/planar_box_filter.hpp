@@ -25,6 +25,15 @@
 
 namespace relucert::planar {
 
+#ifdef RELUCERT_PLANAR_AVX2
+// Whether the processor has AVX2 (asked once): the box filter and the maps' rank-one step
+// (geometry/planar_maps.cpp) choose their AVX2 variants by it.
+inline bool has_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes;
+}
+#endif
+
 class BoxFilter {
  public:
   // Starts an empty box. Add every corner of the cell, then ask.
@@ -142,11 +151,6 @@ class BoxFilter {
     }
   }
 #ifdef RELUCERT_PLANAR_AVX2
-  // Whether the processor has AVX2 (asked once).
-  static bool has_avx2() {
-    static const bool yes = __builtin_cpu_supports("avx2");
-    return yes;
-  }
   // codes_on_box's whole words four functions at a time (AVX2 without FMA: the same IEEE
   // operations in the same order as sign_on_box); returns how many functions it did.
   [[gnu::target("avx2")]] std::size_t whole_words_avx2(const double* a, const double* b, const double* c, std::size_t n,

@@ -1,5 +1,7 @@
 #include "geometry/planar_maps.hpp"
 
+#include "geometry/planar_box_filter.hpp"  // has_avx2
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -227,10 +229,6 @@ Int256 wide_of(__int128 v) {
     _mm256_storeu_pd(c + k, _mm256_add_pd(_mm256_loadu_pd(c + k), _mm256_mul_pd(r, vc)));
   }
   return k;
-}
-bool has_avx2() {
-  static const bool yes = __builtin_cpu_supports("avx2");
-  return yes;
 }
 #endif
 

@@ -6,6 +6,7 @@
 #include "support/z3_feasibility.hpp"
 
 #include <random>
+#include <utility>
 
 #include "geometry/cramer_filter.hpp"
 #include "geometry/strict_lp.hpp"
@@ -166,6 +167,37 @@ Rational exact_det(std::vector<std::vector<Rational>> m) {
   return det;
 }
 
+// cramer_signs on the first r rows of M (r x n, n = r + 1) with M[r] as the extra row x, checked
+// against exact determinants: every certified y_c and x.y sign must be the exact one. Returns the
+// signs with the exact x.y, and counts the certified y_c.
+std::pair<CramerSigns, Rational> check_cramer_signs(const std::vector<std::vector<Integer>>& M, std::size_t r,
+                                                    int* certified) {
+  const std::size_t n = r + 1;
+  std::vector<const Integer*> R, extras;
+  for (std::size_t i = 0; i < r; ++i)
+    for (std::size_t c = 0; c < n; ++c) R.push_back(&M[i][c]);
+  for (std::size_t c = 0; c < n; ++c) extras.push_back(&M[r][c]);  // an extra row x
+  const auto s = cramer_signs(R, r, extras);
+  REQUIRE(s);
+  // Exact y_c = (-1)^c det(R without column c), and x.y = det([x; R]).
+  Rational xy = 0;
+  for (std::size_t c = 0; c < n; ++c) {
+    std::vector<std::vector<Rational>> minor(r, std::vector<Rational>());
+    for (std::size_t i = 0; i < r; ++i)
+      for (std::size_t j = 0; j < n; ++j)
+        if (j != c) minor[i].push_back(Rational(M[i][j]));
+    const Rational y = (c % 2 == 0 ? 1 : -1) * exact_det(minor);
+    xy += Rational(M[r][c]) * y;
+    INFO("r " << r << " c " << c);
+    if (s->y[c] != Sign::Zero) {
+      CHECK(s->y[c] == sign_of(y));
+      ++*certified;
+    }
+  }
+  if (s->dots[0] != Sign::Zero) CHECK(s->dots[0] == sign_of(xy));
+  return {*s, xy};
+}
+
 }  // namespace
 
 TEST_CASE("Cramer signs: the filtered minor expansion never certifies a wrong sign (random, singular, huge, near-singular)") {
@@ -191,27 +223,9 @@ TEST_CASE("Cramer signs: the filtered minor expansion never certifies a wrong si
         M[0][c] = (Integer(static_cast<long>(rng() >> 2)) << 30) * ((rng() & 1) ? 1 : -1);
         M[1][c] = M[0][c] + M[r + 1][c];
       }
-    std::vector<const Integer*> R, extras;
-    for (std::size_t i = 0; i < r; ++i)
-      for (std::size_t c = 0; c < n; ++c) R.push_back(&M[i][c]);
-    for (std::size_t c = 0; c < n; ++c) extras.push_back(&M[r][c]);  // an extra row x
-    const auto s = cramer_signs(R, r, extras);
-    REQUIRE(s);
-    // Exact y_c = (-1)^c det(R without column c), and x.y = det([x; R]).
-    Rational xy = 0;
-    for (std::size_t c = 0; c < n; ++c) {
-      std::vector<std::vector<Rational>> minor(r, std::vector<Rational>());
-      for (std::size_t i = 0; i < r; ++i)
-        for (std::size_t j = 0; j < n; ++j)
-          if (j != c) minor[i].push_back(Rational(M[i][j]));
-      const Rational y = (c % 2 == 0 ? 1 : -1) * exact_det(minor);
-      // The identity the certificate relies on: every row of R is orthogonal to y ... checked below
-      xy += Rational(M[r][c]) * y;
-      INFO("trial " << trial << " r " << r << " kind " << kind << " c " << c);
-      if (s->y[c] != Sign::Zero) CHECK(s->y[c] == sign_of(y));
-      ++total;
-      if (s->y[c] != Sign::Zero) ++certified;
-    }
+    INFO("trial " << trial << " kind " << kind);
+    const auto [signs, xy] = check_cramer_signs(M, r, &certified);
+    total += static_cast<int>(n);
     std::vector<std::vector<Rational>> full;
     std::vector<Rational> xrow;
     for (std::size_t c = 0; c < n; ++c) xrow.push_back(Rational(M[r][c]));
@@ -222,10 +236,9 @@ TEST_CASE("Cramer signs: the filtered minor expansion never certifies a wrong si
       full.push_back(row);
     }
     CHECK(exact_det(full) == xy);  // x.y = det([x; R]) (so with x a row of R it is 0)
-    if (s->dots[0] != Sign::Zero) CHECK(s->dots[0] == sign_of(xy));
     if (kind == 2 && r >= 2) {
-      for (Sign y : s->y) CHECK(y == Sign::Zero);
-      CHECK(s->dots[0] == Sign::Zero);
+      for (Sign y : signs.y) CHECK(y == Sign::Zero);
+      CHECK(signs.dots[0] == Sign::Zero);
     }
   }
   CHECK(certified > total / 2);  // the filter is useful on generic input
@@ -251,25 +264,8 @@ TEST_CASE("Cramer signs: the filtered minor expansion never certifies a wrong si
         const Integer z = Integer(static_cast<long>(rng() >> 40) - (1L << 23)) << shift[c];
         row[c] = z;
       }
-    std::vector<const Integer*> R, extras;
-    for (std::size_t i = 0; i < r; ++i)
-      for (std::size_t c = 0; c < n; ++c) R.push_back(&M[i][c]);
-    for (std::size_t c = 0; c < n; ++c) extras.push_back(&M[r][c]);
-    const auto s = cramer_signs(R, r, extras);
-    REQUIRE(s);
-    Rational xy = 0;
-    for (std::size_t c = 0; c < n; ++c) {
-      std::vector<std::vector<Rational>> minor(r, std::vector<Rational>());
-      for (std::size_t i = 0; i < r; ++i)
-        for (std::size_t j = 0; j < n; ++j)
-          if (j != c) minor[i].push_back(Rational(M[i][j]));
-      const Rational y = (c % 2 == 0 ? 1 : -1) * exact_det(minor);
-      xy += Rational(M[r][c]) * y;
-      INFO("huge trial " << trial << " r " << r << " c " << c);
-      if (s->y[c] != Sign::Zero) CHECK(s->y[c] == sign_of(y));
-      if (s->y[c] != Sign::Zero) ++huge_certified;
-    }
-    if (s->dots[0] != Sign::Zero) CHECK(s->dots[0] == sign_of(xy));
+    INFO("huge trial " << trial);
+    (void)check_cramer_signs(M, r, &huge_certified);
   }
   CHECK(huge_certified > 300);
 }
