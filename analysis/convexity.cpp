@@ -65,7 +65,7 @@ std::optional<std::size_t> first_violation(const RegionComplex& cx, std::size_t 
   };
   for (std::size_t e = begin; e < end; ++e) {
     const Adjacency& adj = cx.adjacencies[e];
-    const std::vector<Integer>& a = adj.facet.a;
+    const std::vector<Integer>& a = adj.facet.a();
     const Vector& gu = cx.cells[adj.upper].gradient;
     const Vector& gl = cx.cells[adj.lower].gradient;
     std::size_t p = 0;

@@ -61,7 +61,7 @@ namespace {
 std::vector<std::pair<Rational, Vector>> on_line(const Polygon& p, const Halfspace& facet) {
   std::vector<std::pair<Rational, Vector>> r;
   for (const Vector& v : p)
-    if (sgn(facet.slack(v)) == 0) r.emplace_back(Rational(-facet.a[0]) * v[1] + Rational(facet.a[1]) * v[0], v);
+    if (sgn(facet.slack(v)) == 0) r.emplace_back(Rational(-facet.a()[0]) * v[1] + Rational(facet.a()[1]) * v[0], v);
   std::sort(r.begin(), r.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   return r;
 }
@@ -83,7 +83,7 @@ PlotEdge shared_edge(const PlotModel& m, std::size_t k) {
   e.lambda = dot(jump, n) / dot(n, n);
   if (scale(e.lambda, n) != jump) throw std::logic_error("plot: a gradient jump is not parallel to its facet normal");
   // The stored relative-interior point of the facet must lie on the segment.
-  const Rational t = Rational(-adj.facet.a[0]) * adj.point[1] + Rational(adj.facet.a[1]) * adj.point[0];
+  const Rational t = Rational(-adj.facet.a()[0]) * adj.point[1] + Rational(adj.facet.a()[1]) * adj.point[0];
   if (sgn(adj.facet.slack(adj.point)) != 0 || !(start.first <= t && t <= end.first))
     throw std::logic_error("plot: the facet point of an adjacency is not on its shared edge");
   return e;

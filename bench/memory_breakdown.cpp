@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/memory_usage.hpp"
@@ -40,10 +41,17 @@ struct Tally {
       mpz(q.get_den_mpz_t());
     }
   }
-  void halfspace_heap(const Halfspace& h) {  // the object itself is counted by its container
-    vec_heap(h.a.capacity(), sizeof(Integer));
-    for (const Integer& z : h.a) mpz(z.get_mpz_t());
-    mpz(h.b.get_mpz_t());
+  // A row's data is shared by its copies (geometry/halfspace.hpp): counted once, by the first
+  // copy met (the object itself is counted by its container). The shared block: the control
+  // block of make_shared (16 bytes), the normal's vector, the bound and the doubles beside them.
+  std::unordered_set<const void*>* seen = nullptr;
+  void halfspace_heap(const Halfspace& h) {
+    if (seen && !seen->insert(&h.a()).second) return;
+    objects += 16 + sizeof(std::vector<Integer>) + sizeof(Integer) + (Halfspace::kApproxDim + 2) * sizeof(double);
+    blocks += 1;
+    vec_heap(h.a().capacity(), sizeof(Integer));
+    for (const Integer& z : h.a()) mpz(z.get_mpz_t());
+    mpz(h.b().get_mpz_t());
   }
 };
 
@@ -85,6 +93,8 @@ int main(int argc, char** argv) {
   const double peak_mb = static_cast<double>(u.ru_maxrss) / 1024, now_mb = static_cast<double>(resident_memory_bytes()) / 1048576;
 
   Tally cells, rows, points, patterns, pieces, lists, pairs, facets, facet_points;
+  std::unordered_set<const void*> seen_rows;  // shared row data, counted where first met
+  rows.seen = facets.seen = &seen_rows;
   std::size_t n_rows = 0;
   cells.vec_heap(cx.cells.capacity(), sizeof(Cell));
   for (const Cell& c : cx.cells) {
@@ -107,13 +117,13 @@ int main(int argc, char** argv) {
               limit_reason(cx.status), cx.adjacencies.size(), n_rows, static_cast<double>(n_rows) / cx.cells.size(), cx.dim);
   std::printf("| part | objects MB | GMP limbs MB | total MB | heap blocks | bytes per item |\n|---|---|---|---|---|---|\n");
   row("Cell objects (sizeof(Cell) each)", cells, cx.cells.size());
-  row("cell rows (Halfspace: normal, bound, doubles)", rows, n_rows);
+  row("cell rows (Halfspace: origin + shared normal, bound, doubles)", rows, n_rows);
   row("cell interior points", points, cx.cells.size());
   row("activation patterns", patterns, cx.cells.size());
   row("affine pieces (gradient, offset)", pieces, cx.cells.size());
   row("adjacency lists of cells", lists, cx.cells.size());
   row("Adjacency objects (facet row inline)", pairs, cx.adjacencies.size());
-  row("pair facets: normals' heap", facets, cx.adjacencies.size());
+  row("pair facets not shared with a cell row", facets, cx.adjacencies.size());
   row("pair facet points", facet_points, cx.adjacencies.size());
   Tally all;
   for (const Tally* t : {&cells, &rows, &points, &patterns, &pieces, &lists, &pairs, &facets, &facet_points}) {

@@ -8,19 +8,38 @@
 
 namespace relucert {
 
+const Halfspace::Data& Halfspace::empty() {
+  static const Data none;
+  return none;
+}
+
+Halfspace::Halfspace(std::vector<Integer> a, Integer b, RowOrigin origin) : origin(origin) {
+  auto d = std::make_shared<Data>();
+  d->a = std::move(a);
+  d->b = std::move(b);
+  if (d->a.size() <= kApproxDim) {
+    for (std::size_t i = 0; i < d->a.size(); ++i) d->approx_a[i] = to_double(d->a[i]);
+    d->approx_b = to_double(d->b);
+    d->approx_dim = static_cast<unsigned char>(d->a.size());
+  }
+  data_ = std::move(d);
+}
+
 Rational Halfspace::slack(const Vector& x) const {
-  Rational s = b;
+  const std::vector<Integer>& a = this->a();
+  Rational s = b();
   for (std::size_t i = 0; i < a.size(); ++i)
     if (sgn(a[i]) != 0) s -= a[i] * x[i];
   return s;
 }
 
 Sign Halfspace::slack_sign(const FilterPoint& x) const {
-  if (approx_dim == a.size()) return sign_of_slack(a, b, approx_a.data(), approx_b, x);
-  return sign_of_slack(a, b, x);
+  if (data_ && data_->approx_dim == data_->a.size()) return sign_of_slack(data_->a, data_->b, data_->approx_a.data(), data_->approx_b, x);
+  return sign_of_slack(a(), b(), x);
 }
 
 Rational Halfspace::normal_dot(const Vector& v) const {
+  const std::vector<Integer>& a = this->a();
   Rational s = 0;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (sgn(a[i]) != 0) s += a[i] * v[i];
@@ -28,6 +47,7 @@ Rational Halfspace::normal_dot(const Vector& v) const {
 }
 
 Vector Halfspace::normal() const {
+  const std::vector<Integer>& a = this->a();
   Vector v(a.size());
   for (std::size_t i = 0; i < a.size(); ++i) v[i] = Rational(a[i]);
   return v;
@@ -35,26 +55,34 @@ Vector Halfspace::normal() const {
 
 bool Halfspace::same_hyperplane_as(const Halfspace& o) const {
   // Equal or negated entry by entry, compared by magnitude and sign (no negated temporaries).
-  if (a.size() != o.a.size() || mpz_cmpabs(b.get_mpz_t(), o.b.get_mpz_t()) != 0) return false;
-  bool same = sgn(b) == sgn(o.b), opposite = sgn(b) == -sgn(o.b);
+  if (data_ == o.data_) return true;
+  const std::vector<Integer>& a = this->a();
+  const Integer& b = this->b();
+  if (a.size() != o.a().size() || mpz_cmpabs(b.get_mpz_t(), o.b().get_mpz_t()) != 0) return false;
+  bool same = sgn(b) == sgn(o.b()), opposite = sgn(b) == -sgn(o.b());
   for (std::size_t i = 0; i < a.size() && (same || opposite); ++i) {
-    if (mpz_cmpabs(a[i].get_mpz_t(), o.a[i].get_mpz_t()) != 0) return false;
-    same = same && sgn(a[i]) == sgn(o.a[i]);
-    opposite = opposite && sgn(a[i]) == -sgn(o.a[i]);
+    if (mpz_cmpabs(a[i].get_mpz_t(), o.a()[i].get_mpz_t()) != 0) return false;
+    same = same && sgn(a[i]) == sgn(o.a()[i]);
+    opposite = opposite && sgn(a[i]) == -sgn(o.a()[i]);
   }
   return same || opposite;
 }
 
 Halfspace Halfspace::flipped() const {
-  Halfspace h = *this;
-  for (auto& v : h.a) v = -v;
-  h.b = -h.b;
-  for (std::size_t i = 0; i < h.approx_dim; ++i) h.approx_a[i] = -h.approx_a[i];
-  h.approx_b = -h.approx_b;
+  // Negation is exact in double too, so the approximations stay to_double of the entries.
+  auto d = std::make_shared<Data>(data_ ? *data_ : empty());
+  for (auto& v : d->a) mpz_neg(v.get_mpz_t(), v.get_mpz_t());
+  mpz_neg(d->b.get_mpz_t(), d->b.get_mpz_t());
+  for (std::size_t i = 0; i < d->approx_dim; ++i) d->approx_a[i] = -d->approx_a[i];
+  d->approx_b = -d->approx_b;
+  Halfspace h;
+  h.origin = origin;
+  h.data_ = std::move(d);
   return h;
 }
 
 std::string Halfspace::to_string() const {
+  const std::vector<Integer>& a = this->a();
   std::string s;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (sgn(a[i]) == 0) continue;
@@ -65,7 +93,7 @@ std::string Halfspace::to_string() const {
     if (c != "1") s += c + "*";
     s += "x" + std::to_string(i + 1);
   }
-  return (s.empty() ? "0" : s) + " <= " + b.get_str();
+  return (s.empty() ? "0" : s) + " <= " + b().get_str();
 }
 
 Halfspace make_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin) {
@@ -80,13 +108,7 @@ Halfspace make_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin) {
     for (auto& v : a) mpz_divexact(v.get_mpz_t(), v.get_mpz_t(), g.get_mpz_t());
     mpz_divexact(b.get_mpz_t(), b.get_mpz_t(), g.get_mpz_t());
   }
-  Halfspace h{std::move(a), std::move(b), origin};
-  if (h.a.size() <= Halfspace::kApproxDim) {
-    for (std::size_t i = 0; i < h.a.size(); ++i) h.approx_a[i] = to_double(h.a[i]);
-    h.approx_b = to_double(h.b);
-    h.approx_dim = static_cast<unsigned char>(h.a.size());
-  }
-  return h;
+  return Halfspace(std::move(a), std::move(b), origin);
 }
 
 Halfspace make_halfspace(const Vector& a, const Rational& b, RowOrigin origin) {
@@ -121,7 +143,7 @@ Halfspace make_halfspace(const Vector& a, const Rational& b, RowOrigin origin) {
 
 bool strictly_inside(const std::vector<Halfspace>& rows, const Vector& x) {
   for (const auto& r : rows)
-    if (sign_of_slack(r.a, r.b, x) != Sign::Positive) return false;
+    if (sign_of_slack(r.a(), r.b(), x) != Sign::Positive) return false;
   return true;
 }
 

@@ -5,6 +5,7 @@
 // where they come from (a neuron's zero set or a face of the domain).
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,31 +21,53 @@ struct RowOrigin {
   std::size_t index = 0;  // neuron: global ReLU index in topological order; domain: 2*axis (+1 for the upper face)
 };
 
-struct Halfspace {
-  std::vector<Integer> a;
-  Integer b;
-  RowOrigin origin;
-  // Double approximations of a and b (to_double of each entry), stored inline (no pointer chasing
-  // into GMP limbs): the float LP's proposals and the error-bounded filter of slack_sign read
-  // them. Set by make_halfspace and flipped() when dim() <= kApproxDim; approx_dim is 0 otherwise
-  // (then the filter converts a and b itself). Invariant: a and b are never modified after
-  // make_halfspace/flipped (nothing in relucert does; build a new row instead), or the filter
-  // would certify signs of a row that no longer exists.
+class Halfspace {
+ public:
   static constexpr std::size_t kApproxDim = 8;
-  std::array<double, kApproxDim> approx_a{};
-  double approx_b = 0;
-  unsigned char approx_dim = 0;
 
-  std::size_t dim() const { return a.size(); }
+  Halfspace() = default;  // an empty row (no normal): a placeholder to be assigned
+
+  RowOrigin origin;
+
+  // The data is immutable and shared: a copy of a row (a cell's rows go to both halves of a
+  // split, a facet to its pairs, the domain's faces to every cell) costs one reference count,
+  // not d + 2 GMP allocations, and every copy has the same normal's limbs. Build a new row with
+  // make_halfspace or flipped(); nothing can modify a row in place.
+  const std::vector<Integer>& a() const { return data_ ? data_->a : empty().a; }
+  const Integer& b() const { return data_ ? data_->b : empty().b; }
+  // Double approximations of a and b (to_double of each entry), next to them in the shared data
+  // (no pointer chasing into GMP limbs): the float LP's proposals and the error-bounded filter of
+  // slack_sign read them. Set when dim() <= kApproxDim; approx_dim() is 0 otherwise (then the
+  // filter converts a and b itself).
+  const double* approx_a() const { return data_ ? data_->approx_a.data() : empty().approx_a.data(); }
+  double approx_b() const { return data_ ? data_->approx_b : 0.0; }
+  std::size_t approx_dim() const { return data_ ? data_->approx_dim : 0; }
+
+  std::size_t dim() const { return a().size(); }
   // b - a.x, exact: positive strictly inside, zero on the hyperplane.
   Rational slack(const Vector& x) const;
-  Sign slack_sign(const FilterPoint& x) const;  // sign of b - a.x, exact (filtered with the inline doubles)
+  Sign slack_sign(const FilterPoint& x) const;  // sign of b - a.x, exact (filtered with the doubles)
   Rational normal_dot(const Vector& v) const;  // a.v
   Vector normal() const;                        // a as rationals
   bool same_hyperplane_as(const Halfspace& o) const;  // equal or opposite
-  bool operator==(const Halfspace& o) const { return b == o.b && a == o.a; }
+  bool operator==(const Halfspace& o) const { return data_ == o.data_ || (b() == o.b() && a() == o.a()); }
   Halfspace flipped() const;  // the closed other side, -a.x <= -b
   std::string to_string() const;
+
+ private:
+  struct Data {
+    std::vector<Integer> a;
+    Integer b;
+    std::array<double, kApproxDim> approx_a{};
+    double approx_b = 0;
+    unsigned char approx_dim = 0;
+  };
+  static const Data& empty();
+  // The one constructor of a row with data: a and b canonical (make_halfspace's job).
+  Halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
+  friend Halfspace make_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
+
+  std::shared_ptr<const Data> data_;
 };
 
 // The canonical halfspace {x : a.x <= b} for rational a (not all zero) and b.

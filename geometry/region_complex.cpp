@@ -411,10 +411,10 @@ class Builder {
   // slack b - a.x, in double, reaches 0: slack / |a|_1 (+inf for a zero row). The rounding below
   // needs this room; the points it makes are then checked exactly.
   static double max_norm_room(const Halfspace& row, const std::vector<double>& x) {
-    double slack = row.approx_b, norm1 = 0;
+    double slack = row.approx_b(), norm1 = 0;
     for (std::size_t j = 0; j < x.size(); ++j) {
-      slack -= row.approx_a[j] * x[j];
-      norm1 += std::fabs(row.approx_a[j]);
+      slack -= row.approx_a()[j] * x[j];
+      norm1 += std::fabs(row.approx_a()[j]);
     }
     return norm1 > 0 ? slack / norm1 : HUGE_VAL;
   }
@@ -430,7 +430,7 @@ class Builder {
     if (!(room > 0) || !std::isfinite(room)) return std::nullopt;
     std::size_t k = d;
     for (std::size_t j = 0; j < d; ++j)
-      if (h.approx_a[j] != 0 && (k == d || std::fabs(h.approx_a[j]) > std::fabs(h.approx_a[k]))) k = j;
+      if (h.approx_a()[j] != 0 && (k == d || std::fabs(h.approx_a()[j]) > std::fabs(h.approx_a()[k]))) k = j;
     if (k == d) return std::nullopt;
     int e = 0;
     const double step = room / (2.0 * static_cast<double>(d));
@@ -438,21 +438,21 @@ class Builder {
     const int bits = 1 - e;  // 1/D = 2^-bits <= step
     if (bits < 0 || bits > 60) return std::nullopt;
     const double D = std::ldexp(1.0, bits);
-    Integer num = Integer(h.b) << bits;
+    Integer num = Integer(h.b()) << bits;
     Vector r(d);
     for (std::size_t j = 0; j < d; ++j) {
       if (j == k) continue;
       const double n = std::nearbyint(cross[j] * D);
       if (!(std::fabs(n) < 0x1p62)) return std::nullopt;
       const long nj = static_cast<long>(n);
-      if (nj >= 0) mpz_submul_ui(num.get_mpz_t(), h.a[j].get_mpz_t(), static_cast<unsigned long>(nj));
-      else mpz_addmul_ui(num.get_mpz_t(), h.a[j].get_mpz_t(), static_cast<unsigned long>(-nj));
+      if (nj >= 0) mpz_submul_ui(num.get_mpz_t(), h.a()[j].get_mpz_t(), static_cast<unsigned long>(nj));
+      else mpz_addmul_ui(num.get_mpz_t(), h.a()[j].get_mpz_t(), static_cast<unsigned long>(-nj));
       // nj / 2^bits in lowest terms by shifting out common factors of two (no gcd, no temporaries).
       const unsigned long mag = nj >= 0 ? static_cast<unsigned long>(nj) : static_cast<unsigned long>(-nj);
       const int t = mag == 0 ? bits : std::min(bits, std::countr_zero(mag));
       mpq_set_si(r[j].get_mpq_t(), nj / (1L << t), 1UL << (bits - t));
     }
-    r[k] = Rational(num, Integer(h.a[k]) << bits);
+    r[k] = Rational(num, Integer(h.a()[k]) << bits);
     r[k].canonicalize();
     return r;
   }
@@ -470,13 +470,13 @@ class Builder {
                                                const Adjacency& adj, const Halfspace& z_ge_0, Sign side) const {
     const std::size_t d = out_.dim;
     const Halfspace& h = adj.facet;
-    if (h.approx_dim != d) return std::nullopt;
-    double sa = h.approx_b, sb = h.approx_b;
+    if (h.approx_dim() != d) return std::nullopt;
+    double sa = h.approx_b(), sb = h.approx_b();
     std::vector<double> cross(d);
     for (std::size_t j = 0; j < d; ++j) {
       cross[j] = to_double(pa[j]);
-      sa -= h.approx_a[j] * cross[j];
-      sb -= h.approx_a[j] * to_double(pb[j]);
+      sa -= h.approx_a()[j] * cross[j];
+      sb -= h.approx_a()[j] * to_double(pb[j]);
     }
     if (!(sa > 0) || !(sb < 0)) return std::nullopt;
     const double t = sa / (sa - sb);
@@ -485,7 +485,7 @@ class Builder {
     double room = HUGE_VAL;
     for (const Cell* c : {&a, &b})
       for (const Halfspace& row : c->rows) {
-        if (row.approx_dim != d || (row.origin.kind == h.origin.kind && row.origin.index == h.origin.index)) continue;
+        if (row.approx_dim() != d || (row.origin.kind == h.origin.kind && row.origin.index == h.origin.index)) continue;
         room = std::min(room, max_norm_room(row, cross));
       }
     if (!(room > 0) || !std::isfinite(room)) return std::nullopt;
@@ -582,20 +582,20 @@ class Builder {
   // there, checked exactly; nullopt: the caller takes the exact crossing.
   std::optional<Vector> crossing_by_rounding(const Cell& c, const Halfspace& z_le_0, const Vector& pn, const Vector& pp) const {
     const std::size_t d = out_.dim;
-    if (z_le_0.approx_dim != d) return std::nullopt;
-    double sn = z_le_0.approx_b, sp = z_le_0.approx_b;
+    if (z_le_0.approx_dim() != d) return std::nullopt;
+    double sn = z_le_0.approx_b(), sp = z_le_0.approx_b();
     std::vector<double> x(d);
     for (std::size_t j = 0; j < d; ++j) {
       x[j] = to_double(pn[j]);
-      sn -= z_le_0.approx_a[j] * x[j];
-      sp -= z_le_0.approx_a[j] * to_double(pp[j]);
+      sn -= z_le_0.approx_a()[j] * x[j];
+      sp -= z_le_0.approx_a()[j] * to_double(pp[j]);
     }
     if (!(sn > 0) || !(sp < 0)) return std::nullopt;
     const double t = sn / (sn - sp);
     for (std::size_t j = 0; j < d; ++j) x[j] += t * (to_double(pp[j]) - x[j]);
     double room = HUGE_VAL;
     for (const Halfspace& row : c.rows) {
-      if (row.approx_dim != d) return std::nullopt;
+      if (row.approx_dim() != d) return std::nullopt;
       room = std::min(room, max_norm_room(row, x));
     }
     std::optional<Vector> r = round_onto_hyperplane(z_le_0, x, room);
@@ -942,31 +942,31 @@ class Builder {
   std::optional<Vector> contact_point_by_step(const Cell& c, const Contact& k, const Halfspace& side_row) const {
     const std::size_t d = out_.dim;
     const Halfspace& h = k.facet;
-    if (h.approx_dim != d || side_row.approx_dim != d) return std::nullopt;
+    if (h.approx_dim() != d || side_row.approx_dim() != d) return std::nullopt;
     std::vector<double> q(d), v(d);
     double hh = 0, sh = 0;
     for (std::size_t j = 0; j < d; ++j) {
       q[j] = to_double(k.point[j]);
-      hh += h.approx_a[j] * h.approx_a[j];
-      sh += side_row.approx_a[j] * h.approx_a[j];
+      hh += h.approx_a()[j] * h.approx_a()[j];
+      sh += side_row.approx_a()[j] * h.approx_a()[j];
     }
     if (!(hh > 0)) return std::nullopt;
-    double rate = 0, slack0 = side_row.approx_b;  // d(slack)/dt along v, and the slack at q
+    double rate = 0, slack0 = side_row.approx_b();  // d(slack)/dt along v, and the slack at q
     for (std::size_t j = 0; j < d; ++j) {
-      v[j] = -(side_row.approx_a[j] - sh / hh * h.approx_a[j]);
-      rate -= side_row.approx_a[j] * v[j];
-      slack0 -= side_row.approx_a[j] * q[j];
+      v[j] = -(side_row.approx_a()[j] - sh / hh * h.approx_a()[j]);
+      rate -= side_row.approx_a()[j] * v[j];
+      slack0 -= side_row.approx_a()[j] * q[j];
     }
     if (!(rate > 0)) return std::nullopt;
     const double t0 = std::max(0.0, -slack0 / rate);
     auto on_facet = [&](const Halfspace& row) { return row.origin.kind == h.origin.kind && row.origin.index == h.origin.index; };
     double tmax = HUGE_VAL;
     for (const Halfspace& row : c.rows) {
-      if (row.approx_dim != d || on_facet(row)) continue;
-      double av = 0, slack = row.approx_b;
+      if (row.approx_dim() != d || on_facet(row)) continue;
+      double av = 0, slack = row.approx_b();
       for (std::size_t j = 0; j < d; ++j) {
-        av += row.approx_a[j] * v[j];
-        slack -= row.approx_a[j] * q[j];
+        av += row.approx_a()[j] * v[j];
+        slack -= row.approx_a()[j] * q[j];
       }
       if (av > 0) tmax = std::min(tmax, slack / av);
     }
@@ -976,7 +976,7 @@ class Builder {
     for (std::size_t j = 0; j < d; ++j) x[j] = q[j] + t * v[j];
     double room = HUGE_VAL;
     for (const Halfspace& row : c.rows)
-      if (row.approx_dim == d && !on_facet(row)) room = std::min(room, max_norm_room(row, x));
+      if (row.approx_dim() == d && !on_facet(row)) room = std::min(room, max_norm_room(row, x));
     room = std::min(room, max_norm_room(side_row, x));
     std::optional<Vector> r = round_onto_hyperplane(h, x, room);
     if (!r) return std::nullopt;

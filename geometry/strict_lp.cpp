@@ -32,7 +32,7 @@ Rational from_cgal(const CGAL::Quotient<ExactInt>& q) {
 }
 
 bool zero_normal(const Halfspace& r) {
-  for (const auto& v : r.a)
+  for (const auto& v : r.a())
     if (sgn(v) != 0) return false;
   return true;
 }
@@ -44,13 +44,13 @@ std::optional<Vector> solve_margin_lp(const std::vector<const Halfspace*>& rows,
   for (std::size_t i = 0; i < rows.size(); ++i) {
     Integer norm1 = 0;
     for (std::size_t j = 0; j < dim; ++j) {
-      const Integer& v = rows[i]->a[j];
+      const Integer& v = rows[i]->a()[j];
       if (sgn(v) == 0) continue;
       lp.set_a(static_cast<int>(j), static_cast<int>(i), to_cgal(v));
       norm1 += abs(v);
     }
     lp.set_a(static_cast<int>(dim), static_cast<int>(i), to_cgal(norm1));
-    lp.set_b(static_cast<int>(i), to_cgal(rows[i]->b));
+    lp.set_b(static_cast<int>(i), to_cgal(rows[i]->b()));
   }
   lp.set_u(static_cast<int>(dim), true, ExactInt(1));
   lp.set_c(static_cast<int>(dim), ExactInt(-1));
@@ -77,20 +77,20 @@ struct Elimination {
     if (!h) return;
     k = dim;
     for (std::size_t j = 0; j < dim; ++j)
-      if (sgn(h->a[j]) != 0 && (k == dim || abs(h->a[j]) < abs(h->a[k]))) k = j;
+      if (sgn(h->a()[j]) != 0 && (k == dim || abs(h->a()[j]) < abs(h->a()[k]))) k = j;
     if (k == dim) throw std::logic_error("strict LP: zero hyperplane normal");
   }
   std::size_t free_dim(std::size_t dim) const { return h ? dim - 1 : dim; }
   Vector lift(const Vector& y, std::size_t dim) const {
     if (!h) return y;
     Vector x(dim);
-    Rational rest = Rational(h->b);
+    Rational rest = Rational(h->b());
     for (std::size_t j = 0, t = 0; j < dim; ++j) {
       if (j == k) continue;
       x[j] = y[t++];
-      if (sgn(h->a[j]) != 0) rest -= h->a[j] * x[j];
+      if (sgn(h->a()[j]) != 0) rest -= h->a()[j] * x[j];
     }
-    x[k] = rest / Rational(h->a[k]);
+    x[k] = rest / Rational(h->a()[k]);
     return x;
   }
 };
@@ -280,8 +280,8 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
   // Row data in double over the free variables; rows that reduce to constants are left to
   // the exact checks.
   // (The rows' inline approximations when they have them: no reads of GMP limbs.)
-  auto approx_a = [dim](const Halfspace& r, std::size_t j) { return r.approx_dim == dim ? r.approx_a[j] : to_double(r.a[j]); };
-  auto approx_b = [dim](const Halfspace& r) { return r.approx_dim == dim ? r.approx_b : to_double(r.b); };
+  auto approx_a = [dim](const Halfspace& r, std::size_t j) { return r.approx_dim() == dim ? r.approx_a()[j] : to_double(r.a()[j]); };
+  auto approx_b = [dim](const Halfspace& r) { return r.approx_dim() == dim ? r.approx_b() : to_double(r.b()); };
   static thread_local std::vector<double> hyper_a;
   hyper_a.assign(dim, 0.0);
   double hyper_b = 0, hyper_ak = 1;
@@ -375,22 +375,22 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
   for (std::size_t i = 0; i < lp.dual.size(); ++i)
     if (lp.dual[i] > 1e-9 * ymax) {
       support.push_back(rows[index[i]]);
-      cols.push_back(&rows[index[i]]->a);
+      cols.push_back(&rows[index[i]]->a());
     }
   if (support.size() > n + 1) return FilterAnswer::Undecided;
-  if (elim.h) cols.push_back(&elim.h->a);
+  if (elim.h) cols.push_back(&elim.h->a());
   const UnitColumns units(cols, dim);
   {
     std::vector<const Integer*> bs;
-    for (const Halfspace* h : support) bs.push_back(&h->b);
-    if (elim.h) bs.push_back(&elim.h->b);
+    for (const Halfspace* h : support) bs.push_back(&h->b());
+    if (elim.h) bs.push_back(&elim.h->b());
     if (motzkin_by_signs(cols, units, bs, support.size(), dim)) return FilterAnswer::Empty;
   }
   auto v = exact_null_vector(cols, units, support.size(), dim);
   if (!v) return FilterAnswer::Undecided;
   Integer vb = 0;  // in integers: v and b are
-  for (std::size_t c = 0; c < support.size(); ++c) mpz_addmul(vb.get_mpz_t(), (*v)[c].get_mpz_t(), support[c]->b.get_mpz_t());
-  if (elim.h) mpz_addmul(vb.get_mpz_t(), v->back().get_mpz_t(), elim.h->b.get_mpz_t());
+  for (std::size_t c = 0; c < support.size(); ++c) mpz_addmul(vb.get_mpz_t(), (*v)[c].get_mpz_t(), support[c]->b().get_mpz_t());
+  if (elim.h) mpz_addmul(vb.get_mpz_t(), v->back().get_mpz_t(), elim.h->b().get_mpz_t());
   if (sgn(vb) > 0) return FilterAnswer::Undecided;
   return FilterAnswer::Empty;
 }
@@ -410,17 +410,17 @@ std::optional<std::vector<Halfspace>> reduce_exactly(const std::vector<const Hal
     }
     // r.x < beta  becomes  sum_{j != k} (r_j |a_k| - s r_k a_j) y_j < beta |a_k| - s r_k b.
     const Halfspace& h = *elim.h;
-    const Integer ak_abs = abs(h.a[elim.k]);
-    const int sk = sgn(h.a[elim.k]);
+    const Integer ak_abs = abs(h.a()[elim.k]);
+    const int sk = sgn(h.a()[elim.k]);
     std::vector<Integer> a(dim - 1);
     bool nonzero = false;
     for (std::size_t j = 0, t = 0; j < dim; ++j) {
       if (j == elim.k) continue;
-      a[t] = r->a[j] * ak_abs - sk * r->a[elim.k] * h.a[j];
+      a[t] = r->a()[j] * ak_abs - sk * r->a()[elim.k] * h.a()[j];
       nonzero = nonzero || sgn(a[t]) != 0;
       ++t;
     }
-    Integer beta = r->b * ak_abs - sk * r->a[elim.k] * h.b;
+    Integer beta = r->b() * ak_abs - sk * r->a()[elim.k] * h.b();
     if (!nonzero) {
       if (sgn(beta) <= 0) return std::nullopt;
       continue;
@@ -444,7 +444,7 @@ std::optional<Vector> solve_strict(const std::vector<const Halfspace*>& rows, st
       live.push_back(r);
       continue;
     }
-    if (sgn(r->b) <= 0) {  // 0 < b fails everywhere
+    if (sgn(r->b()) <= 0) {  // 0 < b fails everywhere
       ++lp_counters().trivial;
       return std::nullopt;
     }
@@ -452,7 +452,7 @@ std::optional<Vector> solve_strict(const std::vector<const Halfspace*>& rows, st
   if (!hyperplane) {  // (on a hyperplane the lifted origin almost never works: measured, not asked)
     // The origin is strictly inside iff every b > 0 (its slack b - a.0): asked without building it.
     bool origin_inside = true;
-    for (const Halfspace* r : live) origin_inside = origin_inside && sgn(r->b) > 0;
+    for (const Halfspace* r : live) origin_inside = origin_inside && sgn(r->b()) > 0;
     if (origin_inside) {
       ++lp_counters().trivial;
       return Vector(n, Rational(0));

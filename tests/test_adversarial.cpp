@@ -175,7 +175,7 @@ TEST_CASE("filtered sign: cancellation at the conversion edges and beyond double
       CHECK(sign_of_slack(a, zb, pp) == sign_of(expect));
       // the same through a row's inline doubles (Halfspace::slack_sign)
       const Halfspace row = make_halfspace(a, zb, RowOrigin{});
-      CHECK(row.approx_dim == 1);
+      CHECK(row.approx_dim() == 1);
       CHECK(row.slack_sign(FilterPoint(pp)) == sign_of(expect));
     }
   }

@@ -342,8 +342,8 @@ void check_complex_invariants(const Network& net, const Domain& dom, const Regio
     for (std::size_t i = 0; i < d; ++i) {
       std::optional<Rational> tmax;
       for (const Halfspace& r : c.rows) {
-        if (sgn(r.a[i]) <= 0) continue;
-        Rational t = r.slack(c.point) / Rational(r.a[i]);
+        if (sgn(r.a()[i]) <= 0) continue;
+        Rational t = r.slack(c.point) / Rational(r.a()[i]);
         if (!tmax || t < *tmax) tmax = t;
       }
       Rational h = tmax ? *tmax / 2 : Rational(1);

@@ -227,8 +227,8 @@ std::uint64_t fingerprint(const Network& net, const Domain& box) {
     for (const Rational& x : v) add(to_string(x));
   };
   auto row = [&](const Halfspace& h) {
-    for (const Integer& a : h.a) add(a.get_str());
-    add(h.b.get_str());
+    for (const Integer& a : h.a()) add(a.get_str());
+    add(h.b().get_str());
     add(std::to_string(static_cast<int>(h.origin.kind)) + ":" + std::to_string(h.origin.index));
   };
   const auto cx = build_planar_complex(net, box);

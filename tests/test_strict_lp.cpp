@@ -269,3 +269,31 @@ TEST_CASE("Cramer signs: the filtered minor expansion never certifies a wrong si
   }
   CHECK(huge_certified > 300);
 }
+
+TEST_CASE("rows share their data: copies are the same row, flips and new rows are not") {
+  std::mt19937_64 rng(71);
+  for (const Halfspace& h : random_rows(rng, 4, 30, 9)) {
+    const Halfspace copy = h;  // one reference more, the same limbs
+    CHECK(&copy.a() == &h.a());
+    CHECK(copy == h);
+    CHECK(copy.same_hyperplane_as(h));
+    const Halfspace f = h.flipped();
+    CHECK(&f.a() != &h.a());
+    CHECK(f.same_hyperplane_as(h));
+    CHECK(!(f == h));
+    CHECK(f.origin.kind == h.origin.kind);
+    CHECK(f.origin.index == h.origin.index);
+    for (std::size_t j = 0; j < h.dim(); ++j) {
+      CHECK(f.a()[j] == -h.a()[j]);  // the original is untouched by its flip
+      CHECK(f.approx_a()[j] == -h.approx_a()[j]);
+      CHECK(h.approx_a()[j] == to_double(h.a()[j]));
+    }
+    CHECK(f.b() == -h.b());
+    CHECK(f.flipped() == h);  // equal by value, a different block
+    CHECK(&f.flipped().a() != &h.a());
+  }
+  const Halfspace none;  // a placeholder: no normal, reads as empty
+  CHECK(none.dim() == 0);
+  CHECK(none.approx_dim() == 0);
+  CHECK(none.b() == 0);
+}
