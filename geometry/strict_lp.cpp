@@ -32,6 +32,13 @@ Rational from_cgal(const CGAL::Quotient<ExactInt>& q) {
 }
 
 bool zero_normal(const Halfspace& r) {
+  // From the row's doubles when it has them (to_double is zero only for zero): they sit beside the
+  // row's other data, while the normal's limbs would be one more cache miss per row and question.
+  if (r.approx_dim() == r.dim()) {
+    for (std::size_t j = 0; j < r.dim(); ++j)
+      if (r.approx_a()[j] != 0) return false;
+    return true;
+  }
   for (const auto& v : r.a())
     if (sgn(v) != 0) return false;
   return true;
