@@ -15,7 +15,9 @@ struct FloatMarginLp {
 };
 
 // rows: m rows of length n (row-major, already scaled to moderate magnitude), b: m, s: m (> 0).
-FloatMarginLp solve_margin_lp_float(const std::vector<double>& rows, const std::vector<double>& b,
-                                    const std::vector<double>& s, std::size_t n);
+// The answer goes to *out, whose vectors are reused (a caller asking many small LPs keeps one
+// FloatMarginLp and allocates nothing per question); x and dual are valid when out->solved.
+void solve_margin_lp_float(const std::vector<double>& rows, const std::vector<double>& b, const std::vector<double>& s,
+                           std::size_t n, FloatMarginLp* out);
 
 }  // namespace relucert

@@ -323,7 +323,8 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
     s.push_back(norm1);
     index.push_back(i);
   }
-  const FloatMarginLp lp = solve_margin_lp_float(A, b, s, n);
+  static thread_local FloatMarginLp lp;  // its vectors are reused
+  solve_margin_lp_float(A, b, s, n, &lp);
   if (!lp.solved) return FilterAnswer::Undecided;
   if (arithmetic_mode() == ArithmeticMode::FloatOnly) {
     // Measurement only (core/arithmetic_mode.hpp): trust the double answer, verify nothing.
