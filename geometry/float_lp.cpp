@@ -66,9 +66,8 @@ struct Dictionary {
   double reduced_cost(std::size_t j) const { return -T[j * ld + obj]; }
 
   // Returns false on non-finite data. t0 <= min_i b_i / s_i makes x = 0, t' = 0 feasible.
-  bool load(const std::vector<double>& A, const std::vector<double>& b, const std::vector<double>& s, std::size_t n_,
-            double t0) {
-    m = b.size();
+  bool load(const double* A, const double* b, const double* s, std::size_t m_, std::size_t n_, double t0) {
+    m = m_;
     n = n_;
     rows = m + 1;
     cols = n + 1;
@@ -178,17 +177,16 @@ struct Dictionary {
 // A free variable may enter in either direction and never leaves once basic (its row takes no part
 // in the ratio test). Dantzig's rule, then Bland's rule (least variable index) after a run of
 // degenerate pivots, which cannot cycle.
-void solve_margin_lp_float(const std::vector<double>& A, const std::vector<double>& b, const std::vector<double>& s,
-                           std::size_t n, FloatMarginLp* out) {
+void solve_margin_lp_float(const double* A, const double* b, const double* s, std::size_t m, std::size_t n,
+                           FloatMarginLp* out) {
   out->solved = false;
-  const std::size_t m = b.size();
   double t0 = 1;
   for (std::size_t i = 0; i < m; ++i) {
     if (!std::isfinite(b[i]) || !(s[i] > 0)) return;
     t0 = std::min(t0, b[i] / s[i]);
   }
   static thread_local Dictionary D;
-  if (!D.load(A, b, s, n, t0)) return;
+  if (!D.load(A, b, s, m, n, t0)) return;
   const std::size_t max_iter = 50 * (D.rows + D.cols);
   std::size_t degenerate_run = 0;
   for (std::size_t it = 0;; ++it) {
