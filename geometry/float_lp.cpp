@@ -50,6 +50,33 @@ void clamp_nonnegative(double* v, std::size_t len) {
   for (; i < len; ++i) v[i] = std::max(v[i], 0.0);
 }
 
+// dst[i] = src[i * stride] for i < len: a column of a row-major matrix.
+void copy_strided(double* __restrict dst, const double* __restrict src, std::size_t stride, std::size_t len) {
+  std::size_t i = 0;
+  for (; i + 2 <= len; i += 2) {  // two independent copies per round: half the loop overhead
+    dst[i] = src[i * stride];
+    dst[i + 1] = src[(i + 1) * stride];
+  }
+  if (i < len) dst[i] = src[i * stride];
+}
+
+// Whether v[0..len) (len even) are all finite: 0 * v is NaN exactly when v is not, and a sum
+// with a NaN term is NaN; one test at the end instead of one per entry.
+bool all_finite(const double* v, std::size_t len) {
+#ifdef __SSE2__
+  __m128d acc = _mm_setzero_pd();
+  const __m128d zero = _mm_setzero_pd();
+  for (std::size_t i = 0; i < len; i += 2) acc = _mm_add_pd(acc, _mm_mul_pd(_mm_loadu_pd(v + i), zero));
+  alignas(16) double lanes[2];
+  _mm_store_pd(lanes, acc);
+  return lanes[0] + lanes[1] == 0;
+#else
+  double acc = 0;
+  for (std::size_t i = 0; i < len; ++i) acc += 0 * v[i];
+  return acc == 0;
+#endif
+}
+
 // The dictionary of the margin LP (see solve_margin_lp_float). Row i reads
 //   basic_i = beta_i - sum_j T[i][j] * nonbasic_j,
 // stored by columns with an even leading dimension ld (T[j * ld + i]): a pivot updates whole
@@ -79,17 +106,12 @@ struct Dictionary {
     ld = (obj + 2) & ~std::size_t{1};
     active = rows;
     T.resize((cols + 1) * ld);  // every entry is written below: no assign
-    double poison = 0;  // 0 * v is NaN exactly when v is not finite: one test after the loop
     for (std::size_t j = 0; j < n; ++j) {
       double* col = column(j);
-      for (std::size_t i = 0; i < m; ++i) {
-        const double v = A[i * n + j];
-        poison += 0 * v;
-        col[i] = v;
-      }
+      copy_strided(col, A + j, n, m);
       std::fill(col + m, col + ld, 0.0);  // the t <= 1 row, the objective row, the padding
     }
-    if (poison != 0) return false;
+    if (!all_finite(T.data(), n * ld)) return false;
     double* ct = column(n);
     double* bt = beta();
     for (std::size_t i = 0; i < m; ++i) {
