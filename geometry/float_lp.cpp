@@ -7,28 +7,63 @@
 #include <emmintrin.h>
 #endif
 
+#include "geometry/planar_box_filter.hpp"  // has_avx2 (and <immintrin.h> where it exists)
+
 namespace relucert {
 namespace {
 
 constexpr double kPivotTol = 1e-9;
 constexpr double kCostTol = 1e-11;
 
-// col[i] -= f[i] * p for i < ld (ld even). Half of the solver's instructions are here; the
-// project builds at -O2, where GCC 12 does not vectorise this loop, so it is written in SSE2 (the
-// x86-64 baseline). The same operations in the same order as the scalar loop: equal results.
-void subtract_scaled(double* __restrict col, const double* __restrict f, double p, std::size_t ld) {
+// The rank-one step of a pivot: for every column j of T (ld rows each, ld even) but `enter`,
+//   p = T[leave][j] * inv,  T[leave][j] = p,  column j -= p * f,
+// with f the entering column, whose pivot entry the caller has set to 0 (so row `leave` keeps
+// p). Most of the solver's instructions are here; the project builds at -O2, where GCC 12 does
+// not vectorise this loop, so it is written in SSE2 (the x86-64 baseline), and in AVX2 when the
+// processor has it (planar::has_avx2()). The same operations in the same order as a scalar loop
+// (no FMA): equal results either way.
+void subtract_pivot_row(double* T, std::size_t ld, std::size_t ncols, std::size_t enter, std::size_t leave, double inv) {
+  const double* __restrict f = T + enter * ld;
+  for (std::size_t j = 0; j < ncols; ++j) {
+    if (j == enter) continue;
+    double* __restrict col = T + j * ld;
+    const double p = col[leave] * inv;
+    col[leave] = p;
+    if (p == 0) continue;
 #ifdef __SSE2__
-  const __m128d vp = _mm_set1_pd(p);
-  std::size_t i = 0;
-  for (; i + 4 <= ld; i += 4) {  // two pairs per round: less loop overhead
-    _mm_storeu_pd(col + i, _mm_sub_pd(_mm_loadu_pd(col + i), _mm_mul_pd(_mm_loadu_pd(f + i), vp)));
-    _mm_storeu_pd(col + i + 2, _mm_sub_pd(_mm_loadu_pd(col + i + 2), _mm_mul_pd(_mm_loadu_pd(f + i + 2), vp)));
-  }
-  if (i < ld) _mm_storeu_pd(col + i, _mm_sub_pd(_mm_loadu_pd(col + i), _mm_mul_pd(_mm_loadu_pd(f + i), vp)));
+    const __m128d vp = _mm_set1_pd(p);
+    std::size_t i = 0;
+    for (; i + 4 <= ld; i += 4) {  // two pairs per round: less loop overhead
+      _mm_storeu_pd(col + i, _mm_sub_pd(_mm_loadu_pd(col + i), _mm_mul_pd(_mm_loadu_pd(f + i), vp)));
+      _mm_storeu_pd(col + i + 2, _mm_sub_pd(_mm_loadu_pd(col + i + 2), _mm_mul_pd(_mm_loadu_pd(f + i + 2), vp)));
+    }
+    if (i < ld) _mm_storeu_pd(col + i, _mm_sub_pd(_mm_loadu_pd(col + i), _mm_mul_pd(_mm_loadu_pd(f + i), vp)));
 #else
-  for (std::size_t i = 0; i < ld; ++i) col[i] -= f[i] * p;
+    for (std::size_t i = 0; i < ld; ++i) col[i] -= f[i] * p;
 #endif
+  }
 }
+
+#ifdef RELUCERT_PLANAR_AVX2
+// subtract_pivot_row four entries at a time, then one pair (ld is even).
+[[gnu::target("avx2")]] void subtract_pivot_row_avx2(double* T, std::size_t ld, std::size_t ncols, std::size_t enter,
+                                                     std::size_t leave, double inv) {
+  const double* __restrict f = T + enter * ld;
+  for (std::size_t j = 0; j < ncols; ++j) {
+    if (j == enter) continue;
+    double* __restrict col = T + j * ld;
+    const double p = col[leave] * inv;
+    col[leave] = p;
+    if (p == 0) continue;
+    const __m256d vp = _mm256_set1_pd(p);
+    std::size_t i = 0;
+    for (; i + 4 <= ld; i += 4)
+      _mm256_storeu_pd(col + i, _mm256_sub_pd(_mm256_loadu_pd(col + i), _mm256_mul_pd(_mm256_loadu_pd(f + i), vp)));
+    if (i < ld)
+      _mm_storeu_pd(col + i, _mm_sub_pd(_mm_loadu_pd(col + i), _mm_mul_pd(_mm_loadu_pd(f + i), _mm256_castpd256_pd128(vp))));
+  }
+}
+#endif
 
 // col[i] *= k for i < ld (ld even).
 void scale(double* col, double k, std::size_t ld) {
@@ -80,7 +115,7 @@ bool all_finite(const double* v, std::size_t len) {
 // The dictionary of the margin LP (see solve_margin_lp_float). Row i reads
 //   basic_i = beta_i - sum_j T[i][j] * nonbasic_j,
 // stored by columns with an even leading dimension ld (T[j * ld + i]): a pivot updates whole
-// columns, contiguous runs of pairs with no tail. Column `cols` holds beta, so the right-hand side
+// columns, contiguous runs of pairs with no scalar tail. Column `cols` holds beta, so the right-hand side
 // is updated by the same loop as the other columns. Row m + 1 is the objective written as a row,
 //   t' = z0 - sum_j (-c_j) * nonbasic_j,
 // so the pivot updates the reduced costs and z0 too. Rows past it are zero padding.
@@ -88,6 +123,7 @@ bool all_finite(const double* v, std::size_t len) {
 // [active, m + 1) when it enters, so the ratio test runs over a prefix with no per-row test.
 struct Dictionary {
   std::size_t m = 0, n = 0, rows = 0, cols = 0, ld = 0, obj = 0, active = 0;
+  bool avx2 = false;  // subtract_pivot_row_avx2 instead of subtract_pivot_row
   std::vector<double> T;
   std::vector<std::size_t> basic, nonbasic;  // variable ids; x_j = j, t' = n, slack of row i = n + 1 + i
 
@@ -105,6 +141,9 @@ struct Dictionary {
     obj = rows;
     ld = (obj + 2) & ~std::size_t{1};
     active = rows;
+#ifdef RELUCERT_PLANAR_AVX2
+    avx2 = planar::has_avx2();
+#endif
     T.resize((cols + 1) * ld);  // every entry is written below: no assign
     for (std::size_t j = 0; j < n; ++j) {
       double* col = column(j);
@@ -176,13 +215,12 @@ struct Dictionary {
     // With the entering column's pivot entry 0 during the updates, the pivot row of every other
     // column keeps the value stored before its update.
     ce[leave] = 0;
-    for (std::size_t j = 0; j <= cols; ++j) {  // j == cols: beta
-      if (j == enter) continue;
-      double* col = column(j);
-      const double p = col[leave] * inv;  // the pivot row, scaled
-      col[leave] = p;
-      if (p != 0) subtract_scaled(col, ce, p, ld);
-    }
+#ifdef RELUCERT_PLANAR_AVX2
+    if (avx2)
+      subtract_pivot_row_avx2(T.data(), ld, cols + 1, enter, leave, inv);  // cols + 1: beta too
+    else
+#endif
+      subtract_pivot_row(T.data(), ld, cols + 1, enter, leave, inv);
     scale(ce, -inv, ld);
     ce[leave] = inv;
     std::swap(basic[leave], nonbasic[enter]);
