@@ -164,24 +164,37 @@ struct Dictionary {
     ct[obj] = -1;  // the objective is t' itself
     basic.resize(rows + 1);
     nonbasic.resize(cols);
-    for (std::size_t i = 0; i < rows; ++i) basic[i] = cols + i;
-    basic[rows] = SIZE_MAX;  // leaving()'s "no row yet": loses every tie
-    for (std::size_t j = 0; j < cols; ++j) nonbasic[j] = j;
+    // Locals: a store of a size_t could alias the members, which would be reloaded per entry.
+    const std::size_t nrows = rows, ncols = cols;
+    std::size_t* ids = basic.data();
+    for (std::size_t i = 0; i < nrows; ++i) ids[i] = ncols + i;
+    ids[nrows] = SIZE_MAX;  // leaving()'s "no row yet": loses every tie
+    ids = nonbasic.data();
+    for (std::size_t j = 0; j < ncols; ++j) ids[j] = j;
     return true;
   }
 
-  // Dantzig's rule (largest gain), or Bland's (least variable index); cols when optimal.
+  // Dantzig's rule (largest gain, the first on ties), or Bland's (least variable index), among
+  // the columns whose gain exceeds kCostTol (a free variable gains |c|: it may enter either
+  // way); cols when optimal.
   std::size_t entering(bool bland) const {
-    std::size_t enter = cols;
-    double best_gain = 0;
-    for (std::size_t j = 0; j < cols; ++j) {
-      const double c = reduced_cost(j);
-      const double gain = is_free(nonbasic[j]) ? std::fabs(c) : c;
-      if (!(gain > kCostTol)) continue;
-      if (enter == cols || (bland ? nonbasic[j] < nonbasic[enter] : gain > best_gain)) {
-        enter = j;
-        best_gain = gain;
+    const std::size_t ncols = cols, stride = ld;  // locals: no reloads in the loops
+    const double* negc = &T[obj];                 // -c_j at negc[j * ld]
+    std::size_t enter = ncols;
+    if (!bland) {
+      double best_gain = kCostTol;
+      for (std::size_t j = 0; j < ncols; ++j, negc += stride) {
+        const double gain = nonbasic[j] < ncols ? std::fabs(*negc) : -*negc;
+        if (gain > best_gain) {
+          enter = j;
+          best_gain = gain;
+        }
       }
+      return enter;
+    }
+    for (std::size_t j = 0; j < ncols; ++j, negc += stride) {
+      const double gain = nonbasic[j] < ncols ? std::fabs(*negc) : -*negc;
+      if (gain > kCostTol && (enter == ncols || nonbasic[j] < nonbasic[enter])) enter = j;
     }
     return enter;
   }
@@ -232,7 +245,8 @@ struct Dictionary {
   void retire_row(std::size_t i) {
     const std::size_t last = --active;
     if (i == last) return;
-    for (std::size_t j = 0; j <= cols; ++j) std::swap(T[j * ld + i], T[j * ld + last]);
+    double* t = T.data();
+    for (std::size_t j = 0, stride = ld; j <= cols; ++j, t += stride) std::swap(t[i], t[last]);
     std::swap(basic[i], basic[last]);
   }
 };
