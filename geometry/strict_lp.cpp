@@ -300,36 +300,38 @@ struct ScaledRows {
     double hyper_b = 0, hyper_ak = 1;
     if (elim.h) {
       hyper_a.resize(dim);
-      hyper_b = approx_row(*elim.h, dim, hyper_a.data());
+      const double* ha = approx_row(*elim.h, dim, hyper_a.data(), &hyper_b);
+      if (ha != hyper_a.data()) std::copy(ha, ha + dim, hyper_a.begin());
       hyper_ak = hyper_a[elim.k];
     }
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      double rhs = approx_row(*rows[i], dim, row.data());
+      double rhs;
+      const double* a = approx_row(*rows[i], dim, row.data(), &rhs);
       double* out = A.data() + m * n;
+      const double* reduced = a;  // the row over the free variables, before scaling
       double scale = 0, poison = 0;  // 0 * v is NaN exactly when v is not finite
       if (elim.h) {
-        const double rk = row[elim.k];
+        const double rk = a[elim.k];
         for (std::size_t j = 0, t = 0; j < dim; ++j) {
           if (j == elim.k) continue;
-          const double v = row[j] - rk * hyper_a[j] / hyper_ak;
+          const double v = a[j] - rk * hyper_a[j] / hyper_ak;
           poison += 0 * v;
           out[t++] = v;
           scale = std::max(scale, std::fabs(v));
         }
         rhs -= rk * hyper_b / hyper_ak;
+        reduced = out;
       } else {
         for (std::size_t j = 0; j < dim; ++j) {
-          const double v = row[j];
-          poison += 0 * v;
-          out[j] = v;
-          scale = std::max(scale, std::fabs(v));
+          poison += 0 * a[j];
+          scale = std::max(scale, std::fabs(a[j]));
         }
       }
       if (poison != 0 || !std::isfinite(rhs)) return false;
       if (scale == 0) continue;
       double norm1 = 0;
       for (std::size_t t = 0; t < n; ++t) {
-        out[t] /= scale;
+        out[t] = reduced[t] / scale;
         norm1 += std::fabs(out[t]);
       }
       b[m] = rhs / scale;
@@ -340,15 +342,16 @@ struct ScaledRows {
     return true;
   }
 
-  // Writes a's approximation to out (dim entries) and returns b's: the row's inline
-  // approximations when it has them (no reads of GMP limbs).
-  static double approx_row(const Halfspace& r, std::size_t dim, double* out) {
+  // a's approximation (dim entries) and, in *b, b's: the row's inline approximations when it
+  // has them (no reads of GMP limbs, no copy), else converted into buf.
+  static const double* approx_row(const Halfspace& r, std::size_t dim, double* buf, double* b) {
     if (r.approx_dim == dim) {
-      std::copy(r.approx_a.begin(), r.approx_a.begin() + static_cast<std::ptrdiff_t>(dim), out);
-      return r.approx_b;
+      *b = r.approx_b;
+      return r.approx_a.data();
     }
-    for (std::size_t j = 0; j < dim; ++j) out[j] = to_double(r.a[j]);
-    return to_double(r.b);
+    for (std::size_t j = 0; j < dim; ++j) buf[j] = to_double(r.a[j]);
+    *b = to_double(r.b);
+    return buf;
   }
 };
 
