@@ -15,15 +15,17 @@ namespace {
 constexpr double kPivotTol = 1e-9;
 constexpr double kCostTol = 1e-11;
 
-// The rank-one step of a pivot: for every column j of T (ld rows each, ld even) but `enter`,
-//   p = T[leave][j] * inv,  T[leave][j] = p,  column j -= p * f,
-// with f the entering column, whose pivot entry the caller has set to 0 (so row `leave` keeps
-// p). Most of the solver's instructions are here; the project builds at -O2, where GCC 12 does
-// not vectorise this loop, so it is written in SSE2 (the x86-64 baseline), and in AVX2 when the
-// processor has it (planar::has_avx2()). The same operations in the same order as a scalar loop
-// (no FMA): equal results either way.
-void subtract_pivot_row(double* T, std::size_t ld, std::size_t ncols, std::size_t enter, std::size_t leave, double inv) {
-  const double* __restrict f = T + enter * ld;
+// The columns' part of a pivot on (leave, enter), T holding ncols columns of ld rows (ld even):
+// every other column j takes  p = T[leave][j] / piv  into its pivot row and subtracts p times the
+// entering column f (whose pivot entry is 0 meanwhile, so row `leave` keeps p); then f becomes
+// -f / piv, with 1 / piv at the pivot. Most of the solver's instructions are here; the project
+// builds at -O2, where GCC 12 does not vectorise these loops, so they are written in SSE2 (the
+// x86-64 baseline), and in AVX2 when the processor has it (planar::has_avx2()). The same
+// operations in the same order as scalar loops (no FMA): equal results either way.
+void pivot_columns(double* T, std::size_t ld, std::size_t ncols, std::size_t enter, std::size_t leave) {
+  double* __restrict f = T + enter * ld;
+  const double inv = 1 / f[leave];
+  f[leave] = 0;
   for (std::size_t j = 0; j < ncols; ++j) {
     if (j == enter) continue;
     double* __restrict col = T + j * ld;
@@ -42,13 +44,22 @@ void subtract_pivot_row(double* T, std::size_t ld, std::size_t ncols, std::size_
     for (std::size_t i = 0; i < ld; ++i) col[i] -= f[i] * p;
 #endif
   }
+#ifdef __SSE2__
+  const __m128d vk = _mm_set1_pd(-inv);
+  for (std::size_t i = 0; i < ld; i += 2) _mm_storeu_pd(f + i, _mm_mul_pd(_mm_loadu_pd(f + i), vk));
+#else
+  for (std::size_t i = 0; i < ld; ++i) f[i] *= -inv;
+#endif
+  f[leave] = inv;
 }
 
 #ifdef RELUCERT_PLANAR_AVX2
-// subtract_pivot_row four entries at a time, then one pair (ld is even).
-[[gnu::target("avx2")]] void subtract_pivot_row_avx2(double* T, std::size_t ld, std::size_t ncols, std::size_t enter,
-                                                     std::size_t leave, double inv) {
-  const double* __restrict f = T + enter * ld;
+// pivot_columns four entries at a time, then one pair (ld is even).
+[[gnu::target("avx2")]] void pivot_columns_avx2(double* T, std::size_t ld, std::size_t ncols, std::size_t enter,
+                                                std::size_t leave) {
+  double* __restrict f = T + enter * ld;
+  const double inv = 1 / f[leave];
+  f[leave] = 0;
   for (std::size_t j = 0; j < ncols; ++j) {
     if (j == enter) continue;
     double* __restrict col = T + j * ld;
@@ -62,18 +73,13 @@ void subtract_pivot_row(double* T, std::size_t ld, std::size_t ncols, std::size_
     if (i < ld)
       _mm_storeu_pd(col + i, _mm_sub_pd(_mm_loadu_pd(col + i), _mm_mul_pd(_mm_loadu_pd(f + i), _mm256_castpd256_pd128(vp))));
   }
+  const __m256d vk = _mm256_set1_pd(-inv);
+  std::size_t i = 0;
+  for (; i + 4 <= ld; i += 4) _mm256_storeu_pd(f + i, _mm256_mul_pd(_mm256_loadu_pd(f + i), vk));
+  if (i < ld) _mm_storeu_pd(f + i, _mm_mul_pd(_mm_loadu_pd(f + i), _mm256_castpd256_pd128(vk)));
+  f[leave] = inv;
 }
 #endif
-
-// col[i] *= k for i < ld (ld even).
-void scale(double* col, double k, std::size_t ld) {
-#ifdef __SSE2__
-  const __m128d vk = _mm_set1_pd(k);
-  for (std::size_t i = 0; i < ld; i += 2) _mm_storeu_pd(col + i, _mm_mul_pd(_mm_loadu_pd(col + i), vk));
-#else
-  for (std::size_t i = 0; i < ld; ++i) col[i] *= k;
-#endif
-}
 
 // v[i] = max(v[i], 0) for i < len.
 void clamp_nonnegative(double* v, std::size_t len) {
@@ -115,15 +121,16 @@ bool all_finite(const double* v, std::size_t len) {
 // The dictionary of the margin LP (see solve_margin_lp_float). Row i reads
 //   basic_i = beta_i - sum_j T[i][j] * nonbasic_j,
 // stored by columns with an even leading dimension ld (T[j * ld + i]): a pivot updates whole
-// columns, contiguous runs of pairs with no scalar tail. Column `cols` holds beta, so the right-hand side
-// is updated by the same loop as the other columns. Row m + 1 is the objective written as a row,
+// columns, contiguous runs of pairs with no scalar tail (pivot_columns). Column `cols` holds beta,
+// so the right-hand side is updated by the same loop as the other columns. Row m + 1 is the
+// objective written as a row,
 //   t' = z0 - sum_j (-c_j) * nonbasic_j,
 // so the pivot updates the reduced costs and z0 too. Rows past it are zero padding.
 // Rows [0, active) have a slack basic; rows whose basic variable is free are moved to
 // [active, m + 1) when it enters, so the ratio test runs over a prefix with no per-row test.
 struct Dictionary {
   std::size_t m = 0, n = 0, rows = 0, cols = 0, ld = 0, obj = 0, active = 0;
-  bool avx2 = false;  // subtract_pivot_row_avx2 instead of subtract_pivot_row
+  bool avx2 = false;  // pivot_columns_avx2 instead of pivot_columns
   std::vector<double> T;
   std::vector<std::size_t> basic, nonbasic;  // variable ids; x_j = j, t' = n, slack of row i = n + 1 + i
 
@@ -223,19 +230,12 @@ struct Dictionary {
   }
 
   void pivot(std::size_t leave, std::size_t enter) {
-    double* ce = column(enter);
-    const double inv = 1 / ce[leave];
-    // With the entering column's pivot entry 0 during the updates, the pivot row of every other
-    // column keeps the value stored before its update.
-    ce[leave] = 0;
 #ifdef RELUCERT_PLANAR_AVX2
     if (avx2)
-      subtract_pivot_row_avx2(T.data(), ld, cols + 1, enter, leave, inv);  // cols + 1: beta too
+      pivot_columns_avx2(T.data(), ld, cols + 1, enter, leave);  // cols + 1: beta too
     else
 #endif
-      subtract_pivot_row(T.data(), ld, cols + 1, enter, leave, inv);
-    scale(ce, -inv, ld);
-    ce[leave] = inv;
+      pivot_columns(T.data(), ld, cols + 1, enter, leave);
     std::swap(basic[leave], nonbasic[enter]);
     if (is_free(basic[leave])) retire_row(leave);
     clamp_nonnegative(beta(), active);  // slack values: rounding may push a degenerate one below 0
