@@ -309,31 +309,33 @@ struct ScaledRows {
       const double* a = approx_row(*rows[i], dim, row.data(), &rhs);
       double* out = A.data() + m * n;
       const double* reduced = a;  // the row over the free variables, before scaling
-      double scale = 0, poison = 0;  // 0 * v is NaN exactly when v is not finite
+      double scale = 0;           // max |v|, blind to NaN (std::max drops it): see below
       if (elim.h) {
         const double rk = a[elim.k];
         for (std::size_t j = 0, t = 0; j < dim; ++j) {
           if (j == elim.k) continue;
           const double v = a[j] - rk * hyper_a[j] / hyper_ak;
-          poison += 0 * v;
           out[t++] = v;
           scale = std::max(scale, std::fabs(v));
         }
         rhs -= rk * hyper_b / hyper_ak;
         reduced = out;
       } else {
-        for (std::size_t j = 0; j < dim; ++j) {
-          poison += 0 * a[j];
-          scale = std::max(scale, std::fabs(a[j]));
-        }
+        for (std::size_t j = 0; j < dim; ++j) scale = std::max(scale, std::fabs(a[j]));
       }
-      if (poison != 0 || !std::isfinite(rhs)) return false;
-      if (scale == 0) continue;
+      if (!std::isfinite(rhs)) return false;
+      if (scale == 0) {  // all zero, unless NaN hid from the max
+        for (std::size_t t = 0; t < n; ++t)
+          if (reduced[t] != 0) return false;
+        continue;
+      }
       double norm1 = 0;
       for (std::size_t t = 0; t < n; ++t) {
         out[t] = reduced[t] / scale;
         norm1 += std::fabs(out[t]);
       }
+      // A non-finite entry makes the norm NaN: NaN / scale, or inf / inf when it set the scale.
+      if (!std::isfinite(norm1)) return false;
       b[m] = rhs / scale;
       s[m] = norm1;
       index[m] = i;
