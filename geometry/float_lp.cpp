@@ -139,7 +139,8 @@ struct Dictionary {
   double* beta() { return column(cols); }
   double reduced_cost(std::size_t j) const { return -T[j * ld + obj]; }
 
-  // Returns false on non-finite data. t0 <= min_i b_i / s_i makes x = 0, t' = 0 feasible.
+  // False when an entry of A is not finite (the caller checked b and s). t0 <= min_i b_i / s_i
+  // makes x = 0, t' = 0 feasible.
   bool load(const double* A, const double* b, const double* s, std::size_t m_, std::size_t n_, double t0) {
     m = m_;
     n = n_;
