@@ -14,8 +14,11 @@ struct FloatMarginLp {
   std::vector<double> dual;  // one multiplier >= 0 per row of A (the t <= 1 row omitted)
 };
 
-// rows: m rows of length n (row-major, already scaled to moderate magnitude), b: m, s: m (> 0).
-FloatMarginLp solve_margin_lp_float(const std::vector<double>& rows, const std::vector<double>& b,
-                                    const std::vector<double>& s, std::size_t n);
+// A: m rows of length n (row-major, already scaled to moderate magnitude), b: m, s: m (> 0).
+// Raw arrays, so a caller may keep buffers longer than m rows. The answer goes to *out, whose
+// vectors are reused (a caller asking many small LPs keeps one FloatMarginLp and allocates
+// nothing per question); x and dual are valid when out->solved.
+void solve_margin_lp_float(const double* A, const double* b, const double* s, std::size_t m, std::size_t n,
+                           FloatMarginLp* out);
 
 }  // namespace relucert

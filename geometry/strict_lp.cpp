@@ -5,6 +5,7 @@
 #include <CGAL/QP_functions.h>
 #include <CGAL/QP_models.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <stdexcept>
@@ -282,55 +283,94 @@ bool strictly_inside_all(const std::vector<const Halfspace*>& rows, const Vector
   return true;
 }
 
+// The margin LP's data in double (geometry/float_lp.hpp), in reused per-thread buffers: each
+// row over the free variables of `elim`, divided by its largest entry (moderate magnitudes for
+// the simplex's tolerances), and s = the scaled row's 1-norm. Rows that reduce to constants are
+// left out (the exact checks see them); index maps an LP row to its row in `rows`.
+struct ScaledRows {
+  std::vector<double> A, b, s, row, hyper_a;
+  std::vector<std::size_t> index;
+  std::size_t m = 0;
+
+  // False when some entry is not finite.
+  bool build(const std::vector<const Halfspace*>& rows, std::size_t dim, const Elimination& elim) {
+    const std::size_t n = elim.free_dim(dim);
+    // The buffers only grow: sized for every row, m counts the rows kept.
+    if (A.size() < rows.size() * n) A.resize(rows.size() * n);
+    if (b.size() < rows.size()) {
+      b.resize(rows.size());
+      s.resize(rows.size());
+      index.resize(rows.size());
+    }
+    row.resize(dim);
+    m = 0;
+    double hyper_b = 0, hyper_ak = 1;
+    if (elim.h) {
+      hyper_a.resize(dim);
+      const double* ha = approx_row(*elim.h, dim, hyper_a.data(), &hyper_b);
+      if (ha != hyper_a.data()) std::copy(ha, ha + dim, hyper_a.begin());
+      hyper_ak = hyper_a[elim.k];
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      double rhs;
+      const double* a = approx_row(*rows[i], dim, row.data(), &rhs);
+      double* out = A.data() + m * n;
+      const double* reduced = a;  // the row over the free variables, before scaling
+      double scale = 0;           // max |v|, blind to NaN (std::max drops it): see below
+      if (elim.h) {
+        const double rk = a[elim.k];
+        for (std::size_t j = 0, t = 0; j < dim; ++j) {
+          if (j == elim.k) continue;
+          const double v = a[j] - rk * hyper_a[j] / hyper_ak;
+          out[t++] = v;
+          scale = std::max(scale, std::fabs(v));
+        }
+        rhs -= rk * hyper_b / hyper_ak;
+        reduced = out;
+      } else {
+        for (std::size_t j = 0; j < dim; ++j) scale = std::max(scale, std::fabs(a[j]));
+      }
+      if (!std::isfinite(rhs)) return false;
+      if (scale == 0) {  // all zero, unless NaN hid from the max
+        for (std::size_t t = 0; t < n; ++t)
+          if (reduced[t] != 0) return false;
+        continue;
+      }
+      double norm1 = 0;
+      for (std::size_t t = 0; t < n; ++t) {
+        out[t] = reduced[t] / scale;
+        norm1 += std::fabs(out[t]);
+      }
+      // A non-finite entry makes the norm NaN: NaN / scale, or inf / inf when it set the scale.
+      if (!std::isfinite(norm1)) return false;
+      b[m] = rhs / scale;
+      s[m] = norm1;
+      index[m] = i;
+      ++m;
+    }
+    return true;
+  }
+
+  // a's approximation (dim entries) and, in *b, b's: the row's inline approximations when it
+  // has them (no reads of GMP limbs, no copy), else converted into buf.
+  static const double* approx_row(const Halfspace& r, std::size_t dim, double* buf, double* b) {
+    if (r.approx_dim() == dim) {
+      *b = r.approx_b();
+      return r.approx_a();
+    }
+    for (std::size_t j = 0; j < dim; ++j) buf[j] = to_double(r.a()[j]);
+    *b = to_double(r.b());
+    return buf;
+  }
+};
+
 FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t dim, const Elimination& elim, Vector* point) {
   const std::size_t n = elim.free_dim(dim);
-  // Row data in double over the free variables; rows that reduce to constants are left to
-  // the exact checks.
-  // (The rows' inline approximations when they have them: no reads of GMP limbs.)
-  auto approx_a = [dim](const Halfspace& r, std::size_t j) { return r.approx_dim() == dim ? r.approx_a()[j] : to_double(r.a()[j]); };
-  auto approx_b = [dim](const Halfspace& r) { return r.approx_dim() == dim ? r.approx_b() : to_double(r.b()); };
-  static thread_local std::vector<double> hyper_a;
-  hyper_a.assign(dim, 0.0);
-  double hyper_b = 0, hyper_ak = 1;
-  if (elim.h) {
-    for (std::size_t j = 0; j < dim; ++j) hyper_a[j] = approx_a(*elim.h, j);
-    hyper_b = approx_b(*elim.h);
-    hyper_ak = hyper_a[elim.k];
-  }
-  // Reused per thread: no allocations per question.
-  static thread_local std::vector<double> A, b, s, row;
-  static thread_local std::vector<std::size_t> index;
-  A.clear();
-  b.clear();
-  s.clear();
-  index.clear();
-  row.assign(n, 0.0);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const Halfspace& r = *rows[i];
-    const double rk = elim.h ? approx_a(r, elim.k) : 0.0;
-    double scale = 0;
-    for (std::size_t j = 0, t = 0; j < dim; ++j) {
-      if (elim.h && j == elim.k) continue;
-      double v = approx_a(r, j);
-      if (elim.h) v -= rk * hyper_a[j] / hyper_ak;
-      if (!std::isfinite(v)) return FilterAnswer::Undecided;
-      row[t++] = v;
-      scale = std::max(scale, std::fabs(v));
-    }
-    double rhs = approx_b(r);
-    if (elim.h) rhs -= rk * hyper_b / hyper_ak;
-    if (!std::isfinite(rhs)) return FilterAnswer::Undecided;
-    if (scale == 0) continue;
-    double norm1 = 0;
-    for (std::size_t t = 0; t < n; ++t) {
-      A.push_back(row[t] / scale);
-      norm1 += std::fabs(row[t] / scale);
-    }
-    b.push_back(rhs / scale);
-    s.push_back(norm1);
-    index.push_back(i);
-  }
-  const FloatMarginLp lp = solve_margin_lp_float(A, b, s, n);
+  static thread_local ScaledRows data;  // reused per thread: no allocations per question
+  if (!data.build(rows, dim, elim)) return FilterAnswer::Undecided;
+  const std::vector<std::size_t>& index = data.index;
+  static thread_local FloatMarginLp lp;  // its vectors are reused too
+  solve_margin_lp_float(data.A.data(), data.b.data(), data.s.data(), data.m, n, &lp);
   if (!lp.solved) return FilterAnswer::Undecided;
   if (arithmetic_mode() == ArithmeticMode::FloatOnly) {
     // Measurement only (core/arithmetic_mode.hpp): trust the double answer, verify nothing.
