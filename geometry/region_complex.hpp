@@ -66,6 +66,22 @@ struct BoundaryContact {
   Vector point;          // in the relative interior of (cell ∩ the contact's facet)
 };
 
+// How the sides of the contacts of cells that split were decided (a side the contact's own point
+// is on needs nothing): by the walk in double, verified exactly (a point, or a Motzkin certificate
+// that the side is empty), or by the LP where the walk settled nothing.
+struct ContactCounts {
+  unsigned long long walk_points = 0, walk_empty = 0;
+  unsigned long long lp_points = 0, lp_empty = 0;
+};
+
+// Tests and measurements: how those sides are decided. Walk (the default): the walk, then the LP
+// where it settles nothing. Lp: the LP alone. Checked: as Walk, and the LP is asked too wherever
+// the walk answered; a disagreement throws std::logic_error. The complex is the same in all three
+// (contact points aside).
+enum class ContactWalkMode { Walk, Lp, Checked };
+void set_contact_walk_mode(ContactWalkMode mode);
+ContactWalkMode contact_walk_mode();
+
 // Where a build stands, for progress reports (BuildLimits::progress).
 struct BuildProgress {
   std::size_t cells = 0;          // cells so far
@@ -137,6 +153,7 @@ struct RegionComplex {
   std::vector<Cell> cells;
   std::vector<Adjacency> adjacencies;
   std::vector<BoundaryContact> contacts;  // build_region_complex_in with PolytopeDomain::contacts only
+  ContactCounts contact_counts;           // likewise: how the contacts' splits were decided
   BuildStatus status = BuildStatus::Complete;
   // Strict-feasibility questions asked while building: all of them, and those the float
   // filter could not settle, which went to the exact LP solver.

@@ -534,7 +534,36 @@ std::optional<Vector> solve_strict(const std::vector<const Halfspace*>& rows, st
   return x;
 }
 
+// Motzkin on the given rows and the hyperplane h (free sign): the exact part of float_filter's
+// emptiness answer, on a support the caller proposes.
+bool motzkin_on_support(const std::vector<const Halfspace*>& support, const Halfspace& h, std::size_t dim) {
+  if (support.empty() || support.size() > dim) return false;
+  std::vector<const std::vector<Integer>*> cols;
+  std::vector<const Integer*> bs;
+  cols.reserve(support.size() + 1);
+  bs.reserve(support.size() + 1);
+  for (const Halfspace* r : support) {
+    if (r->dim() != dim || r->same_hyperplane_as(h)) return false;
+    cols.push_back(&r->a());
+    bs.push_back(&r->b());
+  }
+  cols.push_back(&h.a());
+  bs.push_back(&h.b());
+  const UnitColumns units(cols, dim);
+  if (motzkin_by_signs(cols, units, bs, support.size(), dim)) return true;
+  auto v = exact_null_vector(cols, units, support.size(), dim);
+  if (!v) return false;
+  Integer vb = 0;
+  for (std::size_t c = 0; c < cols.size(); ++c) mpz_addmul(vb.get_mpz_t(), (*v)[c].get_mpz_t(), bs[c]->get_mpz_t());
+  return sgn(vb) <= 0;
+}
+
 }  // namespace
+
+bool empty_on_hyperplane_by_certificate(const Halfspace& h, const std::vector<const Halfspace*>& support, std::size_t dim) {
+  if (h.dim() != dim) return false;
+  return motzkin_on_support(support, h, dim);
+}
 
 void set_float_filter_enabled(bool enabled) { g_float_filter = enabled; }
 bool float_filter_enabled() { return g_float_filter; }

@@ -37,4 +37,11 @@ std::optional<Vector> find_strict_point_on_hyperplane(const Halfspace& h, const 
                                                       std::size_t dim);
 std::optional<Vector> find_strict_point_on_hyperplane(const Halfspace& h, const std::vector<Halfspace>& rows, std::size_t dim);
 
+// True when {x : h.a.x = h.b, r.a.x < r.b for every r in support} is proven empty by a Motzkin
+// certificate on these rows alone, found and checked exactly (the caller's support is a guess,
+// e.g. the rows active at a float optimum; at most dim of them, none on h's hyperplane). Then any
+// system that contains these rows is empty on h too. False: not proven (which proves nothing).
+// No LP is solved and no LP counter moves.
+bool empty_on_hyperplane_by_certificate(const Halfspace& h, const std::vector<const Halfspace*>& support, std::size_t dim);
+
 }  // namespace relucert

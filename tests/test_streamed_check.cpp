@@ -14,6 +14,7 @@
 #include "analysis/streamed_part.hpp"
 #include "core/network_restriction.hpp"
 #include "core/one_sided_derivative.hpp"
+#include "geometry/region_complex.hpp"
 #include "support/random_nets.hpp"
 
 using namespace relucert;
@@ -59,7 +60,147 @@ std::size_t on_streamable_nets(std::size_t count, Fn fn) {
   return found;
 }
 
+// The parts of the streamed check, as analysis/streamed_check.cpp makes them: for each coarse cell
+// G of the first layer, the net with layer 1 folded on G's pattern, on the polytope G, following
+// the coarse facets where G is the lower cell. Calls fn(folded net, polytope) on each.
+template <class Fn>
+void for_each_part(const Network& net, const Domain& dom, Fn fn) {
+  const Layer& L1 = net.layers()[0];
+  Layer head;
+  head.W = {Vector(L1.width(), Rational(0))};
+  head.b = {Rational(0)};
+  head.relu = false;
+  Layer first = L1;
+  first.skips.clear();
+  const RegionComplex coarse = build_region_complex(Network(net.input_dim(), {first, head}), dom);
+  REQUIRE(coarse.status == BuildStatus::Complete);
+  for (std::size_t gi = 0; gi < coarse.cells.size(); ++gi) {
+    const Cell& G = coarse.cells[gi];
+    PolytopeDomain poly{G.rows, G.point, {}};
+    for (std::size_t e : G.adjacencies) {
+      const Adjacency& adj = coarse.adjacencies[e];
+      if (adj.lower != gi) continue;
+      for (const Halfspace& h : G.rows)
+        if (h.same_hyperplane_as(adj.facet)) {
+          poly.contacts.push_back(PolytopeContact{h, adj.point, e});
+          break;
+        }
+    }
+    fn(fold_first_layer(net, G.pattern), poly);
+  }
+}
+
+// A dense net with random dyadic weights: larger than the generator's (d up to 4), so that the
+// contacts' walks take several legs and meet corners.
+Network dense_net(std::mt19937_64& rng, std::size_t d, const std::vector<std::size_t>& widths) {
+  auto w = [&] { return frac(static_cast<long>(rng() % 33) - 16, 1L << (rng() % 4)); };
+  std::vector<Layer> layers;
+  std::size_t in = d;
+  for (std::size_t n : widths) {
+    Layer L;
+    for (std::size_t k = 0; k < n; ++k) {
+      Vector row;
+      for (std::size_t j = 0; j < in; ++j) row.push_back(w());
+      L.W.push_back(std::move(row));
+      L.b.push_back(w());
+    }
+    layers.push_back(std::move(L));
+    in = n;
+  }
+  Layer out;
+  Vector row;
+  for (std::size_t j = 0; j < in; ++j) row.push_back(w());
+  out.W = {row};
+  out.b = {Rational(0)};
+  out.relu = false;
+  layers.push_back(std::move(out));
+  return Network(d, std::move(layers));
+}
+
+struct ContactModeGuard {
+  ~ContactModeGuard() { set_contact_walk_mode(ContactWalkMode::Walk); }
+};
+
+// Every contact point is in the relative interior of its cell's piece of the followed facet,
+// exactly: on the facet, strictly inside the cell's other rows.
+void check_contact_points(const RegionComplex& cx, const PolytopeDomain& poly) {
+  for (const BoundaryContact& bc : cx.contacts) {
+    const Halfspace* facet = nullptr;
+    for (const PolytopeContact& pc : poly.contacts)
+      if (pc.tag == bc.tag) facet = &pc.facet;
+    REQUIRE(facet);
+    CHECK(sgn(facet->slack(bc.point)) == 0);
+    for (const Halfspace& r : cx.cells.at(bc.cell).rows)
+      if (!r.same_hyperplane_as(*facet)) CHECK(sgn(r.slack(bc.point)) > 0);
+  }
+}
+
 }  // namespace
+
+TEST_CASE("contacts: the walk answers every split contact's side as the LP does (random nets, part by part)") {
+  // Each part is built three times: the LP alone, the walk (LP where it settles nothing), and the
+  // walk with the LP asked beside each of its answers (Checked: a disagreement throws). The
+  // contacts (cell, facet) must be the same list, every contact point exactly in relint, and the
+  // empty sides as many.
+  ContactModeGuard guard;
+  ContactCounts total;
+  std::size_t parts = 0, nets = 0;
+  auto check_net = [&](const Network& net, const Domain& dom) {
+    ++nets;
+    for_each_part(net, dom, [&](const Network& folded, const PolytopeDomain& poly) {
+      set_contact_walk_mode(ContactWalkMode::Lp);
+      const RegionComplex lp = build_region_complex_in(folded, poly);
+      set_contact_walk_mode(ContactWalkMode::Checked);
+      const RegionComplex checked = build_region_complex_in(folded, poly);
+      set_contact_walk_mode(ContactWalkMode::Walk);
+      const RegionComplex walk = build_region_complex_in(folded, poly);
+      REQUIRE(lp.status == BuildStatus::Complete);
+      REQUIRE(walk.status == BuildStatus::Complete);
+      REQUIRE(checked.status == BuildStatus::Complete);
+      CHECK(walk.cells.size() == lp.cells.size());
+      CHECK(walk.adjacencies.size() == lp.adjacencies.size());
+      REQUIRE(walk.contacts.size() == lp.contacts.size());
+      for (std::size_t i = 0; i < walk.contacts.size(); ++i) {
+        CHECK(walk.contacts[i].cell == lp.contacts[i].cell);
+        CHECK(walk.contacts[i].tag == lp.contacts[i].tag);
+      }
+      check_contact_points(walk, poly);
+      check_contact_points(lp, poly);
+      CHECK(lp.contact_counts.walk_points + lp.contact_counts.walk_empty == 0);
+      // A side is asked unless the contact's point is on it, and the points differ between the
+      // builds, so the points asked for may differ (a point on z = 0 asks both sides); but every
+      // empty side is asked exactly once (the point is never on it).
+      CHECK(lp.contact_counts.lp_empty == walk.contact_counts.walk_empty + walk.contact_counts.lp_empty);
+      CHECK(checked.contact_counts.walk_points == walk.contact_counts.walk_points);
+      CHECK(checked.contact_counts.walk_empty == walk.contact_counts.walk_empty);
+      CHECK(checked.contact_counts.lp_points == walk.contact_counts.lp_points);
+      CHECK(checked.contact_counts.lp_empty == walk.contact_counts.lp_empty);
+      total.walk_points += walk.contact_counts.walk_points;
+      total.walk_empty += walk.contact_counts.walk_empty;
+      total.lp_points += walk.contact_counts.lp_points;
+      total.lp_empty += walk.contact_counts.lp_empty;
+      ++parts;
+    });
+  };
+  on_streamable_nets(120, [&](const relucert::testing::RandomCase& c, std::uint64_t) {
+    CAPTURE(network_to_json(c.net));
+    check_net(c.net, c.box);
+    check_net(c.net, Domain::whole_space(c.net.input_dim()));
+  });
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 12; ++i) {
+    const std::size_t d = 4 + static_cast<std::size_t>(i % 3);  // 4, 5, 6
+    const Network net = dense_net(rng, d, i < 6 ? std::vector<std::size_t>{6, 6} : std::vector<std::size_t>{5, 4, 4});
+    CAPTURE(network_to_json(net));
+    check_net(net, Domain::box(Vector(d, Rational(-4)), Vector(d, Rational(4))));
+  }
+  MESSAGE("contacts: " << nets << " nets, " << parts << " parts; walk " << total.walk_points << " points, " << total.walk_empty
+                       << " empty; LP " << total.lp_points << " points, " << total.lp_empty << " empty");
+  // The walk must have been tested on both kinds of answer, and answer most questions.
+  CHECK(total.walk_points >= 5000);
+  CHECK(total.walk_empty >= 300);
+  CHECK(total.lp_points + total.lp_empty <= (total.walk_points + total.walk_empty) / 10);
+}
 
 TEST_CASE("streamed check = whole complex: verdict, cells, pairs, pieces (random nets with traps)") {
   std::size_t tested = 0, non_convex = 0;
