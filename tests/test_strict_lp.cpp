@@ -270,6 +270,94 @@ TEST_CASE("Cramer signs: the filtered minor expansion never certifies a wrong si
   CHECK(huge_certified > 300);
 }
 
+TEST_CASE("Cramer signs from the rows' inline doubles: the same signs as from the integers, and right") {
+  // strict_lp's Motzkin check passes cramer_signs_from_doubles a row's approx_a() / approx_b()
+  // instead of converting the entries: that is only sound if those doubles are bit for bit
+  // to_double of the entries (the filter's error analysis), flipped rows included. Checked here
+  // on small, float-like, huge (scaled columns) and out-of-range rows, with exact determinants.
+  std::mt19937_64 rng(57);
+  int certified = 0, compared = 0;
+  for (int trial = 0; trial < 1200; ++trial) {
+    const std::size_t r = trial % (kMaxCramerRows + 1), n = r + 1;
+    const int kind = trial % 4;  // 0 small, 1 float-like, 2 huge (2^100..2^160), 3 mixed huge / small
+    std::vector<int> shift(n);
+    for (auto& e : shift) e = 100 + static_cast<int>(rng() % 61);
+    auto entry = [&](std::size_t c) -> Integer {
+      switch (kind) {
+        case 0: return Integer(static_cast<int>(rng() % 7) - 3);
+        case 1: return Integer(static_cast<long>(rng() >> 40) - (1L << 23)) << (rng() % 20);
+        case 2: return Integer(static_cast<long>(rng() >> 40) - (1L << 23)) << shift[c];
+        default: return (rng() & 1) ? Integer(Integer(static_cast<long>(rng() >> 2)) << 150) : Integer(static_cast<int>(rng() % 5) - 2);
+      }
+    };
+    // r + 1 rows as halfspaces of dim n = r + 1: rows 0..r-1 are R, row r the extra x with its b
+    // as a second extra row (b'); some rows flipped (negated approximations).
+    std::vector<Halfspace> rows;
+    while (rows.size() < r + 1) {
+      std::vector<Integer> a(n);
+      bool nonzero = false;
+      for (std::size_t c = 0; c < n; ++c) {
+        a[c] = entry(c);
+        nonzero = nonzero || sgn(a[c]) != 0;
+      }
+      if (!nonzero) continue;
+      Halfspace h = make_halfspace(std::move(a), entry(0), RowOrigin{});
+      rows.push_back((rng() & 1) ? h.flipped() : h);
+    }
+    std::vector<const Integer*> R, extras;
+    std::vector<double> Rd, X;
+    // The inline doubles where rows have them (dim <= Halfspace::kApproxDim), else to_double,
+    // as strict_lp's entry_double reads them.
+    const bool inline_doubles = n <= Halfspace::kApproxDim;
+    for (const Halfspace& h : rows) REQUIRE(h.approx_dim() == (inline_doubles ? n : 0));
+    auto a_double = [&](const Halfspace& h, std::size_t c) { return inline_doubles ? h.approx_a()[c] : to_double(h.a()[c]); };
+    for (std::size_t i = 0; i < r; ++i)
+      for (std::size_t c = 0; c < n; ++c) {
+        R.push_back(&rows[i].a()[c]);
+        Rd.push_back(a_double(rows[i], c));
+      }
+    for (std::size_t c = 0; c < n; ++c) {
+      extras.push_back(&rows[r].a()[c]);
+      X.push_back(a_double(rows[r], c));
+    }
+    std::vector<Integer> bs(n);  // the rows' b as one more extra row (b' in strict_lp)
+    for (std::size_t c = 0; c < n; ++c) {
+      bs[c] = rows[c].b();
+      extras.push_back(&bs[c]);
+      X.push_back(inline_doubles ? rows[c].approx_b() : to_double(bs[c]));
+    }
+    const auto s = cramer_signs(R, r, extras);
+    std::vector<Sign> y(n), dots(2);
+    const bool ok = cramer_signs_from_doubles(Rd.data(), r, X.data(), 2, y.data(), dots.data());
+    INFO("trial " << trial << " kind " << kind);
+    REQUIRE(ok == s.has_value());
+    if (!ok) continue;
+    ++compared;
+    CHECK(y == s->y);
+    CHECK(dots == s->dots);
+    // And against the exact values: y_c = (-1)^c det(R without c), x.y = det([x; R]).
+    std::vector<Rational> yex(n);
+    for (std::size_t c = 0; c < n; ++c) {
+      std::vector<std::vector<Rational>> minor(r);
+      for (std::size_t i = 0; i < r; ++i)
+        for (std::size_t j = 0; j < n; ++j)
+          if (j != c) minor[i].push_back(Rational(rows[i].a()[j]));
+      yex[c] = (c % 2 == 0 ? 1 : -1) * exact_det(minor);
+      if (y[c] != Sign::Zero) {
+        CHECK(y[c] == sign_of(yex[c]));
+        ++certified;
+      }
+    }
+    for (int t = 0; t < 2; ++t) {
+      Rational dot = 0;
+      for (std::size_t c = 0; c < n; ++c) dot += Rational(t == 0 ? rows[r].a()[c] : bs[c]) * yex[c];
+      if (dots[t] != Sign::Zero) CHECK(dots[t] == sign_of(dot));
+    }
+  }
+  CHECK(compared > 600);
+  CHECK(certified > 1500);
+}
+
 TEST_CASE("rows share their data: copies are the same row, flips and new rows are not") {
   std::mt19937_64 rng(71);
   for (const Halfspace& h : random_rows(rng, 4, 30, 9)) {
