@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstdint>
+#include <utility>
 
 namespace relucert {
 namespace {
@@ -37,17 +39,70 @@ Sign certified(double value, double magnitude, std::size_t level) {
   return Sign::Zero;
 }
 
-// The column masks of each size, ascending (built once; std::popcount is a library call without
-// -mpopcnt, and the expansion asks for every mask at every level).
-const std::array<std::vector<unsigned>, kMaxCramerRows + 2>& masks_by_size() {
-  static const auto table = [] {
-    std::array<std::vector<unsigned>, kMaxCramerRows + 2> t;
-    for (unsigned mask = 0; mask < (1u << (kMaxCramerRows + 1)); ++mask)
-      t[static_cast<std::size_t>(std::popcount(mask))].push_back(mask);
-    return t;
-  }();
-  return table;
+// The expansion for N columns (r = N - 1 rows), with N a compile-time constant so the loops over
+// columns unroll: masks of size 1..N-1 by size, ascending within a size (the order in which the
+// levels are built; each level reads only the one below). The arithmetic (terms, their order and
+// signs) is the same for every N; only the loop control is specialised.
+constexpr std::size_t binomial(std::size_t n, std::size_t k) {
+  std::size_t b = 1;
+  for (std::size_t i = 0; i < k; ++i) b = b * (n - i) / (i + 1);
+  return b;
 }
+
+template <std::size_t N>
+constexpr std::array<unsigned, (1u << N) - 2> expansion_masks() {
+  std::array<unsigned, (1u << N) - 2> t{};
+  std::size_t k = 0;
+  for (int size = 1; size < static_cast<int>(N); ++size)
+    for (unsigned mask = 1; mask + 1 < (1u << N); ++mask)
+      if (std::popcount(mask) == size) t[k++] = mask;
+  return t;
+}
+
+// D[mask], A[mask]: the minor of rows 0..|mask|-1 on the columns in mask, and its magnitude (the
+// same expansion with every term replaced by its absolute value). D[0] = A[0] = 1 on entry.
+template <std::size_t N>
+void expand_minors(const double* rows, double* D, double* A) {
+  static constexpr auto masks = expansion_masks<N>();
+  std::size_t k = 0;
+  for (std::size_t row = 0; row + 1 < N; ++row) {
+    const double* m = rows + row * N;
+    const std::size_t count = binomial(N, row + 1);
+    for (std::size_t q = 0; q < count; ++q, ++k) {
+      const unsigned mask = masks[k];
+      // Expansion along the last row (index `row`): sign (-1)^(row + position of j in mask).
+      double d = 0, a = 0;
+      bool plus = row % 2 == 0;
+      for (std::size_t j = 0; j < N; ++j) {
+        if (!(mask & (1u << j))) continue;
+        const unsigned rest = mask & ~(1u << j);
+        const double t = m[j] * D[rest];
+        d += plus ? t : -t;
+        a += std::fabs(m[j]) * A[rest];
+        plus = !plus;
+      }
+      D[mask] = d;
+      A[mask] = a;
+    }
+  }
+}
+
+template <std::size_t... Ns>
+constexpr std::array<void (*)(const double*, double*, double*), sizeof...(Ns)> expansion_table(std::index_sequence<Ns...>) {
+  return {&expand_minors<Ns + 1>...};
+}
+// expansions[n - 1] for n = 1..kMaxCramerRows + 1 columns.
+constexpr auto expansions = expansion_table(std::make_index_sequence<kMaxCramerRows + 1>());
+
+// frexp's exponent of a finite nonzero double that is not subnormal (|v| in [2^(k-1), 2^k)),
+// read from its bits: no libm call. The doubles here are to_double of nonzero integers (>= 1).
+int binary_exponent(double v) {
+  return static_cast<int>((std::bit_cast<std::uint64_t>(v) >> 52) & 0x7ff) - 1022;
+}
+
+// 2^-e for 0 <= e <= 1022 (a normal double), built from its bits: v * pow2_neg(e) is ldexp(v, -e),
+// exactly, whenever the result is normal (a product by a power of two is then exact).
+double pow2_neg(int e) { return std::bit_cast<double>(static_cast<std::uint64_t>(1023 - e) << 52); }
 
 // Every function below reads an entry only through its double v = to_double(z), the conversion
 // the error analysis assumes; v == 0 iff z == 0 (to_double is zero only for zero).
@@ -71,8 +126,7 @@ std::optional<int> column_shift(const double* R, std::size_t r, const double* X,
   auto see = [&](double v) {
     if (v == 0) return true;
     if (!std::isfinite(v)) return false;
-    int k = 0;
-    std::frexp(v, &k);
+    const int k = binary_exponent(v);  // v is >= 1 in magnitude: never subnormal
     kmax = std::max(kmax, k);
     kmin = std::min(kmin, k);
     return true;
@@ -88,7 +142,7 @@ std::optional<int> column_shift(const double* R, std::size_t r, const double* X,
 }
 
 bool convert_scaled(double v, int shift, double* out) {
-  if (shift) v = std::ldexp(v, -shift);  // exact: the result is normal (column_shift)
+  if (shift) v *= pow2_neg(shift);  // exact: the result is normal (column_shift)
   if (!in_entry_range(v)) return false;
   *out = v;
   return true;
@@ -124,25 +178,7 @@ bool cramer_signs_from_doubles(const double* Rd, std::size_t r, const double* X,
   D[0] = 1;
   A[0] = 1;
   const unsigned full = (1u << n) - 1;
-  for (std::size_t row = 0; row < r; ++row) {
-    const double* m = &rows[row * n];
-    for (const unsigned mask : masks_by_size()[row + 1]) {
-      if (mask > full) break;  // ascending: the rest use columns beyond n
-      // Expansion along the last row (index `row`): sign (-1)^(row + position of j in mask).
-      double d = 0, a = 0;
-      std::size_t pos = 0;
-      for (std::size_t j = 0; j < n; ++j) {
-        if (!(mask & (1u << j))) continue;
-        const unsigned rest = mask & ~(1u << j);
-        const double t = m[j] * D[rest];
-        d += ((row + pos) % 2 == 0) ? t : -t;
-        a += std::fabs(m[j]) * A[rest];
-        ++pos;
-      }
-      D[mask] = d;
-      A[mask] = a;
-    }
-  }
+  expansions[n - 1](rows, D.data(), A.data());
   std::array<double, kMaxCramerRows + 1> y, ay;
   for (std::size_t c = 0; c < n; ++c) {
     const unsigned minor = full & ~(1u << c);

@@ -120,7 +120,9 @@ struct UnitColumns {
   std::vector<std::size_t> red_cols;   // columns that are not unit columns
   std::vector<std::size_t> unit_cols;  // the unit columns, ascending
   std::vector<std::size_t> axis_unit;  // scratch: per axis, its unit column, else k
-  void build(const Halfspace* const* cols, std::size_t k, std::size_t dim) {
+  // (Out of line, like motzkin_by_signs and exact_null_vector: once per certificate, and a
+  // profile then shows each part of the verification by name.)
+  [[gnu::noinline]] void build(const Halfspace* const* cols, std::size_t k, std::size_t dim) {
     unit_axis.assign(k, dim);
     axis_unit.assign(dim, k);
     red_rows.clear();
@@ -156,7 +158,7 @@ struct UnitColumns {
 // remaining axes and columns go through fraction-free Gauss-Jordan elimination over the integers
 // (Bareiss: no rationals, no gcds). The vector found is checked exactly (M v = 0) before it is
 // returned, so the elimination is not trusted.
-std::optional<std::vector<Integer>> exact_null_vector(const Halfspace* const* cols, std::size_t k, const UnitColumns& units,
+[[gnu::noinline]] std::optional<std::vector<Integer>> exact_null_vector(const Halfspace* const* cols, std::size_t k, const UnitColumns& units,
                                                        std::size_t signed_cols, std::size_t dim) {
   static thread_local Integer tmp;
   auto col = [&](std::size_t c) -> const std::vector<Integer>& { return cols[c]->a(); };
@@ -250,7 +252,7 @@ std::optional<std::vector<Integer>> exact_null_vector(const Halfspace* const* co
 // approximations (entry_double), and for b' (exact integers, computed with GMP) to_double itself;
 // when a column has no unit-column terms, b'_c = b_c and its double is the row's approx_b().
 // Per-thread buffers: no allocations once warm.
-bool motzkin_by_signs(const Halfspace* const* cols, std::size_t k, const UnitColumns& units, std::size_t signed_cols,
+[[gnu::noinline]] bool motzkin_by_signs(const Halfspace* const* cols, std::size_t k, const UnitColumns& units, std::size_t signed_cols,
                       std::size_t dim) {
   const std::size_t r = units.red_rows.size(), n = units.red_cols.size();
   if (n != r + 1 || r > kMaxCramerRows) return false;
