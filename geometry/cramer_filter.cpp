@@ -59,32 +59,54 @@ constexpr std::array<unsigned, (1u << N) - 2> expansion_masks() {
   return t;
 }
 
+// One term of the expansion of D[mask] along its last row: m[j] * D[rest], rest = mask \ j.
+struct Term {
+  unsigned char j;
+  unsigned short rest;
+};
+
+// The terms for N columns, in expansion_masks' order: each mask's terms with j ascending (a mask
+// of size L has L terms). sum_{L=1}^{N-1} L C(N, L) = N 2^(N-1) - N of them.
+template <std::size_t N>
+constexpr std::array<Term, N * (std::size_t{1} << (N - 1)) - N> expansion_terms() {
+  std::array<Term, N * (std::size_t{1} << (N - 1)) - N> t{};
+  std::size_t k = 0;
+  for (const unsigned mask : expansion_masks<N>())
+    for (unsigned j = 0; j < N; ++j)
+      if (mask & (1u << j)) t[k++] = Term{static_cast<unsigned char>(j), static_cast<unsigned short>(mask & ~(1u << j))};
+  return t;
+}
+
+// Level ROW + 1 (row ROW of R, the masks of size ROW + 1), then the next ones: the term count
+// per mask and the terms' signs are compile-time constants, so the inner loop unrolls without
+// branches. Term p of a mask has sign (-1)^(ROW + p) (expansion along the last row, ROW).
+template <std::size_t N, std::size_t ROW>
+void expand_level(const double* rows, double* D, double* A, const Term* t, const unsigned* masks) {
+  if constexpr (ROW + 1 < N) {
+    const double* m = rows + ROW * N;
+    constexpr std::size_t count = binomial(N, ROW + 1);
+    for (std::size_t q = 0; q < count; ++q, t += ROW + 1) {
+      double d = 0, a = 0;
+      for (std::size_t p = 0; p <= ROW; ++p) {
+        const double x = m[t[p].j];
+        const double v = x * D[t[p].rest];
+        d += ((ROW + p) % 2 == 0) ? v : -v;
+        a += std::fabs(x) * A[t[p].rest];
+      }
+      D[masks[q]] = d;
+      A[masks[q]] = a;
+    }
+    expand_level<N, ROW + 1>(rows, D, A, t, masks + count);
+  }
+}
+
 // D[mask], A[mask]: the minor of rows 0..|mask|-1 on the columns in mask, and its magnitude (the
 // same expansion with every term replaced by its absolute value). D[0] = A[0] = 1 on entry.
 template <std::size_t N>
 void expand_minors(const double* rows, double* D, double* A) {
+  static constexpr auto terms = expansion_terms<N>();
   static constexpr auto masks = expansion_masks<N>();
-  std::size_t k = 0;
-  for (std::size_t row = 0; row + 1 < N; ++row) {
-    const double* m = rows + row * N;
-    const std::size_t count = binomial(N, row + 1);
-    for (std::size_t q = 0; q < count; ++q, ++k) {
-      const unsigned mask = masks[k];
-      // Expansion along the last row (index `row`): sign (-1)^(row + position of j in mask).
-      double d = 0, a = 0;
-      bool plus = row % 2 == 0;
-      for (std::size_t j = 0; j < N; ++j) {
-        if (!(mask & (1u << j))) continue;
-        const unsigned rest = mask & ~(1u << j);
-        const double t = m[j] * D[rest];
-        d += plus ? t : -t;
-        a += std::fabs(m[j]) * A[rest];
-        plus = !plus;
-      }
-      D[mask] = d;
-      A[mask] = a;
-    }
-  }
+  expand_level<N, 0>(rows, D, A, terms.data(), masks.data());
 }
 
 template <std::size_t... Ns>
