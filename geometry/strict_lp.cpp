@@ -150,28 +150,25 @@ struct UnitColumns {
   }
 };
 
-// A nonzero null vector v of the matrix whose columns are the normals of cols[0..k) (each of
-// length dim), if the null space is one-dimensional and v restricted to the first `signed_cols`
-// columns is sign-definite; oriented so that part is >= 0. Later columns have free sign.
-// Columns that are unit vectors +-e_i (domain faces of a box: most certificates have one or two)
-// are taken out first: axis i's equation then gives their entry from the others, so only the
-// remaining axes and columns go through fraction-free Gauss-Jordan elimination over the integers
-// (Bareiss: no rationals, no gcds). The vector found is checked exactly (M v = 0) before it is
-// returned, so the elimination is not trusted.
-[[gnu::noinline]] std::optional<std::vector<Integer>> exact_null_vector(const Halfspace* const* cols, std::size_t k, const UnitColumns& units,
-                                                       std::size_t signed_cols, std::size_t dim) {
+// The elimination of exact_null_vector (below) on the axes `axes[0..rows)` (a subset of
+// units.red_rows) only; sets *one_dim to whether those axes leave a one-dimensional null space
+// (when false, nothing else is decided). When true, the rest is final: the vector's signs are
+// checked, then sum_c v_c cols[c] = 0 exactly on every axis (also those not eliminated).
+std::optional<std::vector<Integer>> null_vector_on_axes(const Halfspace* const* cols, std::size_t k, const UnitColumns& units,
+                                                        const std::size_t* axes, std::size_t rows, std::size_t signed_cols,
+                                                        std::size_t dim, bool* one_dim) {
+  *one_dim = false;
   static thread_local Integer tmp;
   auto col = [&](std::size_t c) -> const std::vector<Integer>& { return cols[c]->a(); };
   const std::vector<std::size_t>& unit_axis = units.unit_axis;
-  const std::vector<std::size_t>& red_rows = units.red_rows;
   const std::vector<std::size_t>& red_cols = units.red_cols;
-  const std::size_t rows = red_rows.size(), kr = red_cols.size();
+  const std::size_t kr = red_cols.size();
   if (kr == 0) return std::nullopt;  // distinct unit vectors are independent
   static thread_local std::vector<Integer> M;  // rows x kr, row-major; reused to avoid allocations
   if (M.size() < rows * kr) M.resize(rows * kr);
   auto at = [&](std::size_t i, std::size_t j) -> Integer& { return M[i * kr + j]; };
   for (std::size_t c = 0; c < kr; ++c)
-    for (std::size_t i = 0; i < rows; ++i) at(i, c) = col(red_cols[c])[red_rows[i]];
+    for (std::size_t i = 0; i < rows; ++i) at(i, c) = col(red_cols[c])[axes[i]];
   std::vector<std::size_t> pivot_col;
   std::vector<char> is_pivot(kr, 0);  // pivot columns are never read again: not updated
   Integer prev = 1;
@@ -203,6 +200,7 @@ struct UnitColumns {
     ++r;
   }
   if (kr - pivot_col.size() != 1) return std::nullopt;
+  *one_dim = true;
   std::size_t free_col = 0;
   for (std::size_t c = 0, p = 0; c < kr; ++c) {
     if (p < pivot_col.size() && pivot_col[p] == c) {
@@ -239,6 +237,86 @@ struct UnitColumns {
   if (any_neg)
     for (auto& x : vi) x = -x;
   return vi;
+}
+
+// Axes of units.red_rows whose rows (restricted to units.red_cols) look independent, kr - 1 of
+// them (kr = red_cols.size()), chosen in double by Gaussian elimination with complete pivoting
+// on row-scaled entries. A guess only: false when it finds no such set (or an entry is not
+// finite); exact_null_vector trusts nothing of it (see there).
+bool independent_axes(const Halfspace* const* cols, const UnitColumns& units, std::size_t dim, std::vector<std::size_t>* out) {
+  const std::size_t rows = units.red_rows.size(), kr = units.red_cols.size();
+  static thread_local std::vector<double> B;
+  static thread_local std::vector<char> row_used, col_used;
+  B.resize(rows * kr);
+  row_used.assign(rows, 0);
+  col_used.assign(kr, 0);
+  for (std::size_t i = 0; i < rows; ++i) {
+    double scale = 0;
+    for (std::size_t c = 0; c < kr; ++c) {
+      const double v = entry_double(*cols[units.red_cols[c]], units.red_rows[i], dim);
+      if (!std::isfinite(v)) return false;
+      B[i * kr + c] = v;
+      scale = std::max(scale, std::fabs(v));
+    }
+    if (scale == 0) row_used[i] = 1;  // a zero row: never chosen
+    else
+      for (std::size_t c = 0; c < kr; ++c) B[i * kr + c] /= scale;
+  }
+  out->clear();
+  for (std::size_t step = 0; step + 1 < kr; ++step) {
+    std::size_t pi = rows, pj = kr;
+    double best = 1e-9;
+    for (std::size_t i = 0; i < rows; ++i) {
+      if (row_used[i]) continue;
+      for (std::size_t j = 0; j < kr; ++j)
+        if (!col_used[j] && std::fabs(B[i * kr + j]) > best) {
+          best = std::fabs(B[i * kr + j]);
+          pi = i;
+          pj = j;
+        }
+    }
+    if (pi == rows) return false;
+    row_used[pi] = col_used[pj] = 1;
+    out->push_back(units.red_rows[pi]);
+    for (std::size_t i = 0; i < rows; ++i) {
+      if (row_used[i]) continue;
+      const double f = B[i * kr + pj] / B[pi * kr + pj];
+      for (std::size_t j = 0; j < kr; ++j)
+        if (!col_used[j]) B[i * kr + j] -= f * B[pi * kr + j];
+    }
+  }
+  std::sort(out->begin(), out->end());
+  return true;
+}
+
+// A nonzero null vector v of the matrix whose columns are the normals of cols[0..k) (each of
+// length dim), if the null space is one-dimensional and v restricted to the first `signed_cols`
+// columns is sign-definite; oriented so that part is >= 0. Later columns have free sign.
+// Columns that are unit vectors +-e_i (domain faces of a box: most certificates have one or two)
+// are taken out first: axis i's equation then gives their entry from the others, so only the
+// remaining axes and columns go through fraction-free Gauss-Jordan elimination over the integers
+// (Bareiss: no rationals, no gcds). The vector found is checked exactly (M v = 0) before it is
+// returned, so the elimination is not trusted.
+// With more remaining axes than kr - 1 (a certificate in a subspace: a third of d = 6's), the
+// elimination first runs on kr - 1 axes that look independent in double (fewer rows to update,
+// most of which would only become zero). That changes no answer: if those axes leave a
+// one-dimensional null space, it contains the full matrix's null space, which is then either
+// the same line (v passes the exact check on every axis) or {0} (v fails it, and the full
+// elimination would have found no null vector either); the sign test is the same for every
+// nonzero multiple of v. Otherwise (the guess was wrong) the full elimination decides.
+[[gnu::noinline]] std::optional<std::vector<Integer>> exact_null_vector(const Halfspace* const* cols, std::size_t k, const UnitColumns& units,
+                                                                         std::size_t signed_cols, std::size_t dim,
+                                                                         bool full_elimination = false) {
+  const std::size_t rows = units.red_rows.size(), kr = units.red_cols.size();
+  bool one_dim = false;
+  if (!full_elimination && kr >= 2 && rows > kr - 1) {
+    static thread_local std::vector<std::size_t> axes;
+    if (independent_axes(cols, units, dim, &axes)) {
+      auto v = null_vector_on_axes(cols, k, units, axes.data(), axes.size(), signed_cols, dim, &one_dim);
+      if (one_dim) return v;
+    }
+  }
+  return null_vector_on_axes(cols, k, units, units.red_rows.data(), rows, signed_cols, dim, &one_dim);
 }
 
 // True when the Motzkin certificate on the rows cols[0..k) (their normals as columns, their b as
@@ -563,6 +641,14 @@ std::optional<Vector> solve_strict(const std::vector<const Halfspace*>& rows, st
 
 void set_float_filter_enabled(bool enabled) { g_float_filter = enabled; }
 bool float_filter_enabled() { return g_float_filter; }
+
+std::optional<std::vector<Integer>> motzkin_null_vector_for_test(const std::vector<const Halfspace*>& rows,
+                                                                 std::size_t signed_cols, std::size_t dim,
+                                                                 bool full_elimination) {
+  UnitColumns units;
+  units.build(rows.data(), rows.size(), dim);
+  return exact_null_vector(rows.data(), rows.size(), units, signed_cols, dim, full_elimination);
+}
 
 LpCounters& lp_counters() {
   static thread_local LpCounters counters;
