@@ -32,4 +32,14 @@ struct CramerSigns {
 std::optional<CramerSigns> cramer_signs(const std::vector<const Integer*>& R, std::size_t r,
                                         const std::vector<const Integer*>& extras);
 
+// The same filter on the entries' doubles, without allocations: R and X (extra_rows rows) hold
+// r x (r + 1) and extra_rows x (r + 1) doubles, row-major, each of which MUST be to_double
+// (core/rational.hpp) of the integer entry it stands for: bit for bit the value cramer_signs
+// above converts itself (a row's approx_a() / approx_b() are exactly that, geometry/halfspace.hpp).
+// The filter reads nothing else of an entry (its zero test is v == 0, to_double being zero only
+// for zero), so both functions certify the same signs. Writes r + 1 signs to y and extra_rows
+// signs to dots; false where cramer_signs returns nullopt.
+bool cramer_signs_from_doubles(const double* R, std::size_t r, const double* X, std::size_t extra_rows, Sign* y,
+                               Sign* dots);
+
 }  // namespace relucert

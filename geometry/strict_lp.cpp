@@ -6,6 +6,7 @@
 #include <CGAL/QP_models.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <stdexcept>
@@ -103,22 +104,39 @@ struct Elimination {
   }
 };
 
-// The columns of a matrix that are unit vectors +-e_i (at most one per axis), and the axes and
-// columns left when they are taken out.
+// Entry j of a row's normal as to_double gives it (core/rational.hpp): the row's inline
+// approximation when it has one (set by to_double itself, geometry/halfspace.hpp: the same
+// double, without reading the GMP limbs), else converted here.
+double entry_double(const Halfspace& h, std::size_t j, std::size_t dim) {
+  return h.approx_dim() == dim ? h.approx_a()[j] : to_double(h.a()[j]);
+}
+
+// The columns of a matrix (the normals of rows cols[0..k), each of length dim) that are unit
+// vectors +-e_i (at most one per axis), and the axes and columns left when they are taken out.
+// One per thread, rebuilt per certificate: its vectors keep their capacity (no allocations).
 struct UnitColumns {
   std::vector<std::size_t> unit_axis;  // per column: its axis when it is a unit column, else dim
   std::vector<std::size_t> red_rows;   // axes without a unit column
   std::vector<std::size_t> red_cols;   // columns that are not unit columns
-  UnitColumns(const std::vector<const std::vector<Integer>*>& cols, std::size_t dim) : unit_axis(cols.size(), dim) {
-    const std::size_t k = cols.size();
-    std::vector<std::size_t> axis_unit(dim, k);
+  std::vector<std::size_t> unit_cols;  // the unit columns, ascending
+  std::vector<std::size_t> axis_unit;  // scratch: per axis, its unit column, else k
+  // (Out of line, like motzkin_by_signs and exact_null_vector: once per certificate, and a
+  // profile then shows each part of the verification by name.)
+  [[gnu::noinline]] void build(const Halfspace* const* cols, std::size_t k, std::size_t dim) {
+    unit_axis.assign(k, dim);
+    axis_unit.assign(dim, k);
+    red_rows.clear();
+    red_cols.clear();
+    unit_cols.clear();
     for (std::size_t c = 0; c < k; ++c) {
       std::size_t axis = dim;
       bool unit = true;
+      // From the doubles: to_double(v) is 0 iff v = 0, and +-1 iff v = +-1 (a one-limb integer
+      // >= 2 converts to >= 2, a longer one to >= 2^64), so this is the exact test.
       for (std::size_t j = 0; j < dim && unit; ++j) {
-        const Integer& v = (*cols[c])[j];
-        if (sgn(v) == 0) continue;
-        unit = axis == dim && mpz_cmpabs_ui(v.get_mpz_t(), 1) == 0;
+        const double v = entry_double(*cols[c], j, dim);
+        if (v == 0) continue;
+        unit = axis == dim && std::fabs(v) == 1.0;
         axis = j;
       }
       if (unit && axis < dim && axis_unit[axis] == k) {
@@ -128,33 +146,29 @@ struct UnitColumns {
     }
     for (std::size_t j = 0; j < dim; ++j)
       if (axis_unit[j] == k) red_rows.push_back(j);
-    for (std::size_t c = 0; c < k; ++c)
-      if (unit_axis[c] == dim) red_cols.push_back(c);
+    for (std::size_t c = 0; c < k; ++c) (unit_axis[c] == dim ? red_cols : unit_cols).push_back(c);
   }
 };
 
-// A nonzero null vector v of the matrix whose columns are `cols` (each of length dim), if the
-// null space is one-dimensional and v restricted to the first `signed_cols` columns is
-// sign-definite; oriented so that part is >= 0. Later columns have free sign.
-// Columns that are unit vectors +-e_i (domain faces of a box: most certificates have one or two)
-// are taken out first: axis i's equation then gives their entry from the others, so only the
-// remaining axes and columns go through fraction-free Gauss-Jordan elimination over the integers
-// (Bareiss: no rationals, no gcds). The vector found is checked exactly (M v = 0) before it is
-// returned, so the elimination is not trusted.
-std::optional<std::vector<Integer>> exact_null_vector(const std::vector<const std::vector<Integer>*>& cols,
-                                                       const UnitColumns& units, std::size_t signed_cols, std::size_t dim) {
-  const std::size_t k = cols.size();
+// The elimination of exact_null_vector (below) on the axes `axes[0..rows)` (a subset of
+// units.red_rows) only; sets *one_dim to whether those axes leave a one-dimensional null space
+// (when false, nothing else is decided). When true, the rest is final: the vector's signs are
+// checked, then sum_c v_c cols[c] = 0 exactly on every axis (also those not eliminated).
+std::optional<std::vector<Integer>> null_vector_on_axes(const Halfspace* const* cols, std::size_t k, const UnitColumns& units,
+                                                        const std::size_t* axes, std::size_t rows, std::size_t signed_cols,
+                                                        std::size_t dim, bool* one_dim) {
+  *one_dim = false;
   static thread_local Integer tmp;
+  auto col = [&](std::size_t c) -> const std::vector<Integer>& { return cols[c]->a(); };
   const std::vector<std::size_t>& unit_axis = units.unit_axis;
-  const std::vector<std::size_t>& red_rows = units.red_rows;
   const std::vector<std::size_t>& red_cols = units.red_cols;
-  const std::size_t rows = red_rows.size(), kr = red_cols.size();
+  const std::size_t kr = red_cols.size();
   if (kr == 0) return std::nullopt;  // distinct unit vectors are independent
   static thread_local std::vector<Integer> M;  // rows x kr, row-major; reused to avoid allocations
   if (M.size() < rows * kr) M.resize(rows * kr);
   auto at = [&](std::size_t i, std::size_t j) -> Integer& { return M[i * kr + j]; };
   for (std::size_t c = 0; c < kr; ++c)
-    for (std::size_t i = 0; i < rows; ++i) at(i, c) = (*cols[red_cols[c]])[red_rows[i]];
+    for (std::size_t i = 0; i < rows; ++i) at(i, c) = col(red_cols[c])[axes[i]];
   std::vector<std::size_t> pivot_col;
   std::vector<char> is_pivot(kr, 0);  // pivot columns are never read again: not updated
   Integer prev = 1;
@@ -186,6 +200,7 @@ std::optional<std::vector<Integer>> exact_null_vector(const std::vector<const st
     ++r;
   }
   if (kr - pivot_col.size() != 1) return std::nullopt;
+  *one_dim = true;
   std::size_t free_col = 0;
   for (std::size_t c = 0, p = 0; c < kr; ++c) {
     if (p < pivot_col.size() && pivot_col[p] == c) {
@@ -204,8 +219,8 @@ std::optional<std::vector<Integer>> exact_null_vector(const std::vector<const st
     if (unit_axis[u] == dim) continue;
     const std::size_t i = unit_axis[u];
     tmp = 0;
-    for (std::size_t c : red_cols) mpz_addmul(tmp.get_mpz_t(), vi[c].get_mpz_t(), (*cols[c])[i].get_mpz_t());
-    vi[u] = sgn((*cols[u])[i]) > 0 ? Integer(-tmp) : tmp;
+    for (std::size_t c : red_cols) mpz_addmul(tmp.get_mpz_t(), vi[c].get_mpz_t(), col(c)[i].get_mpz_t());
+    vi[u] = sgn(col(u)[i]) > 0 ? Integer(-tmp) : tmp;
   }
   bool any_pos = false, any_neg = false;
   for (std::size_t c = 0; c < signed_cols; ++c) {
@@ -216,7 +231,7 @@ std::optional<std::vector<Integer>> exact_null_vector(const std::vector<const st
   // The check that makes the elimination untrusted: sum_c v_c cols[c] = 0 exactly.
   for (std::size_t j = 0; j < dim; ++j) {
     tmp = 0;
-    for (std::size_t c = 0; c < k; ++c) mpz_addmul(tmp.get_mpz_t(), vi[c].get_mpz_t(), (*cols[c])[j].get_mpz_t());
+    for (std::size_t c = 0; c < k; ++c) mpz_addmul(tmp.get_mpz_t(), vi[c].get_mpz_t(), col(c)[j].get_mpz_t());
     if (sgn(tmp) != 0) return std::nullopt;
   }
   if (any_neg)
@@ -224,54 +239,164 @@ std::optional<std::vector<Integer>> exact_null_vector(const std::vector<const st
   return vi;
 }
 
-// True when the Motzkin certificate on these columns is proven by signs alone: the columns have
-// b-values bs; the first signed_cols must get multipliers of one sign, the rest are free. With the
-// unit columns taken out, the remaining r axes x (r + 1) columns have the Cramer null vector y
-// (geometry/cramer_filter.hpp), each unit column u = s e_i gets -s (row i . y), and
-// sum_c y_c b_c = b'.y with b'_c = b_c - sum_u s_u b_u (row i_u)_c. When the filter certifies every
-// signed multiplier nonzero with one sign sigma and sigma * b'.y < 0, the certificate holds
-// exactly. False means "not proven here" (the exact elimination decides).
-bool motzkin_by_signs(const std::vector<const std::vector<Integer>*>& cols, const UnitColumns& units,
-                      const std::vector<const Integer*>& bs, std::size_t signed_cols, std::size_t dim) {
+// Axes of units.red_rows whose rows (restricted to units.red_cols) look independent, kr - 1 of
+// them (kr = red_cols.size()), chosen in double by Gaussian elimination with complete pivoting
+// on row-scaled entries. A guess only: false when it finds no such set (or an entry is not
+// finite); exact_null_vector trusts nothing of it (see there).
+bool independent_axes(const Halfspace* const* cols, const UnitColumns& units, std::size_t dim, std::vector<std::size_t>* out) {
+  const std::size_t rows = units.red_rows.size(), kr = units.red_cols.size();
+  static thread_local std::vector<double> B;
+  static thread_local std::vector<char> row_used, col_used;
+  B.resize(rows * kr);
+  row_used.assign(rows, 0);
+  col_used.assign(kr, 0);
+  for (std::size_t i = 0; i < rows; ++i) {
+    double scale = 0;
+    for (std::size_t c = 0; c < kr; ++c) {
+      const double v = entry_double(*cols[units.red_cols[c]], units.red_rows[i], dim);
+      if (!std::isfinite(v)) return false;
+      B[i * kr + c] = v;
+      scale = std::max(scale, std::fabs(v));
+    }
+    if (scale == 0) row_used[i] = 1;  // a zero row: never chosen
+    else
+      for (std::size_t c = 0; c < kr; ++c) B[i * kr + c] /= scale;
+  }
+  out->clear();
+  for (std::size_t step = 0; step + 1 < kr; ++step) {
+    std::size_t pi = rows, pj = kr;
+    double best = 1e-9;
+    for (std::size_t i = 0; i < rows; ++i) {
+      if (row_used[i]) continue;
+      for (std::size_t j = 0; j < kr; ++j)
+        if (!col_used[j] && std::fabs(B[i * kr + j]) > best) {
+          best = std::fabs(B[i * kr + j]);
+          pi = i;
+          pj = j;
+        }
+    }
+    if (pi == rows) return false;
+    row_used[pi] = col_used[pj] = 1;
+    out->push_back(units.red_rows[pi]);
+    for (std::size_t i = 0; i < rows; ++i) {
+      if (row_used[i]) continue;
+      const double f = B[i * kr + pj] / B[pi * kr + pj];
+      for (std::size_t j = 0; j < kr; ++j)
+        if (!col_used[j]) B[i * kr + j] -= f * B[pi * kr + j];
+    }
+  }
+  std::sort(out->begin(), out->end());
+  return true;
+}
+
+// A nonzero null vector v of the matrix whose columns are the normals of cols[0..k) (each of
+// length dim), if the null space is one-dimensional and v restricted to the first `signed_cols`
+// columns is sign-definite; oriented so that part is >= 0. Later columns have free sign.
+// Columns that are unit vectors +-e_i (domain faces of a box: most certificates have one or two)
+// are taken out first: axis i's equation then gives their entry from the others, so only the
+// remaining axes and columns go through fraction-free Gauss-Jordan elimination over the integers
+// (Bareiss: no rationals, no gcds). The vector found is checked exactly (M v = 0) before it is
+// returned, so the elimination is not trusted.
+// With more remaining axes than kr - 1 (a certificate in a subspace: a third of d = 6's), the
+// elimination first runs on kr - 1 axes that look independent in double (fewer rows to update,
+// most of which would only become zero). That changes no answer: if those axes leave a
+// one-dimensional null space, it contains the full matrix's null space, which is then either
+// the same line (v passes the exact check on every axis) or {0} (v fails it, and the full
+// elimination would have found no null vector either); the sign test is the same for every
+// nonzero multiple of v. Otherwise (the guess was wrong) the full elimination decides.
+[[gnu::noinline]] std::optional<std::vector<Integer>> exact_null_vector(const Halfspace* const* cols, std::size_t k, const UnitColumns& units,
+                                                                         std::size_t signed_cols, std::size_t dim,
+                                                                         bool full_elimination = false) {
+  const std::size_t rows = units.red_rows.size(), kr = units.red_cols.size();
+  bool one_dim = false;
+  if (!full_elimination && kr >= 2 && rows > kr - 1) {
+    static thread_local std::vector<std::size_t> axes;
+    if (independent_axes(cols, units, dim, &axes)) {
+      auto v = null_vector_on_axes(cols, k, units, axes.data(), axes.size(), signed_cols, dim, &one_dim);
+      if (one_dim) return v;
+    }
+  }
+  return null_vector_on_axes(cols, k, units, units.red_rows.data(), rows, signed_cols, dim, &one_dim);
+}
+
+// True when the Motzkin certificate on the rows cols[0..k) (their normals as columns, their b as
+// the b-values) is proven by signs alone: the first signed_cols must get multipliers of one sign,
+// the rest are free. With the unit columns taken out, the remaining r axes x (r + 1) columns have
+// the Cramer null vector y (geometry/cramer_filter.hpp), each unit column u = s e_i gets
+// -s (row i . y), and sum_c y_c b_c = b'.y with b'_c = b_c - sum_u s_u b_u (row i_u)_c. When the
+// filter certifies every signed multiplier nonzero with one sign sigma and sigma * b'.y < 0, the
+// certificate holds exactly. False means "not proven here" (the exact elimination decides).
+// The filter gets to_double of every entry, as cramer_signs would convert them: the rows' inline
+// approximations (entry_double), and for b' (exact integers, computed with GMP) to_double itself;
+// when a column has no unit-column terms, b'_c = b_c and its double is the row's approx_b().
+// Per-thread buffers: no allocations once warm.
+[[gnu::noinline]] bool motzkin_by_signs(const Halfspace* const* cols, std::size_t k, const UnitColumns& units, std::size_t signed_cols,
+                      std::size_t dim) {
   const std::size_t r = units.red_rows.size(), n = units.red_cols.size();
   if (n != r + 1 || r > kMaxCramerRows) return false;
-  std::vector<const Integer*> R(r * n);
-  for (std::size_t i = 0; i < r; ++i)
-    for (std::size_t c = 0; c < n; ++c) R[i * n + c] = &(*cols[units.red_cols[c]])[units.red_rows[i]];
-  std::vector<const Integer*> extras;
-  std::vector<std::size_t> unit_cols;
-  for (std::size_t u = 0; u < cols.size(); ++u) {
-    if (units.unit_axis[u] == dim) continue;
-    unit_cols.push_back(u);
-    for (std::size_t c = 0; c < n; ++c) extras.push_back(&(*cols[units.red_cols[c]])[units.unit_axis[u]]);
-  }
-  std::vector<Integer> bprime(n);
+  const std::size_t nu = units.unit_cols.size();
+  std::array<double, kMaxCramerRows * (kMaxCramerRows + 1)> R;
   for (std::size_t c = 0; c < n; ++c) {
-    const std::size_t col = units.red_cols[c];
-    bprime[c] = *bs[col];
-    for (std::size_t u : unit_cols) {
-      const Integer& entry = (*cols[col])[units.unit_axis[u]];
-      if (sgn(entry) == 0) continue;
-      const int s_u = sgn((*cols[u])[units.unit_axis[u]]);
-      if (s_u > 0) mpz_submul(bprime[c].get_mpz_t(), bs[u]->get_mpz_t(), entry.get_mpz_t());
-      else mpz_addmul(bprime[c].get_mpz_t(), bs[u]->get_mpz_t(), entry.get_mpz_t());
-    }
-    extras.push_back(&bprime[c]);
+    const Halfspace& h = *cols[units.red_cols[c]];
+    for (std::size_t i = 0; i < r; ++i) R[i * n + c] = entry_double(h, units.red_rows[i], dim);
   }
-  const auto signs = cramer_signs(R, r, extras);
-  if (!signs) return false;
-  std::vector<Sign> y(cols.size(), Sign::Zero);
-  for (std::size_t c = 0; c < n; ++c) y[units.red_cols[c]] = signs->y[c];
-  for (std::size_t t = 0; t < unit_cols.size(); ++t) {
-    const std::size_t u = unit_cols[t];
-    const Sign dot = signs->dots[t];  // row i_u . y;  y_u = -s_u dot
-    y[u] = sgn((*cols[u])[units.unit_axis[u]]) > 0 ? opposite(dot) : dot;
+  // X: one row per unit column (the column entries on its axis), then b'.
+  static thread_local std::vector<double> X;
+  static thread_local std::vector<Sign> dots, y;
+  static thread_local std::array<Integer, kMaxCramerRows + 1> bprime;
+  if (X.size() < (nu + 1) * n) X.resize((nu + 1) * n);
+  if (dots.size() < nu + 1) dots.resize(nu + 1);
+  for (std::size_t t = 0; t < nu; ++t) {
+    const std::size_t axis = units.unit_axis[units.unit_cols[t]];
+    for (std::size_t c = 0; c < n; ++c) X[t * n + c] = entry_double(*cols[units.red_cols[c]], axis, dim);
+  }
+  for (std::size_t c = 0; c < n; ++c) {
+    const Halfspace& h = *cols[units.red_cols[c]];
+    bool plain = true;  // b'_c = b_c: no unit column's axis meets this column
+    for (std::size_t t = 0; t < nu; ++t) {
+      if (X[t * n + c] == 0) continue;  // the entry is 0 (to_double is zero only for zero)
+      const std::size_t u = units.unit_cols[t];
+      const Integer& entry = h.a()[units.unit_axis[u]];
+      if (plain) {
+        bprime[c] = h.b();
+        plain = false;
+      }
+      const int s_u = sgn(cols[u]->a()[units.unit_axis[u]]);
+      if (s_u > 0) mpz_submul(bprime[c].get_mpz_t(), cols[u]->b().get_mpz_t(), entry.get_mpz_t());
+      else mpz_addmul(bprime[c].get_mpz_t(), cols[u]->b().get_mpz_t(), entry.get_mpz_t());
+    }
+    X[nu * n + c] = plain ? (h.approx_dim() == dim ? h.approx_b() : to_double(h.b())) : to_double(bprime[c]);
+  }
+  std::array<Sign, kMaxCramerRows + 1> ys;
+  if (!cramer_signs_from_doubles(R.data(), r, X.data(), nu + 1, ys.data(), dots.data())) return false;
+  y.assign(k, Sign::Zero);
+  for (std::size_t c = 0; c < n; ++c) y[units.red_cols[c]] = ys[c];
+  for (std::size_t t = 0; t < nu; ++t) {
+    const std::size_t u = units.unit_cols[t];
+    const Sign dot = dots[t];  // row i_u . y;  y_u = -s_u dot
+    y[u] = sgn(cols[u]->a()[units.unit_axis[u]]) > 0 ? opposite(dot) : dot;
   }
   const Sign sigma = signed_cols > 0 ? y[0] : Sign::Zero;
   if (sigma == Sign::Zero) return false;
   for (std::size_t c = 0; c < signed_cols; ++c)
     if (y[c] != sigma) return false;
-  return signs->dots.back() == opposite(sigma);
+  return dots[nu] == opposite(sigma);
+}
+
+// The exact part of an emptiness answer: {x : a_i.x < b_i for the first signed_cols rows of
+// cols[0..k), a.x = b for the rest (a hyperplane, free sign)} is empty iff some y >= 0, y != 0
+// and mu have sum y_i a_i + sum mu_j a_j = 0 and sum y_i b_i + sum mu_j b_j <= 0 (Motzkin). The
+// multipliers are the columns' null vector, signed by the Cramer filter (motzkin_by_signs) or
+// found by the exact elimination and checked. False: not proven on these rows.
+bool motzkin_certifies_empty(const Halfspace* const* cols, std::size_t k, std::size_t signed_cols, std::size_t dim) {
+  static thread_local UnitColumns units;
+  units.build(cols, k, dim);
+  if (motzkin_by_signs(cols, k, units, signed_cols, dim)) return true;
+  auto v = exact_null_vector(cols, k, units, signed_cols, dim);
+  if (!v) return false;
+  Integer vb = 0;  // in integers: v and b are
+  for (std::size_t c = 0; c < k; ++c) mpz_addmul(vb.get_mpz_t(), (*v)[c].get_mpz_t(), cols[c]->b().get_mpz_t());
+  return sgn(vb) <= 0;
 }
 
 enum class FilterAnswer { Point, Empty, Undecided };
@@ -417,29 +542,15 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
   double ymax = 0;
   for (double v : lp.dual) ymax = std::max(ymax, v);
   if (!(ymax > 0)) return FilterAnswer::Undecided;
-  std::vector<const std::vector<Integer>*> cols;
-  std::vector<const Halfspace*> support;
+  // The support's rows, then the hyperplane's: the certificate's columns (per-thread buffers).
+  static thread_local std::vector<const Halfspace*> cols;
+  cols.clear();
   for (std::size_t i = 0; i < lp.dual.size(); ++i)
-    if (lp.dual[i] > 1e-9 * ymax) {
-      support.push_back(rows[index[i]]);
-      cols.push_back(&rows[index[i]]->a());
-    }
-  if (support.size() > n + 1) return FilterAnswer::Undecided;
-  if (elim.h) cols.push_back(&elim.h->a());
-  const UnitColumns units(cols, dim);
-  {
-    std::vector<const Integer*> bs;
-    for (const Halfspace* h : support) bs.push_back(&h->b());
-    if (elim.h) bs.push_back(&elim.h->b());
-    if (motzkin_by_signs(cols, units, bs, support.size(), dim)) return FilterAnswer::Empty;
-  }
-  auto v = exact_null_vector(cols, units, support.size(), dim);
-  if (!v) return FilterAnswer::Undecided;
-  Integer vb = 0;  // in integers: v and b are
-  for (std::size_t c = 0; c < support.size(); ++c) mpz_addmul(vb.get_mpz_t(), (*v)[c].get_mpz_t(), support[c]->b().get_mpz_t());
-  if (elim.h) mpz_addmul(vb.get_mpz_t(), v->back().get_mpz_t(), elim.h->b().get_mpz_t());
-  if (sgn(vb) > 0) return FilterAnswer::Undecided;
-  return FilterAnswer::Empty;
+    if (lp.dual[i] > 1e-9 * ymax) cols.push_back(rows[index[i]]);
+  const std::size_t support = cols.size();
+  if (support > n + 1) return FilterAnswer::Undecided;
+  if (elim.h) cols.push_back(elim.h);
+  return motzkin_certifies_empty(cols.data(), cols.size(), support, dim) ? FilterAnswer::Empty : FilterAnswer::Undecided;
 }
 
 // ---- Exact path ------------------------------------------------------------------------------
@@ -538,24 +649,12 @@ std::optional<Vector> solve_strict(const std::vector<const Halfspace*>& rows, st
 // emptiness answer, on a support the caller proposes.
 bool motzkin_on_support(const std::vector<const Halfspace*>& support, const Halfspace& h, std::size_t dim) {
   if (support.empty() || support.size() > dim) return false;
-  std::vector<const std::vector<Integer>*> cols;
-  std::vector<const Integer*> bs;
-  cols.reserve(support.size() + 1);
-  bs.reserve(support.size() + 1);
-  for (const Halfspace* r : support) {
+  for (const Halfspace* r : support)
     if (r->dim() != dim || r->same_hyperplane_as(h)) return false;
-    cols.push_back(&r->a());
-    bs.push_back(&r->b());
-  }
-  cols.push_back(&h.a());
-  bs.push_back(&h.b());
-  const UnitColumns units(cols, dim);
-  if (motzkin_by_signs(cols, units, bs, support.size(), dim)) return true;
-  auto v = exact_null_vector(cols, units, support.size(), dim);
-  if (!v) return false;
-  Integer vb = 0;
-  for (std::size_t c = 0; c < cols.size(); ++c) mpz_addmul(vb.get_mpz_t(), (*v)[c].get_mpz_t(), bs[c]->get_mpz_t());
-  return sgn(vb) <= 0;
+  static thread_local std::vector<const Halfspace*> cols;
+  cols.assign(support.begin(), support.end());
+  cols.push_back(&h);
+  return motzkin_certifies_empty(cols.data(), cols.size(), support.size(), dim);
 }
 
 }  // namespace
@@ -567,6 +666,14 @@ bool empty_on_hyperplane_by_certificate(const Halfspace& h, const std::vector<co
 
 void set_float_filter_enabled(bool enabled) { g_float_filter = enabled; }
 bool float_filter_enabled() { return g_float_filter; }
+
+std::optional<std::vector<Integer>> motzkin_null_vector_for_test(const std::vector<const Halfspace*>& rows,
+                                                                 std::size_t signed_cols, std::size_t dim,
+                                                                 bool full_elimination) {
+  UnitColumns units;
+  units.build(rows.data(), rows.size(), dim);
+  return exact_null_vector(rows.data(), rows.size(), units, signed_cols, dim, full_elimination);
+}
 
 LpCounters& lp_counters() {
   static thread_local LpCounters counters;

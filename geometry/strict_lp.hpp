@@ -44,4 +44,12 @@ std::optional<Vector> find_strict_point_on_hyperplane(const Halfspace& h, const 
 // No LP is solved and no LP counter moves.
 bool empty_on_hyperplane_by_certificate(const Halfspace& h, const std::vector<const Halfspace*>& support, std::size_t dim);
 
+// For tests: the exact null vector behind the Motzkin certificates (geometry/strict_lp.cpp's
+// exact_null_vector) of the matrix whose columns are rows[c]'s normals, sign-definite on the
+// first signed_cols; with full_elimination, without the elimination on axes chosen in double
+// first. The two must agree (both nullopt, or positive multiples of each other).
+std::optional<std::vector<Integer>> motzkin_null_vector_for_test(const std::vector<const Halfspace*>& rows,
+                                                                 std::size_t signed_cols, std::size_t dim,
+                                                                 bool full_elimination);
+
 }  // namespace relucert

@@ -112,6 +112,125 @@ TEST_CASE("strict feasibility on a hyperplane agrees with z3") {
   CHECK(infeasible > 30);
 }
 
+TEST_CASE("certificates in a subspace: normals spanning fewer axes than dim, against z3") {
+  // Every normal is an integer combination of 2 or 3 base vectors in dim 4..7, so an empty
+  // system's certificate has fewer columns than axes + 1: exact_null_vector eliminates on axes
+  // chosen in double first (geometry/strict_lp.cpp) and must still never accept a wrong vector
+  // nor miss one the full elimination finds. Some trials add a box face or repeat a base vector
+  // (axes that are dependent in the subset), some use huge base vectors (doubles rounded).
+  std::mt19937_64 rng(91);
+  std::uniform_int_distribution<int> small(-3, 3);
+  int empty = 0;
+  const LpCounters before = lp_counters();
+  for (int trial = 0; trial < 300; ++trial) {
+    const std::size_t dim = 4 + trial % 4, span = 2 + trial % 2;
+    const bool huge = trial % 5 == 4;
+    std::vector<std::vector<Integer>> base(span, std::vector<Integer>(dim));
+    for (auto& v : base)
+      for (auto& x : v) x = huge ? Integer(Integer(small(rng)) << 70) + small(rng) : Integer(small(rng));
+    if (trial % 7 == 3) base[1] = base[0];  // rank one less than it looks
+    std::vector<Halfspace> rows;
+    for (int tries = 0; rows.size() < 2 + static_cast<std::size_t>(trial % 5) && tries < 50; ++tries) {
+      std::vector<Integer> a(dim, Integer(0));
+      for (std::size_t t = 0; t < span; ++t) {
+        const int c = small(rng);
+        for (std::size_t j = 0; j < dim; ++j) a[j] += c * base[t][j];
+      }
+      bool nonzero = false;
+      for (const auto& x : a) nonzero = nonzero || sgn(x) != 0;
+      if (!nonzero) continue;
+      rows.push_back(make_halfspace(std::move(a), Integer(small(rng)), RowOrigin{}));
+    }
+    if (trial % 3 == 0) {
+      std::vector<Integer> e(dim, Integer(0));
+      e[trial % dim] = 1;
+      rows.push_back(make_halfspace(e, Integer(small(rng)), RowOrigin{RowOrigin::Kind::Domain, 1}));
+    }
+    if (rows.empty()) continue;
+    const bool truth = z3_feasible(rows, dim);
+    for (bool filter : {true, false}) {
+      FilterGuard guard(filter);
+      const auto p = find_strict_point(rows, dim);
+      INFO("trial " << trial << " filter " << filter);
+      CHECK(p.has_value() == truth);
+      if (p) CHECK(strictly_inside(rows, *p));
+    }
+    if (!truth) ++empty;
+  }
+  CHECK(empty > 60);
+  CHECK(lp_counters().filtered_empty - before.filtered_empty > static_cast<unsigned long long>(empty) / 2);
+}
+
+TEST_CASE("exact null vector: eliminating on axes chosen in double first agrees with the full elimination") {
+  // Columns in a subspace (fewer columns than axes + 1), with a known positive null vector;
+  // variants: huge entries (2^70: the doubles are rounded), a perturbation by 1 on one axis (the
+  // null space becomes {0} though the doubles cannot see it: axes chosen without that axis give
+  // a vector that only the exact check on every axis rejects), a repeated column (2-dimensional
+  // null space), unit columns (box faces), and mixed signs.
+  std::mt19937_64 rng(113);
+  std::uniform_int_distribution<int> small(-4, 4), pos(1, 5);
+  int found = 0, refused = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    const std::size_t dim = 3 + trial % 5, k = 2 + trial % (dim - 1);  // k <= dim
+    const int variant = trial % 6;  // 0 plain, 1 huge, 2 huge + perturbed, 3 repeated, 4 unit, 5 perturbed
+    const bool huge = variant == 1 || variant == 2;
+    std::vector<std::vector<Integer>> cols(k, std::vector<Integer>(dim));
+    std::vector<Integer> y(k);
+    for (auto& v : y) v = pos(rng) * ((trial % 11 == 0 && (rng() & 1)) ? -1 : 1);
+    // k - 1 free columns, the last one fixed by sum y_c cols[c] = 0 (scaled to stay integer).
+    for (std::size_t c = 0; c + 1 < k; ++c)
+      for (auto& x : cols[c]) x = huge ? Integer(Integer(small(rng)) << 70) + small(rng) : Integer(small(rng));
+    if (variant == 4) {
+      for (auto& x : cols[0]) x = 0;
+      cols[0][trial % dim] = (rng() & 1) ? 1 : -1;
+    }
+    if (variant == 3 && k >= 3) cols[1] = cols[0];
+    for (std::size_t j = 0; j < dim; ++j) {
+      Integer sum = 0;
+      for (std::size_t c = 0; c + 1 < k; ++c) sum += y[c] * cols[c][j];
+      cols[k - 1][j] = -sum;  // y_last = 1 after scaling the others: sum y_c c_c + 1 * c_last = 0
+    }
+    if (variant == 2 || variant == 5) cols[rng() % k][rng() % dim] += 1;
+    std::vector<Halfspace> hs;
+    bool zero = false;
+    for (auto& c : cols) {
+      bool nz = false;
+      for (const auto& x : c) nz = nz || sgn(x) != 0;
+      if (!nz) zero = true;
+      else hs.push_back(make_halfspace(c, Integer(0), RowOrigin{}));
+    }
+    if (zero) continue;
+    std::vector<const Halfspace*> ptrs;
+    for (const auto& h : hs) ptrs.push_back(&h);
+    const std::size_t signed_cols = trial % 3 == 0 ? k - 1 : k;
+    const auto fast = motzkin_null_vector_for_test(ptrs, signed_cols, dim, false);
+    const auto full = motzkin_null_vector_for_test(ptrs, signed_cols, dim, true);
+    INFO("trial " << trial << " variant " << variant << " dim " << dim << " k " << k);
+    REQUIRE(fast.has_value() == full.has_value());
+    if (!fast) {
+      ++refused;
+      continue;
+    }
+    ++found;
+    // An exact null vector, sign-definite (>= 0) on the signed part, a positive multiple of full's.
+    for (std::size_t j = 0; j < dim; ++j) {
+      Integer sum = 0;
+      for (std::size_t c = 0; c < k; ++c) sum += (*fast)[c] * hs[c].a()[j];
+      CHECK(sum == 0);
+    }
+    std::size_t ref = 0;
+    while (ref < k && sgn((*fast)[ref]) == 0) ++ref;
+    REQUIRE(ref < k);
+    CHECK(sgn((*fast)[ref]) == sgn((*full)[ref]));
+    for (std::size_t c = 0; c < k; ++c) {
+      CHECK((*fast)[c] * (*full)[ref] == (*full)[c] * (*fast)[ref]);
+      if (c < signed_cols) CHECK(sgn((*fast)[c]) >= 0);
+    }
+  }
+  CHECK(found > 1000);
+  CHECK(refused > 500);
+}
+
 TEST_CASE("empty cells of a box: the certificates with unit rows (domain faces) are exact and found by the filter") {
   // Box rows are unit vectors; exact_null_vector takes them out of its elimination. Random boxes
   // cut by random rows, some thin (both faces of an axis in one certificate), against z3. Most
@@ -268,6 +387,94 @@ TEST_CASE("Cramer signs: the filtered minor expansion never certifies a wrong si
     (void)check_cramer_signs(M, r, &huge_certified);
   }
   CHECK(huge_certified > 300);
+}
+
+TEST_CASE("Cramer signs from the rows' inline doubles: the same signs as from the integers, and right") {
+  // strict_lp's Motzkin check passes cramer_signs_from_doubles a row's approx_a() / approx_b()
+  // instead of converting the entries: that is only sound if those doubles are bit for bit
+  // to_double of the entries (the filter's error analysis), flipped rows included. Checked here
+  // on small, float-like, huge (scaled columns) and out-of-range rows, with exact determinants.
+  std::mt19937_64 rng(57);
+  int certified = 0, compared = 0;
+  for (int trial = 0; trial < 1200; ++trial) {
+    const std::size_t r = trial % (kMaxCramerRows + 1), n = r + 1;
+    const int kind = trial % 4;  // 0 small, 1 float-like, 2 huge (2^100..2^160), 3 mixed huge / small
+    std::vector<int> shift(n);
+    for (auto& e : shift) e = 100 + static_cast<int>(rng() % 61);
+    auto entry = [&](std::size_t c) -> Integer {
+      switch (kind) {
+        case 0: return Integer(static_cast<int>(rng() % 7) - 3);
+        case 1: return Integer(static_cast<long>(rng() >> 40) - (1L << 23)) << (rng() % 20);
+        case 2: return Integer(static_cast<long>(rng() >> 40) - (1L << 23)) << shift[c];
+        default: return (rng() & 1) ? Integer(Integer(static_cast<long>(rng() >> 2)) << 150) : Integer(static_cast<int>(rng() % 5) - 2);
+      }
+    };
+    // r + 1 rows as halfspaces of dim n = r + 1: rows 0..r-1 are R, row r the extra x with its b
+    // as a second extra row (b'); some rows flipped (negated approximations).
+    std::vector<Halfspace> rows;
+    while (rows.size() < r + 1) {
+      std::vector<Integer> a(n);
+      bool nonzero = false;
+      for (std::size_t c = 0; c < n; ++c) {
+        a[c] = entry(c);
+        nonzero = nonzero || sgn(a[c]) != 0;
+      }
+      if (!nonzero) continue;
+      Halfspace h = make_halfspace(std::move(a), entry(0), RowOrigin{});
+      rows.push_back((rng() & 1) ? h.flipped() : h);
+    }
+    std::vector<const Integer*> R, extras;
+    std::vector<double> Rd, X;
+    // The inline doubles where rows have them (dim <= Halfspace::kApproxDim), else to_double,
+    // as strict_lp's entry_double reads them.
+    const bool inline_doubles = n <= Halfspace::kApproxDim;
+    for (const Halfspace& h : rows) REQUIRE(h.approx_dim() == (inline_doubles ? n : 0));
+    auto a_double = [&](const Halfspace& h, std::size_t c) { return inline_doubles ? h.approx_a()[c] : to_double(h.a()[c]); };
+    for (std::size_t i = 0; i < r; ++i)
+      for (std::size_t c = 0; c < n; ++c) {
+        R.push_back(&rows[i].a()[c]);
+        Rd.push_back(a_double(rows[i], c));
+      }
+    for (std::size_t c = 0; c < n; ++c) {
+      extras.push_back(&rows[r].a()[c]);
+      X.push_back(a_double(rows[r], c));
+    }
+    std::vector<Integer> bs(n);  // the rows' b as one more extra row (b' in strict_lp)
+    for (std::size_t c = 0; c < n; ++c) {
+      bs[c] = rows[c].b();
+      extras.push_back(&bs[c]);
+      X.push_back(inline_doubles ? rows[c].approx_b() : to_double(bs[c]));
+    }
+    const auto s = cramer_signs(R, r, extras);
+    std::vector<Sign> y(n), dots(2);
+    const bool ok = cramer_signs_from_doubles(Rd.data(), r, X.data(), 2, y.data(), dots.data());
+    INFO("trial " << trial << " kind " << kind);
+    REQUIRE(ok == s.has_value());
+    if (!ok) continue;
+    ++compared;
+    CHECK(y == s->y);
+    CHECK(dots == s->dots);
+    // And against the exact values: y_c = (-1)^c det(R without c), x.y = det([x; R]).
+    std::vector<Rational> yex(n);
+    for (std::size_t c = 0; c < n; ++c) {
+      std::vector<std::vector<Rational>> minor(r);
+      for (std::size_t i = 0; i < r; ++i)
+        for (std::size_t j = 0; j < n; ++j)
+          if (j != c) minor[i].push_back(Rational(rows[i].a()[j]));
+      yex[c] = (c % 2 == 0 ? 1 : -1) * exact_det(minor);
+      if (y[c] != Sign::Zero) {
+        CHECK(y[c] == sign_of(yex[c]));
+        ++certified;
+      }
+    }
+    for (int t = 0; t < 2; ++t) {
+      Rational dot = 0;
+      for (std::size_t c = 0; c < n; ++c) dot += Rational(t == 0 ? rows[r].a()[c] : bs[c]) * yex[c];
+      if (dots[t] != Sign::Zero) CHECK(dots[t] == sign_of(dot));
+    }
+  }
+  CHECK(compared > 600);
+  CHECK(certified > 1500);
 }
 
 TEST_CASE("rows share their data: copies are the same row, flips and new rows are not") {
