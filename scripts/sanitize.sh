@@ -19,7 +19,9 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Release -DRELUCERT_SANITIZE=ON -DREL
 # The executables the tests run (the bench drivers are not needed).
 mapfile -t test_targets < <(ls tests/test_*.cpp | xargs -n1 basename | sed 's/\.cpp$//' | grep -v '^test_main$')
 # relucert-mpi too when CMake found MPI: the mpi_* tests run it.
-if cmake --build build-asan --target help | grep -q 'relucert-mpi$'; then test_targets+=(relucert-mpi); fi
+# (The list is read whole first: grep -q would close the pipe early, and pipefail would then fail the test.)
+targets_known="$(cmake --build build-asan --target help)"
+if grep -q 'relucert-mpi$' <<<"$targets_known"; then test_targets+=(relucert-mpi); fi
 cmake --build build-asan -j"${RELUCERT_CI_JOBS:-$jobs}" --target relucert relucert-verify "${test_targets[@]}" >/dev/null
 t1=$(date +%s)
 echo "   built in $((t1 - t0)) s"
