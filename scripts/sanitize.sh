@@ -10,6 +10,8 @@
 # run since the CI budget (20 minutes) is taken by the MPI and training tests; run it before a
 # release and after any change to the engine's memory handling:
 #     bash scripts/sanitize.sh            (or RELUCERT_CI_SANITIZE=1 bash .ci/run)
+# RELUCERT_SANITIZE_TESTS / RELUCERT_SANITIZE_MPI_TESTS: ctest -R patterns for a part of the
+# suite (the MPI tests, run second without the leak check, by the second one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="$(nproc)"
@@ -30,7 +32,12 @@ echo "   built in $((t1 - t0)) s"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   export RELUCERT_XCHECK_GENERAL=60 RELUCERT_XCHECK_ICNN=20
-  ctest --output-on-failure -j"$jobs" --timeout 900 ${RELUCERT_SANITIZE_TESTS:+-R "$RELUCERT_SANITIZE_TESTS"}
+  ctest --output-on-failure -j"$jobs" --timeout 900 -E '^mpi_' ${RELUCERT_SANITIZE_TESTS:+-R "$RELUCERT_SANITIZE_TESTS"}
+  # The MPI runs without the leak check: Open MPI's own allocations (its dlopen'ed components,
+  # reported as unknown modules, so no suppression can name them) stay allocated at exit. Memory
+  # errors and undefined behaviour are still fatal.
+  ASAN_OPTIONS="${ASAN_OPTIONS/detect_leaks=1/detect_leaks=0}" \
+    ctest --output-on-failure -j"$jobs" --timeout 900 -R "${RELUCERT_SANITIZE_MPI_TESTS:-^mpi_}" --no-tests=ignore
 )
 t2=$(date +%s)
 echo "   sanitizer test suite passed in $((t2 - t1)) s"
