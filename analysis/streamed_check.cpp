@@ -18,6 +18,17 @@
 
 namespace relucert {
 
+Network first_layer_net(const Network& net) {
+  const Layer& L1 = net.layers()[0];
+  Layer head;
+  head.W = {Vector(L1.width(), Rational(0))};
+  head.b = {Rational(0)};
+  head.relu = false;
+  Layer first = L1;
+  first.skips.clear();
+  return Network(net.input_dim(), {first, head});
+}
+
 std::optional<std::string> streamed_check_unsupported(const Network& net, const Domain& domain) {
   if (net.input_dim() < 3) return std::string("input dimension below 3");
   if (domain.dim != net.input_dim()) return std::string("domain dimension differs from the network's");
@@ -46,16 +57,7 @@ class StreamedChecker {
 
   StreamedCheck run() {
     StreamedCheck out;
-    // The coarse complex: layer 1 alone, its output summed (any scalar head will do: only the
-    // cells and pairs are used).
-    const Layer& L1 = net_.layers()[0];
-    Layer head;
-    head.W = {Vector(L1.width(), Rational(0))};
-    head.b = {Rational(0)};
-    head.relu = false;
-    Layer first = L1;
-    first.skips.clear();
-    coarse_ = build_region_complex(Network(net_.input_dim(), {first, head}), domain_, part_limits());
+    coarse_ = build_region_complex(first_layer_net(net_), domain_, part_limits());
     out.lp_questions = coarse_.lp_questions;
     out.lp_exact_solves = coarse_.lp_exact_solves;
     if (dealer_ && !dealer_->everywhere(coarse_.status == BuildStatus::Complete)) {

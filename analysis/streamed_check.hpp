@@ -33,6 +33,10 @@ namespace relucert {
 // d >= 3, at least two ReLU layers, a ReLU after the first layer and no skips from hidden layers.
 std::optional<std::string> streamed_check_unsupported(const Network& net, const Domain& domain);
 
+// The net whose region complex is the streamed check's coarse complex: layer 1 alone (its input
+// skip terms dropped) under a zero scalar head; only the complex's cells and pairs are used.
+Network first_layer_net(const Network& net);
+
 struct StreamedCheck {
   BuildStatus status = BuildStatus::Complete;
   bool convex = false;            // meaningful when status == Complete

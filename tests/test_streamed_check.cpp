@@ -65,14 +65,7 @@ std::size_t on_streamable_nets(std::size_t count, Fn fn) {
 // the coarse facets where G is the lower cell. Calls fn(folded net, polytope) on each.
 template <class Fn>
 void for_each_part(const Network& net, const Domain& dom, Fn fn) {
-  const Layer& L1 = net.layers()[0];
-  Layer head;
-  head.W = {Vector(L1.width(), Rational(0))};
-  head.b = {Rational(0)};
-  head.relu = false;
-  Layer first = L1;
-  first.skips.clear();
-  const RegionComplex coarse = build_region_complex(Network(net.input_dim(), {first, head}), dom);
+  const RegionComplex coarse = build_region_complex(first_layer_net(net), dom);
   REQUIRE(coarse.status == BuildStatus::Complete);
   for (std::size_t gi = 0; gi < coarse.cells.size(); ++gi) {
     const Cell& G = coarse.cells[gi];

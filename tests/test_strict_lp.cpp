@@ -39,6 +39,20 @@ struct FilterGuard {
   ~FilterGuard() { set_float_filter_enabled(true); }
 };
 
+// find_strict_point with the float filter on and off: both must agree with z3, and a point must
+// be strictly inside. Returns z3's answer (feasible or not).
+bool agrees_with_z3(const std::vector<Halfspace>& rows, std::size_t dim) {
+  const bool truth = z3_feasible(rows, dim);
+  for (bool filter : {true, false}) {
+    FilterGuard guard(filter);
+    const auto p = find_strict_point(rows, dim);
+    INFO("filter " << filter);
+    CHECK(p.has_value() == truth);
+    if (p) CHECK(strictly_inside(rows, *p));
+  }
+  return truth;
+}
+
 }  // namespace
 
 TEST_CASE("strict feasibility agrees with z3, with and without the float filter") {
@@ -48,15 +62,8 @@ TEST_CASE("strict feasibility agrees with z3, with and without the float filter"
     const std::size_t dim = 1 + trial % 4;
     const std::size_t m = 1 + (trial * 7) % 10;
     const auto rows = random_rows(rng, dim, m, trial % 2 ? 3 : 1);
-    const bool truth = z3_feasible(rows, dim);
-    for (bool filter : {true, false}) {
-      FilterGuard guard(filter);
-      const auto p = find_strict_point(rows, dim);
-      INFO("trial " << trial << " filter " << filter);
-      CHECK(p.has_value() == truth);
-      if (p) CHECK(strictly_inside(rows, *p));
-    }
-    (truth ? feasible : infeasible)++;
+    INFO("trial " << trial);
+    (agrees_with_z3(rows, dim) ? feasible : infeasible)++;
   }
   // The random systems must exercise both answers.
   CHECK(feasible > 50);
@@ -147,15 +154,8 @@ TEST_CASE("certificates in a subspace: normals spanning fewer axes than dim, aga
       rows.push_back(make_halfspace(e, Integer(small(rng)), RowOrigin{RowOrigin::Kind::Domain, 1}));
     }
     if (rows.empty()) continue;
-    const bool truth = z3_feasible(rows, dim);
-    for (bool filter : {true, false}) {
-      FilterGuard guard(filter);
-      const auto p = find_strict_point(rows, dim);
-      INFO("trial " << trial << " filter " << filter);
-      CHECK(p.has_value() == truth);
-      if (p) CHECK(strictly_inside(rows, *p));
-    }
-    if (!truth) ++empty;
+    INFO("trial " << trial);
+    if (!agrees_with_z3(rows, dim)) ++empty;
   }
   CHECK(empty > 60);
   CHECK(lp_counters().filtered_empty - before.filtered_empty > static_cast<unsigned long long>(empty) / 2);
