@@ -22,6 +22,18 @@ std::optional<CertifiedDouble> convert_input(const Rational& q) {
   return CertifiedDouble{*v, 4 * kU * std::fabs(*v)};
 }
 
+// Every entry converted (convert_input), or nullopt when one is out of the filter's range.
+std::optional<std::vector<CertifiedDouble>> convert_inputs(const Vector& x) {
+  std::vector<CertifiedDouble> out;
+  out.reserve(x.size());
+  for (const Rational& v : x) {
+    const auto c = convert_input(v);
+    if (!c) return std::nullopt;
+    out.push_back(*c);
+  }
+  return out;
+}
+
 bool finite_and_small(const CertifiedDouble& c) { return std::fabs(c.value) < kHuge && c.error < kHuge; }
 
 // b + sum_j w_j a_j for a_j within e_j (the bound of the header).
@@ -77,13 +89,9 @@ std::optional<std::vector<Sign>> CertifiedForward::relu_signs(const Vector& x) c
   if (!usable_ || x.size() != net_.input_dim()) return std::nullopt;
   std::size_t relu_layers_left = 0;
   for (const DoubleLayer& L : layers_) relu_layers_left += L.relu ? 1 : 0;
-  std::vector<CertifiedDouble> a;
-  a.reserve(x.size());
-  for (const Rational& v : x) {
-    const auto c = convert_input(v);
-    if (!c) return std::nullopt;
-    a.push_back(*c);
-  }
+  auto converted = convert_inputs(x);
+  if (!converted) return std::nullopt;
+  std::vector<CertifiedDouble> a = std::move(*converted);
   std::vector<Sign> signs;
   signs.reserve(net_.relu_count());
   for (std::size_t l = 0; l < layers_.size() && relu_layers_left > 0; ++l) {
@@ -114,13 +122,9 @@ std::optional<std::vector<Sign>> CertifiedForward::relu_signs(const Vector& x) c
 
 std::optional<CertifiedDouble> CertifiedForward::one_sided_slope(const std::vector<Sign>& signs_at_x, const Vector& u) const {
   if (!usable_ || u.size() != net_.input_dim() || signs_at_x.size() != net_.relu_count()) return std::nullopt;
-  std::vector<CertifiedDouble> da;
-  da.reserve(u.size());
-  for (const Rational& v : u) {
-    const auto c = convert_input(v);
-    if (!c) return std::nullopt;
-    da.push_back(*c);
-  }
+  auto converted = convert_inputs(u);
+  if (!converted) return std::nullopt;
+  std::vector<CertifiedDouble> da = std::move(*converted);
   std::size_t neuron = 0;
   for (const DoubleLayer& L : layers_) {
     std::vector<CertifiedDouble> next(L.b.size());
