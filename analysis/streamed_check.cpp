@@ -290,15 +290,20 @@ class StreamedChecker {
       const Adjacency& adj = coarse_.adjacencies[bc.tag];
       const Vector n = adj.facet.normal();
       const Vector& g = sub.cells[bc.cell].gradient;
-      // f'(x; -n) = -g.n for the lower cell's own gradient g; only the upper side needs a pass.
-      // The double filter (core/certified_forward.hpp) settles most contacts: exact ReLU signs at
-      // x when its bounds (or, in layer 1, exact rows) give them, and a jump its bounds prove
-      // positive; the exact passes decide the rest (these were 16% of a streamed check).
-      std::optional<std::vector<Sign>> signs = filter_.relu_signs(bc.point);
+      // f'(x; -n) = -g.n for the lower cell's own gradient g; only the upper side needs an exact
+      // pass. The double filter (core/certified_forward.hpp) settles most contacts first: exact
+      // ReLU signs at x (x is on the facet's first-layer hyperplane, so that neuron is 0 without
+      // a look) and the kink f'(x; n) + f'(x; -n) = f'(x; n) - g.n certified >= 0: positive, or
+      // exactly 0 where no active path leaves the facet's neuron (most facets of an ICNN-like
+      // net). The exact passes decide the rest.
+      std::optional<std::size_t> on_plane;
+      if (adj.facet.origin.kind == RowOrigin::Kind::Neuron && adj.facet.origin.index < coarse_.neurons.size() &&
+          coarse_.neurons[adj.facet.origin.index].layer == 1)
+        on_plane = coarse_.neurons[adj.facet.origin.index].index - 1;
+      std::optional<std::vector<Sign>> signs = filter_.relu_signs(bc.point, on_plane);
       if (signs) {
-        const auto up = filter_.one_sided_slope(*signs, n);
-        const auto gn = up ? certified_dot(g, n) : std::nullopt;
-        if (up && gn && certified_difference(*up, *gn).sign() == Sign::Positive) continue;
+        const auto kink = filter_.slope_jump(*signs, n);
+        if (kink && kink->sign() && *kink->sign() != Sign::Negative) continue;
       }
       const Rational slope_up = one_sided_derivative(net_, signs ? *signs : relu_signs_at(net_, bc.point), n);
       if (sgn(slope_up - dot(g, n)) < 0) {

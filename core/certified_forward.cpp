@@ -36,19 +36,41 @@ std::optional<std::vector<CertifiedDouble>> convert_inputs(const Vector& x) {
 
 bool finite_and_small(const CertifiedDouble& c) { return std::fabs(c.value) < kHuge && c.error < kHuge; }
 
-// b + sum_j w_j a_j for a_j within e_j (the bound of the header).
+// b + sum_j w_j a_j for a_j within e_j (the bound of the header). The bound holds for any order
+// of the sums, so two running sums (even and odd j) let the loop run without waiting on one
+// addition chain; a zero weight adds exact zeros, so no test is needed.
 CertifiedDouble affine(const double* w, double b, const std::vector<CertifiedDouble>& a) {
-  double z = b, M = std::fabs(b), E = 0;
-  for (std::size_t j = 0; j < a.size(); ++j) {
-    if (w[j] == 0) continue;
-    const double t = w[j] * a[j].value;
-    z += t;
-    M += std::fabs(t);
-    E += std::fabs(w[j]) * a[j].error;
+  const std::size_t n = a.size();
+  double z0 = b, z1 = 0, M0 = std::fabs(b), M1 = 0, E0 = 0, E1 = 0;
+  std::size_t j = 0;
+  for (; j + 1 < n; j += 2) {
+    const double t0 = w[j] * a[j].value, t1 = w[j + 1] * a[j + 1].value;
+    z0 += t0;
+    z1 += t1;
+    M0 += std::fabs(t0);
+    M1 += std::fabs(t1);
+    E0 += std::fabs(w[j]) * a[j].error;
+    E1 += std::fabs(w[j + 1]) * a[j + 1].error;
   }
-  const double k = static_cast<double>(a.size() + 4);
-  const double err = (E + k * 2 * kU * M) * (1 + k * 4 * kU) + static_cast<double>(a.size() + 2) * 0x1p-1070;
+  if (j < n) {
+    const double t = w[j] * a[j].value;
+    z0 += t;
+    M0 += std::fabs(t);
+    E0 += std::fabs(w[j]) * a[j].error;
+  }
+  const double z = z0 + z1, M = M0 + M1, E = E0 + E1;
+  const double k = static_cast<double>(n + 4);
+  const double err = (E + k * 2 * kU * M) * (1 + k * 4 * kU) + static_cast<double>(n + 2) * 0x1p-1070;
   return {z, err};
+}
+
+bool is_exact_zero(const CertifiedDouble& c) { return c.value == 0 && c.error == 0; }
+
+// max(c, 0) when the sign of c is certified (exactly 0 unless c is certified positive).
+std::optional<CertifiedDouble> certified_relu(const CertifiedDouble& c) {
+  const auto s = c.sign();
+  if (!s) return std::nullopt;
+  return *s == Sign::Positive ? c : CertifiedDouble{0, 0};
 }
 
 }  // namespace
@@ -85,7 +107,7 @@ CertifiedForward::CertifiedForward(const Network& net) : net_(net) {
   if (!usable_) layers_.clear();
 }
 
-std::optional<std::vector<Sign>> CertifiedForward::relu_signs(const Vector& x) const {
+std::optional<std::vector<Sign>> CertifiedForward::relu_signs(const Vector& x, std::optional<std::size_t> on_first_layer_plane) const {
   if (!usable_ || x.size() != net_.input_dim()) return std::nullopt;
   std::size_t relu_layers_left = 0;
   for (const DoubleLayer& L : layers_) relu_layers_left += L.relu ? 1 : 0;
@@ -104,9 +126,10 @@ std::optional<std::vector<Sign>> CertifiedForward::relu_signs(const Vector& x) c
         std::optional<Sign> s = z.sign();
         if (!s) {
           if (l != 0) return std::nullopt;
-          // The first layer's pre-activation is one exact affine form in x: decide it here.
+          // The first layer's pre-activation is one exact affine form in x: decide it here,
+          // unless the caller knows x is on its hyperplane.
           const Layer& exact = net_.layers()[0];
-          s = sign_of_affine(exact.W[k], exact.b[k], x);
+          s = on_first_layer_plane == k ? Sign::Zero : sign_of_affine(exact.W[k], exact.b[k], x);
         }
         signs.push_back(*s);
         if (*s != Sign::Positive) z = {0, 0};  // ReLU: exactly 0
@@ -148,6 +171,50 @@ std::optional<CertifiedDouble> CertifiedForward::one_sided_slope(const std::vect
   }
   if (da.size() != 1) return std::nullopt;
   return da[0];
+}
+
+std::optional<CertifiedDouble> CertifiedForward::slope_jump(const std::vector<Sign>& signs_at_x, const Vector& u) const {
+  if (!usable_ || u.size() != net_.input_dim() || signs_at_x.size() != net_.relu_count()) return std::nullopt;
+  auto converted = convert_inputs(u);
+  if (!converted) return std::nullopt;
+  // Two passes side by side: the derivative along u (p), as one_sided_slope does it, and the sum
+  // s = p + m with the derivative along -u (m), by its own recurrence: linear where p and m are
+  // (s = W s), 0 at neurons negative at x, passed on at positive ones, and relu(p) + relu(m) at
+  // neurons zero at x, where m = s - p. So s stays exactly 0 (no product formed) until a kink,
+  // and the jump of an inactive kink comes out as an exact 0, which a difference of two rounded
+  // slopes never would; while s is 0, m = -p exactly.
+  std::vector<CertifiedDouble> p = std::move(*converted), s(p.size());
+  bool s_zero = true;  // every entry of s exactly {0, 0}
+  std::size_t neuron = 0;
+  for (const DoubleLayer& L : layers_) {
+    std::vector<CertifiedDouble> np(L.b.size()), ns(L.b.size());
+    bool next_zero = true;
+    for (std::size_t k = 0; k < L.b.size(); ++k) {
+      CertifiedDouble dp = affine(&L.W[k * L.fan_in], 0.0, p);
+      CertifiedDouble ds = s_zero ? CertifiedDouble{0, 0} : affine(&L.W[k * L.fan_in], 0.0, s);
+      if (!finite_and_small(dp) || !finite_and_small(ds)) return std::nullopt;
+      if (L.relu) {
+        const Sign sx = signs_at_x[neuron++];
+        if (sx == Sign::Negative) {
+          dp = ds = {0, 0};
+        } else if (sx == Sign::Zero) {
+          const CertifiedDouble dm = is_exact_zero(ds) ? CertifiedDouble{-dp.value, dp.error} : certified_difference(ds, dp);
+          const auto rp = certified_relu(dp), rm = certified_relu(dm);
+          if (!rp || !rm) return std::nullopt;
+          dp = *rp;
+          ds = is_exact_zero(*rp) ? *rm : is_exact_zero(*rm) ? *rp : certified_difference(*rp, {-rm->value, rm->error});
+        }
+      }
+      next_zero = next_zero && is_exact_zero(ds);
+      np[k] = dp;
+      ns[k] = ds;
+    }
+    p = std::move(np);
+    s = std::move(ns);
+    s_zero = next_zero;
+  }
+  if (s.size() != 1) return std::nullopt;
+  return s[0];
 }
 
 std::optional<CertifiedDouble> certified_dot(const Vector& a, const Vector& b) {

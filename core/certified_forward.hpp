@@ -41,11 +41,19 @@ class CertifiedForward {
   // certify every neuron after the first layer; the first layer's uncertain neurons (a point on
   // one of their hyperplanes, say) are decided exactly, from the row and x. nullopt: use
   // relu_signs_at.
-  std::optional<std::vector<Sign>> relu_signs(const Vector& x) const;
+  // on_first_layer_plane: a first-layer neuron whose pre-activation the caller knows to be
+  // exactly 0 at x (x was built on its hyperplane); it is then not evaluated.
+  std::optional<std::vector<Sign>> relu_signs(const Vector& x, std::optional<std::size_t> on_first_layer_plane = std::nullopt) const;
 
   // f'(x; u) within a proven error, from the exact ReLU signs at x (core/one_sided_derivative.hpp);
   // nullopt when a neuron that is zero at x has a derivative along u the bounds do not sign.
   std::optional<CertifiedDouble> one_sided_slope(const std::vector<Sign>& signs_at_x, const Vector& u) const;
+
+  // f'(x; u) + f'(x; -u), the kink of f at x along u (>= 0 where f is convex around x), within a
+  // proven error, from the exact ReLU signs at x. Exactly {0, 0} when no neuron that is zero at x
+  // passes a nonzero change on to the output (an inactive kink): certified zero, not merely
+  // small. nullopt as for one_sided_slope (a zero neuron's slope sign not certified, either way).
+  std::optional<CertifiedDouble> slope_jump(const std::vector<Sign>& signs_at_x, const Vector& u) const;
 
  private:
   struct DoubleLayer {

@@ -44,6 +44,7 @@ Vector onto_hyperplane(const Vector& w, const Rational& b, Vector p) {
 
 TEST_CASE("certified forward pass: its signs are the exact ones, its slopes contain the exact ones") {
   std::size_t usable = 0, generic = 0, generic_certified = 0, on_plane = 0, on_plane_certified = 0, slopes = 0;
+  std::size_t jumps = 0, exact_zero_jumps = 0, plane_zero_jumps = 0, hinted = 0;
   for (std::uint64_t seed = 1; seed <= 400; ++seed) {
     RandomNetGenerator gen(seed);
     const auto c = seed % 3 == 0 ? gen.icnn() : gen.general();
@@ -60,8 +61,9 @@ TEST_CASE("certified forward pass: its signs are the exact ones, its slopes cont
     for (int t = 0; t < 6; ++t) {
       const bool plane = t % 2 == 1 && L1.relu;
       Vector x = random_point(c.box, rng);
+      std::size_t k = 0;
       if (plane) {
-        const std::size_t k = rng() % L1.width();
+        k = rng() % L1.width();
         x = onto_hyperplane(L1.W[k], L1.b[k], x);
       }
       const std::vector<Sign> exact = relu_signs_at(c.net, x);
@@ -71,6 +73,13 @@ TEST_CASE("certified forward pass: its signs are the exact ones, its slopes cont
         CHECK(*got == exact);
         (plane ? on_plane_certified : generic_certified) += 1;
       }
+      if (plane && !L1.has_skip()) {  // the caller's word that x is on neuron k's hyperplane
+        const auto told = filter.relu_signs(x, k);
+        if (told) {
+          ++hinted;
+          CHECK(*told == exact);
+        }
+      }
       Vector u(c.net.input_dim());
       for (auto& v : u) v = frac(static_cast<long>(rng() % 7) - 3, 1 + static_cast<long>(rng() % 4));
       if (c.net.output_dim() != 1) continue;
@@ -79,17 +88,35 @@ TEST_CASE("certified forward pass: its signs are the exact ones, its slopes cont
         ++slopes;
         CHECK(within(slope, *a));
       }
+      // The kink f'(x; u) + f'(x; -u): contains the exact one; exactly 0 only where it is 0.
+      const Vector minus_u = scale(Rational(-1), u);
+      const Rational kink = slope + one_sided_derivative(c.net, exact, minus_u);
+      if (const auto j = filter.slope_jump(exact, u)) {
+        ++jumps;
+        CHECK(within(kink, *j));
+        if (j->value == 0 && j->error == 0) {
+          ++exact_zero_jumps;
+          plane_zero_jumps += plane ? 1 : 0;
+          CHECK(sgn(kink) == 0);
+        }
+      }
       const Vector g = random_point(c.box, rng);
       if (const auto d = certified_dot(g, u)) CHECK(within(dot(g, u), *d));
     }
   }
   MESSAGE("usable nets " << usable << ", generic points certified " << generic_certified << "/" << generic
-                         << ", on a first-layer hyperplane " << on_plane_certified << "/" << on_plane << ", slopes " << slopes);
+                         << ", on a first-layer hyperplane " << on_plane_certified << "/" << on_plane << ", slopes " << slopes
+                         << ", kinks " << jumps << " (exactly 0: " << exact_zero_jumps << ", of them on a hyperplane "
+                         << plane_zero_jumps << "), hinted " << hinted);
   // A filter that never answers would pass the checks above: it must settle most points.
   CHECK(usable > 300);
   CHECK(generic_certified * 10 >= generic * 7);  // measured 78% (many nets have exact zeros by construction)
   CHECK(on_plane_certified * 10 >= on_plane * 6);
   CHECK(slopes * 10 >= usable * 6 * 6);
+  CHECK(jumps * 10 >= slopes * 8);
+  CHECK(exact_zero_jumps > 0);  // at generic points every kink is exactly 0
+  CHECK(plane_zero_jumps > 0);  // and on a hyperplane where no active path leaves the neuron
+  CHECK(hinted >= on_plane_certified);  // the word saves the exact look, it never loses an answer
 }
 
 TEST_CASE("certified forward pass: an exact zero after the first layer is left to the exact pass") {
