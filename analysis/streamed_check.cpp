@@ -53,7 +53,7 @@ std::string piece_key(const Cell& c) {
 class StreamedChecker {
  public:
   StreamedChecker(const Network& net, const Domain& domain, const BuildLimits& limits, PartDealer* dealer, std::size_t min_parts)
-      : net_(net), domain_(domain), limits_(limits), dealer_(dealer), min_parts_(min_parts), start_(Clock::now()), filter_(net) {}
+      : net_(net), domain_(domain), limits_(limits), dealer_(dealer), min_parts_(min_parts), start_(Clock::now()), filter_(net), folder_(net) {}
 
   StreamedCheck run() {
     StreamedCheck out;
@@ -255,7 +255,7 @@ class StreamedChecker {
   PartResult cell_part(std::size_t gi) const {
     const Cell& G = coarse_.cells[gi];
     PartResult r;
-    const Network folded = fold_first_layer(net_, G.pattern);
+    const Network folded = folder_.fold(G.pattern);
     PolytopeDomain poly{G.rows, G.point, {}};
     for (std::size_t e : G.adjacencies) {
       const Adjacency& adj = coarse_.adjacencies[e];
@@ -323,6 +323,7 @@ class StreamedChecker {
   std::size_t min_parts_;
   Clock::time_point start_;
   CertifiedForward filter_;  // of net_
+  FirstLayerFolder folder_;  // of net_: one fold per part
   RegionComplex coarse_;
 };
 

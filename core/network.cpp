@@ -1,24 +1,49 @@
 #include "core/network.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <stdexcept>
 
 namespace relucert {
 
 std::string NeuronId::name() const { return "L" + std::to_string(layer) + ":N" + std::to_string(index); }
 
+namespace {
+
+// GMP requires canonical operands; callers building weights from (p, q) may not have reduced
+// them, so every stored value is canonicalised once, when its layer is stored.
+void canonicalize_layer(Layer& L) {
+  for (auto* m : {&L.W, &L.U})
+    for (auto& row : *m)
+      for (auto& v : row) v.canonicalize();
+  for (auto& s : L.skips)
+    for (auto& row : s.M)
+      for (auto& v : row) v.canonicalize();
+  for (auto& v : L.b) v.canonicalize();
+}
+
+bool plain_layer(const Layer& L) { return !L.has_skip() && L.skips.empty(); }
+
+}  // namespace
+
 Network::Network(std::size_t input_dim, std::vector<Layer> layers) : input_dim_(input_dim), layers_(std::move(layers)) {
-  // GMP requires canonical operands; callers building weights from (p, q) may not have
-  // reduced them, so every stored value is canonicalised here once.
-  for (Layer& L : layers_) {
-    for (auto* m : {&L.W, &L.U})
-      for (auto& row : *m)
-        for (auto& v : row) v.canonicalize();
-    for (auto& s : L.skips)
-      for (auto& row : s.M)
-        for (auto& v : row) v.canonicalize();
-    for (auto& v : L.b) v.canonicalize();
-  }
+  for (Layer& L : layers_) canonicalize_layer(L);
+  validate();
+  derive(0, layers_.size());
+}
+
+Network Network::with_first_layer(std::size_t input_dim, Layer first) const {
+  if (layers_.empty()) throw std::invalid_argument("Network::with_first_layer: no layers");
+  Network out = *this;  // the later layers' derived forms are shared pointers: not recomputed
+  out.input_dim_ = input_dim;
+  canonicalize_layer(first);
+  out.layers_[0] = std::move(first);
+  out.validate();
+  out.derive(0, integer_layers_.size() == layers_.size() ? 1 : layers_.size());
+  return out;
+}
+
+void Network::validate() const {
   std::size_t prev = input_dim_;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const Layer& L = layers_[l];
@@ -41,29 +66,37 @@ Network::Network(std::size_t input_dim, std::vector<Layer> layers) : input_dim_(
     }
     prev = L.width();
   }
-  bool plain = true;
-  for (const Layer& L : layers_) plain = plain && !L.has_skip() && L.skips.empty();
-  if (plain)
-    for (const Layer& L : layers_) {
-      IntegerLayer I;
-      I.W_den = 1;
-      for (const auto& row : L.W)
-        for (const auto& v : row) mpz_lcm(I.W_den.get_mpz_t(), I.W_den.get_mpz_t(), v.get_den_mpz_t());
-      I.b_den = 1;
-      for (const auto& v : L.b) mpz_lcm(I.b_den.get_mpz_t(), I.b_den.get_mpz_t(), v.get_den_mpz_t());
-      for (const auto& row : L.W) {
-        std::vector<Integer> r(row.size());
-        for (std::size_t j = 0; j < row.size(); ++j) r[j] = row[j].get_num() * (I.W_den / row[j].get_den());
-        I.W_num.push_back(std::move(r));
-      }
-      for (const auto& v : L.b) I.b_num.push_back(v.get_num() * (I.b_den / v.get_den()));
-      integer_layers_.push_back(std::move(I));
-      DoubleLayer F;
-      for (const auto& row : L.W)
-        for (const auto& v : row) F.W.push_back(v.get_d());
-      for (const auto& v : L.b) F.b.push_back(v.get_d());
-      double_layers_.push_back(std::move(F));
+}
+
+void Network::derive(std::size_t first, std::size_t last) {
+  if (!std::all_of(layers_.begin(), layers_.end(), plain_layer)) {
+    integer_layers_.clear();
+    double_layers_.clear();
+    return;
+  }
+  integer_layers_.resize(layers_.size());
+  double_layers_.resize(layers_.size());
+  for (std::size_t l = first; l < last; ++l) {
+    const Layer& L = layers_[l];
+    auto I = std::make_shared<IntegerLayer>();
+    I->W_den = 1;
+    for (const auto& row : L.W)
+      for (const auto& v : row) mpz_lcm(I->W_den.get_mpz_t(), I->W_den.get_mpz_t(), v.get_den_mpz_t());
+    I->b_den = 1;
+    for (const auto& v : L.b) mpz_lcm(I->b_den.get_mpz_t(), I->b_den.get_mpz_t(), v.get_den_mpz_t());
+    for (const auto& row : L.W) {
+      std::vector<Integer> r(row.size());
+      for (std::size_t j = 0; j < row.size(); ++j) r[j] = row[j].get_num() * (I->W_den / row[j].get_den());
+      I->W_num.push_back(std::move(r));
     }
+    for (const auto& v : L.b) I->b_num.push_back(v.get_num() * (I->b_den / v.get_den()));
+    integer_layers_[l] = std::move(I);
+    DoubleLayer F;
+    for (const auto& row : L.W)
+      for (const auto& v : row) F.W.push_back(v.get_d());
+    for (const auto& v : L.b) F.b.push_back(v.get_d());
+    double_layers_[l] = std::move(F);
+  }
 }
 
 // a = A / D (integers A, one denominator D). Per layer: z = W a + b = (b_den S + b_num W_den D) / (W_den D b_den)
@@ -75,7 +108,7 @@ Vector Network::forward_integer(const Vector& x, std::vector<Sign>* relu_signs) 
   for (std::size_t j = 0; j < x.size(); ++j) A[j] = x[j].get_num() * (D / x[j].get_den());
   Integer S, t;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
-    const IntegerLayer& I = integer_layers_[l];
+    const IntegerLayer& I = *integer_layers_[l];
     const Integer bias_scale = I.W_den * D;
     // Float weights and dyadic points: the scales are powers of two, and products by them shifts.
     const long e_bden = power_of_two_exponent(I.b_den), e_scale = power_of_two_exponent(bias_scale);
@@ -177,7 +210,7 @@ std::optional<Rational> Network::one_sided_slope(const std::vector<Sign>& signs,
   for (std::size_t j = 0; j < u.size(); ++j) A[j] = u[j].get_num() * (D / u[j].get_den());
   std::size_t neuron = 0;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
-    const IntegerLayer& I = integer_layers_[l];
+    const IntegerLayer& I = *integer_layers_[l];
     std::vector<Integer> Z(I.W_num.size());
     for (std::size_t k = 0; k < I.W_num.size(); ++k) {
       const auto& row = I.W_num[k];

@@ -9,6 +9,7 @@
 #include "core/sign.hpp"
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <optional>
 #include <vector>
@@ -43,6 +44,10 @@ class Network {
  public:
   Network() = default;
   Network(std::size_t input_dim, std::vector<Layer> layers);
+  // This network with its first layer replaced by `first`, whose rows have input_dim entries
+  // (checked as the constructor checks). The other layers' exact integer and double forms are
+  // shared with this one, not recomputed: the streamed check makes one such net per part.
+  Network with_first_layer(std::size_t input_dim, Layer first) const;
 
   std::size_t input_dim() const { return input_dim_; }
   const std::vector<Layer>& layers() const { return layers_; }
@@ -83,8 +88,11 @@ class Network {
     std::vector<Integer> b_num;
     Integer b_den;
   };
-  std::vector<IntegerLayer> integer_layers_;
+  std::vector<std::shared_ptr<const IntegerLayer>> integer_layers_;  // immutable: shared by copies
   std::vector<DoubleLayer> double_layers_;
+  void validate() const;  // sizes; throws std::invalid_argument naming the layer
+  // The integer and double forms of layers [first, last); none at all when a layer has skips.
+  void derive(std::size_t first, std::size_t last);
   // relu_signs: when set, receives the sign of every ReLU pre-activation in topological order.
   Vector forward_integer(const Vector& x, std::vector<Sign>* relu_signs) const;
 };

@@ -323,7 +323,7 @@ TEST_CASE("check_convexity --stream agrees with --whole-complex; auto streams on
 
 TEST_CASE("exact rewrite: the folded first layer agrees with forward passes") {
   std::mt19937_64 rng(3);
-  std::size_t checked = 0;
+  std::size_t checked = 0, with_skip = 0;
   for (std::uint64_t seed = 1; checked < 300 && seed < 3000; ++seed) {
     RandomNetGenerator gen(seed);
     auto c = gen.general();
@@ -339,10 +339,37 @@ TEST_CASE("exact rewrite: the folded first layer agrees with forward passes") {
         pattern.push_back(sign_of(z));
       }
     }
-    CHECK(fold_first_layer(c.net, pattern).value(x) == c.net.value(x));
+    const Network folded = fold_first_layer(c.net, pattern);
+    CHECK(folded.value(x) == c.net.value(x));
+    // The layer itself, against the formula W2 D (W1 + U1) + U2, W2 D b1 + b2 in rationals.
+    const Layer &L1 = c.net.layers()[0], &L2 = c.net.layers()[1];
+    Matrix A = L1.W;
+    Vector b1 = L1.b;
+    for (std::size_t k = 0; k < A.size(); ++k) {
+      if (L1.has_skip()) A[k] = add(A[k], L1.U[k]);
+      if (pattern[k] != Sign::Positive) {
+        A[k].assign(c.net.input_dim(), Rational(0));
+        b1[k] = 0;
+      }
+    }
+    Matrix W = mat_mul(L2.W, A);
+    if (L2.has_skip())
+      for (std::size_t r = 0; r < W.size(); ++r) W[r] = add(W[r], L2.U[r]);
+    CHECK(folded.layers()[0].W == W);
+    CHECK(folded.layers()[0].b == add(mat_vec(L2.W, b1), L2.b));
+    CHECK(folded.layers().size() + 1 == c.net.layers().size());
+    // One folder, many patterns (the streamed check's use): the same nets.
+    const FirstLayerFolder folder(c.net);
+    std::vector<Sign> flipped = pattern;
+    for (auto& s : flipped) s = s == Sign::Positive ? Sign::Negative : Sign::Positive;
+    CHECK(folder.fold(flipped).layers()[0].W == fold_first_layer(c.net, flipped).layers()[0].W);
+    CHECK(folder.fold(pattern).value(x) == c.net.value(x));
+    with_skip += L1.has_skip() || L2.has_skip() ? 1 : 0;
     ++checked;
   }
   CHECK(checked == 300);
+  CHECK(with_skip > 0);  // both paths of the folder (rational with input skips, integer without)
+  CHECK(with_skip < checked);
 }
 
 TEST_CASE("one-sided derivatives equal exact difference quotients for a small enough step") {
