@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/filter_range.hpp"
 #include "core/filtered_sign.hpp"
@@ -37,10 +40,37 @@ std::optional<std::vector<CertifiedDouble>> convert_inputs(const Vector& x) {
 bool finite_and_small(const CertifiedDouble& c) { return std::fabs(c.value) < kHuge && c.error < kHuge; }
 
 // b + sum_j w_j a_j for a_j within e_j (the bound of the header). The bound holds for any order
-// of the sums, so two running sums (even and odd j) let the loop run without waiting on one
-// addition chain; a zero weight adds exact zeros, so no test is needed.
+// of the sums, so the loop keeps two running sums per quantity (even and odd j) and does not
+// wait on one addition chain. With SSE2 (the x86-64 baseline) one product w_j (a_j, e_j) gives
+// w_j a_j and, its absolute value, (|w_j a_j|, |w_j| e_j): z, M and E in two instructions'
+// worth of lanes (the odd lane of the z sums is unused). A zero weight adds exact zeros.
 CertifiedDouble affine(const double* w, double b, const std::vector<CertifiedDouble>& a) {
   const std::size_t n = a.size();
+  static_assert(sizeof(CertifiedDouble) == 2 * sizeof(double), "CertifiedDouble is {value, error}");
+  double z, M, E;
+#if defined(__SSE2__)
+  const double* ve = &a.data()->value;  // value_0, error_0, value_1, error_1, ...
+  const __m128d sign_mask = _mm_set1_pd(-0.0);
+  __m128d z0 = _mm_set_sd(b), z1 = _mm_setzero_pd(), m0 = _mm_set_sd(std::fabs(b)), m1 = _mm_setzero_pd();
+  std::size_t j = 0;
+  for (; j + 1 < n; j += 2) {
+    const __m128d t0 = _mm_mul_pd(_mm_set1_pd(w[j]), _mm_loadu_pd(ve + 2 * j));
+    const __m128d t1 = _mm_mul_pd(_mm_set1_pd(w[j + 1]), _mm_loadu_pd(ve + 2 * j + 2));
+    z0 = _mm_add_pd(z0, t0);
+    z1 = _mm_add_pd(z1, t1);
+    m0 = _mm_add_pd(m0, _mm_andnot_pd(sign_mask, t0));
+    m1 = _mm_add_pd(m1, _mm_andnot_pd(sign_mask, t1));
+  }
+  if (j < n) {
+    const __m128d t = _mm_mul_pd(_mm_set1_pd(w[j]), _mm_loadu_pd(ve + 2 * j));
+    z0 = _mm_add_pd(z0, t);
+    m0 = _mm_add_pd(m0, _mm_andnot_pd(sign_mask, t));
+  }
+  const __m128d zs = _mm_add_pd(z0, z1), ms = _mm_add_pd(m0, m1);
+  z = _mm_cvtsd_f64(zs);
+  M = _mm_cvtsd_f64(ms);
+  E = _mm_cvtsd_f64(_mm_unpackhi_pd(ms, ms));
+#else
   double z0 = b, z1 = 0, M0 = std::fabs(b), M1 = 0, E0 = 0, E1 = 0;
   std::size_t j = 0;
   for (; j + 1 < n; j += 2) {
@@ -58,9 +88,26 @@ CertifiedDouble affine(const double* w, double b, const std::vector<CertifiedDou
     M0 += std::fabs(t);
     E0 += std::fabs(w[j]) * a[j].error;
   }
-  const double z = z0 + z1, M = M0 + M1, E = E0 + E1;
+  z = z0 + z1, M = M0 + M1, E = E0 + E1;
+#endif
   const double k = static_cast<double>(n + 4);
   const double err = (E + k * 2 * kU * M) * (1 + k * 4 * kU) + static_cast<double>(n + 2) * 0x1p-1070;
+  return {z, err};
+}
+
+// sum over j in nz of w_j a_j, the other a_j being exactly 0: the bound of affine (with n the
+// full length, b = 0), and exactly {0, 0} when nz is empty (no product formed).
+CertifiedDouble sparse_affine(const double* w, const std::vector<CertifiedDouble>& a, const std::vector<std::size_t>& nz) {
+  if (nz.empty()) return {0, 0};
+  double z = 0, M = 0, E = 0;
+  for (std::size_t j : nz) {
+    const double t = w[j] * a[j].value;
+    z += t;
+    M += std::fabs(t);
+    E += std::fabs(w[j]) * a[j].error;
+  }
+  const double k = static_cast<double>(a.size() + 4);
+  const double err = (E + k * 2 * kU * M) * (1 + k * 4 * kU) + static_cast<double>(a.size() + 2) * 0x1p-1070;
   return {z, err};
 }
 
@@ -175,23 +222,38 @@ std::optional<CertifiedDouble> CertifiedForward::one_sided_slope(const std::vect
 
 std::optional<CertifiedDouble> CertifiedForward::slope_jump(const std::vector<Sign>& signs_at_x, const Vector& u) const {
   if (!usable_ || u.size() != net_.input_dim() || signs_at_x.size() != net_.relu_count()) return std::nullopt;
-  auto converted = convert_inputs(u);
-  if (!converted) return std::nullopt;
   // Two passes side by side: the derivative along u (p), as one_sided_slope does it, and the sum
   // s = p + m with the derivative along -u (m), by its own recurrence: linear where p and m are
   // (s = W s), 0 at neurons negative at x, passed on at positive ones, and relu(p) + relu(m) at
-  // neurons zero at x, where m = s - p. So s stays exactly 0 (no product formed) until a kink,
-  // and the jump of an inactive kink comes out as an exact 0, which a difference of two rounded
-  // slopes never would; while s is 0, m = -p exactly.
+  // neurons zero at x, where m = s - p. So s is exactly 0 (no product formed) until a kink, and
+  // the jump of an inactive kink comes out as an exact 0, which a difference of two rounded
+  // slopes never would; while s is 0, m = -p exactly. Only zero neurons read p, so p is carried
+  // up to the last layer that has one; s is mostly zeros (one kink spreads through the active
+  // neurons only), so its sums run over its nonzero entries.
+  std::size_t layers_with_zero = 0;  // p is needed in layers [0, layers_with_zero)
+  {
+    std::size_t neuron = 0;
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+      if (!layers_[l].relu) continue;
+      for (std::size_t k = 0; k < layers_[l].b.size(); ++k)
+        if (signs_at_x[neuron++] == Sign::Zero) layers_with_zero = l + 1;
+    }
+  }
+  if (layers_with_zero == 0) return CertifiedDouble{0, 0};  // f is affine around x
+  auto converted = convert_inputs(u);
+  if (!converted) return std::nullopt;
   std::vector<CertifiedDouble> p = std::move(*converted), s(p.size());
-  bool s_zero = true;  // every entry of s exactly {0, 0}
+  std::vector<std::size_t> nz, next_nz;  // the entries of s that are not exactly {0, 0}
   std::size_t neuron = 0;
-  for (const DoubleLayer& L : layers_) {
-    std::vector<CertifiedDouble> np(L.b.size()), ns(L.b.size());
-    bool next_zero = true;
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const DoubleLayer& L = layers_[l];
+    const bool need_p = l < layers_with_zero;
+    std::vector<CertifiedDouble> np(need_p ? L.b.size() : 0), ns(L.b.size());
+    next_nz.clear();
     for (std::size_t k = 0; k < L.b.size(); ++k) {
-      CertifiedDouble dp = affine(&L.W[k * L.fan_in], 0.0, p);
-      CertifiedDouble ds = s_zero ? CertifiedDouble{0, 0} : affine(&L.W[k * L.fan_in], 0.0, s);
+      const double* w = &L.W[k * L.fan_in];
+      CertifiedDouble dp = need_p ? affine(w, 0.0, p) : CertifiedDouble{0, 0};
+      CertifiedDouble ds = sparse_affine(w, s, nz);
       if (!finite_and_small(dp) || !finite_and_small(ds)) return std::nullopt;
       if (L.relu) {
         const Sign sx = signs_at_x[neuron++];
@@ -205,13 +267,13 @@ std::optional<CertifiedDouble> CertifiedForward::slope_jump(const std::vector<Si
           ds = is_exact_zero(*rp) ? *rm : is_exact_zero(*rm) ? *rp : certified_difference(*rp, {-rm->value, rm->error});
         }
       }
-      next_zero = next_zero && is_exact_zero(ds);
-      np[k] = dp;
+      if (!is_exact_zero(ds)) next_nz.push_back(k);
+      if (need_p) np[k] = dp;
       ns[k] = ds;
     }
     p = std::move(np);
     s = std::move(ns);
-    s_zero = next_zero;
+    nz.swap(next_nz);
   }
   if (s.size() != 1) return std::nullopt;
   return s[0];
