@@ -34,15 +34,15 @@ struct CheckOptions {
   tiers::Method method = tiers::Method::Auto;
   std::size_t branch_parts = 0;  // branch-and-bound part limit; 0: 4096 when forced, 64 in auto
   // Whether the region-complex step streams (analysis/streamed_check.hpp: part by part, never
-  // the whole complex in memory). Auto streams where it applies and the first layer alone cuts the
-  // domain into at least kStreamFromParts cells: below that the whole complex is small (a few
-  // hundred MB at most on the bench shapes) and either way costs about the same; above, memory
-  // decides (d = 5 [16,16,16]: 160 MB streamed, 3.4 GB whole, for about 1.3x the CPU: the
-  // contacts with the parts' facets cost LPs the whole build shares between neighbours). Same
-  // verdict and counts either way; the witness may differ (both verified).
+  // the whole complex in memory). Auto streams wherever it applies (d >= 3, two or more ReLU
+  // layers) and the first layer cuts the domain into at least kStreamFromParts cells: the
+  // streamed check is the cheaper of the two on every bench shape measured, d = 3..6, depth 2..6
+  // (about 2x less CPU at d = 6 [10,10] and d = 3 [8]x6, the same at d = 3 [4,4]), besides
+  // never holding the complex (d = 5 [16,16,16]: 113 MB streamed, 1.8 GB whole). Same verdict
+  // and counts either way; the witness may differ (both verified).
   enum class Stream { Auto, Always, Never };
   Stream stream = Stream::Auto;  // `relucert check --stream` / `--whole-complex`
-  static constexpr std::size_t kStreamFromParts = 1024;
+  static constexpr std::size_t kStreamFromParts = 1;
   // When set, the streamed check's parts run where it sends them (distributed/, relucert-mpi);
   // not owned. Every process gets the same CheckResult.
   PartDealer* dealer = nullptr;
