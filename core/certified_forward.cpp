@@ -49,7 +49,7 @@ CertifiedDouble affine(const double* w, double b, const std::vector<CertifiedDou
   static_assert(sizeof(CertifiedDouble) == 2 * sizeof(double), "CertifiedDouble is {value, error}");
   double z, M, E;
 #if defined(__SSE2__)
-  const double* ve = &a.data()->value;  // value_0, error_0, value_1, error_1, ...
+  const double* ve = reinterpret_cast<const double*>(a.data());  // value_0, error_0, value_1, error_1, ...
   const __m128d sign_mask = _mm_set1_pd(-0.0);
   __m128d z0 = _mm_set_sd(b), z1 = _mm_setzero_pd(), m0 = _mm_set_sd(std::fabs(b)), m1 = _mm_setzero_pd();
   std::size_t j = 0;
