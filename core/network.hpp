@@ -73,21 +73,24 @@ class Network {
   // derivatives carried over one denominator per layer, canonicalised once at the end; nullopt
   // when the network has skip terms (no integer pass).
   std::optional<Rational> one_sided_slope(const std::vector<Sign>& signs_at_x, const Vector& u) const;
-  // The scalar function f analysed (output 0).
-  Rational value(const Vector& x) const { return forward(x).at(0); }
-
- private:
-  std::size_t input_dim_ = 0;
-  std::vector<Layer> layers_;
-  // The same weights over one denominator per layer (W = W_num / W_den, b = b_num / b_den), for
-  // an exact forward pass in integers that canonicalises once per neuron, not once per product.
-  // Empty when some layer has skip terms (then the rational pass is used).
+  // Layer l's weights over one denominator (W = W_num / W_den, b = b_num / b_den), for exact
+  // passes in integers that canonicalise once per neuron, not once per product (the forward
+  // pass, one_sided_slope, the streamed check's fold). nullptr when some layer has skip terms.
   struct IntegerLayer {
     std::vector<std::vector<Integer>> W_num;
     Integer W_den;
     std::vector<Integer> b_num;
     Integer b_den;
   };
+  const IntegerLayer* integer_layer(std::size_t l) const { return integer_layers_.empty() ? nullptr : integer_layers_.at(l).get(); }
+  // The scalar function f analysed (output 0).
+  Rational value(const Vector& x) const { return forward(x).at(0); }
+
+ private:
+  std::size_t input_dim_ = 0;
+  std::vector<Layer> layers_;
+  // integer_layer(l) for every layer; empty when some layer has skip terms (then the rational
+  // pass is used).
   std::vector<std::shared_ptr<const IntegerLayer>> integer_layers_;  // immutable: shared by copies
   std::vector<DoubleLayer> double_layers_;
   void validate() const;  // sizes; throws std::invalid_argument naming the layer

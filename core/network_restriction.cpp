@@ -1,6 +1,5 @@
 #include "core/network_restriction.hpp"
 
-#include <algorithm>
 #include <stdexcept>
 
 namespace relucert {
@@ -14,54 +13,26 @@ std::optional<std::string> restriction_unsupported(const Network& net) {
   return std::nullopt;
 }
 
-namespace {
-
-// The row v over one denominator: v = num / den, den the lcm of v's denominators.
-void over_common_denominator(const Vector& v, std::vector<Integer>& num, Integer& den) {
-  den = 1;
-  for (const auto& q : v) mpz_lcm(den.get_mpz_t(), den.get_mpz_t(), q.get_den_mpz_t());
-  num.resize(v.size());
-  for (std::size_t j = 0; j < v.size(); ++j) num[j] = v[j].get_num() * (den / v[j].get_den());
-}
-
-}  // namespace
-
 FirstLayerFolder::FirstLayerFolder(const Network& net) : net_(net) {
   if (restriction_unsupported(net)) throw std::invalid_argument("fold_first_layer: unsupported network");
   const auto& Ls = net.layers();
-  integer_ = std::none_of(Ls.begin(), Ls.end(), [](const Layer& L) { return L.has_skip(); });
-  if (!integer_) return;
-  // Layer 1 as A = A_num / A_den (all of W1 over one denominator), b1 = c_num / c_den.
-  const Layer& L1 = Ls[0];
-  A_den_ = 1;
-  for (const auto& row : L1.W)
-    for (const auto& q : row) mpz_lcm(A_den_.get_mpz_t(), A_den_.get_mpz_t(), q.get_den_mpz_t());
-  A_num_.resize(L1.width());
-  for (std::size_t k = 0; k < L1.width(); ++k) {
-    A_num_[k].resize(net.input_dim());
-    for (std::size_t j = 0; j < net.input_dim(); ++j) A_num_[k][j] = L1.W[k][j].get_num() * (A_den_ / L1.W[k][j].get_den());
-  }
-  over_common_denominator(L1.b, c_num_, c_den_);
-  // Layer 2's rows, each over its own denominator, and the denominators of the folded rows.
-  const Layer& L2 = Ls[1];
-  P_.resize(L2.width());
-  W_den_.resize(L2.width());
-  b_den_.resize(L2.width());
-  for (std::size_t r = 0; r < L2.width(); ++r) {
-    Integer q;
-    over_common_denominator(L2.W[r], P_[r], q);
-    W_den_[r] = q * A_den_;
-    b_den_[r] = q * c_den_;
-  }
-  tail_ = Network(L1.width(), std::vector<Layer>(Ls.begin() + 1, Ls.end()));
+  // The integer path needs the net's integer forms (no input skips: restriction_unsupported
+  // already excludes skips from hidden layers).
+  L1_ = net.integer_layer(0);
+  L2_ = net.integer_layer(1);
+  if (!L1_ || !L2_) return;
+  W_den_ = L2_->W_den * L1_->W_den;
+  b_den_ = L2_->W_den * L1_->b_den;
+  tail_ = Network(Ls[0].width(), std::vector<Layer>(Ls.begin() + 1, Ls.end()));
 }
 
 Network FirstLayerFolder::fold(const std::vector<Sign>& pattern) const {
   const Layer& L1 = net_.layers()[0];
   if (pattern.size() != L1.width()) throw std::invalid_argument("fold_first_layer: pattern size differs from layer 1");
-  if (!integer_) return fold_rational(pattern);
-  // Row r of W2 D W1 is (sum over active k of P[r][k] A_num[k]) / (q_r A_den): integer sums, one
-  // canonicalisation per entry; likewise W2 D b1.
+  if (!L1_ || !L2_) return fold_rational(pattern);
+  // W1 = A / a, b1 = c / e, W2 = P / q (integer forms of the net, one denominator per layer):
+  // row r of W2 D W1 is (sum over active k of P[r][k] A[k]) / (q a), and W2 D b1 likewise over
+  // q e: integer sums, one canonicalisation per entry.
   const Layer& L2 = net_.layers()[1];
   const std::size_t d = net_.input_dim();
   Layer folded;
@@ -69,25 +40,24 @@ Network FirstLayerFolder::fold(const std::vector<Sign>& pattern) const {
   folded.W.assign(L2.width(), Vector(d));
   folded.b.resize(L2.width());
   Integer S;
-  for (std::size_t r = 0; r < L2.width(); ++r) {
-    const std::vector<Integer>& P = P_[r];
-    for (std::size_t j = 0; j < d; ++j) {
-      S = 0;
-      for (std::size_t k = 0; k < P.size(); ++k)
-        if (pattern[k] == Sign::Positive && sgn(P[k]) != 0) mpz_addmul(S.get_mpz_t(), P[k].get_mpz_t(), A_num_[k][j].get_mpz_t());
-      Rational& w = folded.W[r][j];
-      mpz_swap(w.get_num_mpz_t(), S.get_mpz_t());
-      w.get_den() = W_den_[r];
-      w.canonicalize();
-    }
+  auto over = [&S](const Integer& den) {  // S / den, canonical; S is left 0
+    Rational q;
+    mpz_swap(q.get_num_mpz_t(), S.get_mpz_t());
+    q.get_den() = den;
+    q.canonicalize();
     S = 0;
+    return q;
+  };
+  for (std::size_t r = 0; r < L2.width(); ++r) {
+    const std::vector<Integer>& P = L2_->W_num[r];
+    for (std::size_t j = 0; j < d; ++j) {
+      for (std::size_t k = 0; k < P.size(); ++k)
+        if (pattern[k] == Sign::Positive && sgn(P[k]) != 0) mpz_addmul(S.get_mpz_t(), P[k].get_mpz_t(), L1_->W_num[k][j].get_mpz_t());
+      folded.W[r][j] = over(W_den_);
+    }
     for (std::size_t k = 0; k < P.size(); ++k)
-      if (pattern[k] == Sign::Positive && sgn(P[k]) != 0) mpz_addmul(S.get_mpz_t(), P[k].get_mpz_t(), c_num_[k].get_mpz_t());
-    Rational t;
-    mpz_swap(t.get_num_mpz_t(), S.get_mpz_t());
-    t.get_den() = b_den_[r];
-    t.canonicalize();
-    folded.b[r] = t + L2.b[r];
+      if (pattern[k] == Sign::Positive && sgn(P[k]) != 0) mpz_addmul(S.get_mpz_t(), P[k].get_mpz_t(), L1_->b_num[k].get_mpz_t());
+    folded.b[r] = over(b_den_) + L2.b[r];
   }
   return tail_.with_first_layer(d, std::move(folded));
 }

@@ -23,9 +23,9 @@ std::optional<std::string> restriction_unsupported(const Network& net);
 Network fold_first_layer(const Network& net, const std::vector<Sign>& pattern);
 
 // fold_first_layer for many patterns of one network (the streamed check folds once per part):
-// layers 1 and 2 over common denominators and the network of layers 2.. are made once, so a
-// fold is one integer product and the later layers' exact forms are shared, not rebuilt. Keeps
-// a reference to net. Nets with input skips U take the rational path.
+// from the net's own integer forms of layers 1 and 2 (Network::integer_layer) and the network
+// of layers 2.., made once, a fold is one integer product and the later layers' exact forms are
+// shared, not rebuilt. Keeps a reference to net. Nets with input skips U take the rational path.
 class FirstLayerFolder {
  public:
   explicit FirstLayerFolder(const Network& net);  // throws when restriction_unsupported(net)
@@ -34,14 +34,10 @@ class FirstLayerFolder {
  private:
   Network fold_rational(const std::vector<Sign>& pattern) const;
   const Network& net_;
-  bool integer_ = false;                      // no input skips: the integer path
-  std::vector<std::vector<Integer>> A_num_;   // W1 = A_num / A_den
-  Integer A_den_;
-  std::vector<Integer> c_num_;                // b1 = c_num / c_den
-  Integer c_den_;
-  std::vector<std::vector<Integer>> P_;       // row r of W2 = P[r] / q_r
-  std::vector<Integer> W_den_, b_den_;        // q_r A_den and q_r c_den
-  Network tail_;                              // layers 2.. on R^{width of layer 1}
+  const Network::IntegerLayer* L1_ = nullptr;  // net_'s integer forms of layers 1 and 2; null: the rational path
+  const Network::IntegerLayer* L2_ = nullptr;
+  Integer W_den_, b_den_;                      // the folded layer's denominators: W2's times W1's, b1's
+  Network tail_;                               // layers 2.. on R^{width of layer 1}
 };
 
 }  // namespace relucert
