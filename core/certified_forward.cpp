@@ -39,6 +39,13 @@ std::optional<std::vector<CertifiedDouble>> convert_inputs(const Vector& x) {
 
 bool finite_and_small(const CertifiedDouble& c) { return std::fabs(c.value) < kHuge && c.error < kHuge; }
 
+// The computed z of an n-term affine form with M = |b~| + sum |w~_j a~_j| and E = sum |w~_j| e_j,
+// and the header's bound e_z around it.
+CertifiedDouble with_error_bound(double z, double M, double E, std::size_t n) {
+  const double k = static_cast<double>(n + 4);
+  return {z, (E + k * 2 * kU * M) * (1 + k * 4 * kU) + static_cast<double>(n + 2) * 0x1p-1070};
+}
+
 // b + sum_j w_j a_j for a_j within e_j (the bound of the header). The bound holds for any order
 // of the sums, so the loop keeps two running sums per quantity (even and odd j) and does not
 // wait on one addition chain. With SSE2 (the x86-64 baseline) one product w_j (a_j, e_j) gives
@@ -90,9 +97,7 @@ CertifiedDouble affine(const double* w, double b, const std::vector<CertifiedDou
   }
   z = z0 + z1, M = M0 + M1, E = E0 + E1;
 #endif
-  const double k = static_cast<double>(n + 4);
-  const double err = (E + k * 2 * kU * M) * (1 + k * 4 * kU) + static_cast<double>(n + 2) * 0x1p-1070;
-  return {z, err};
+  return with_error_bound(z, M, E, n);
 }
 
 // sum over j in nz of w_j a_j, the other a_j being exactly 0: the bound of affine (with n the
@@ -106,9 +111,7 @@ CertifiedDouble sparse_affine(const double* w, const std::vector<CertifiedDouble
     M += std::fabs(t);
     E += std::fabs(w[j]) * a[j].error;
   }
-  const double k = static_cast<double>(a.size() + 4);
-  const double err = (E + k * 2 * kU * M) * (1 + k * 4 * kU) + static_cast<double>(a.size() + 2) * 0x1p-1070;
-  return {z, err};
+  return with_error_bound(z, M, E, a.size());
 }
 
 bool is_exact_zero(const CertifiedDouble& c) { return c.value == 0 && c.error == 0; }
