@@ -111,10 +111,13 @@ Halfspace make_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin) {
   return Halfspace(std::move(a), std::move(b), origin);
 }
 
-Halfspace make_halfspace(const Vector& a, const Rational& b, RowOrigin origin) {
-  // Multiply by the lcm of all denominators (a positive factor) to get integers.
-  // Dyadic data (float weights, dyadic points: the builder's usual case) first, with shifts: the
-  // lcm is the largest power, and each quotient l / den a power of two. The same integers.
+namespace {
+
+// The integers l*a, l*b for the lcm l of all denominators (a positive factor).
+// Dyadic data (float weights, dyadic points: the builder's usual case) first, with shifts: the
+// lcm is the largest power, and each quotient l / den a power of two. The same integers.
+void integer_row(const Vector& a, const Rational& b, std::vector<Integer>& ai, Integer& bi) {
+  ai.resize(a.size());
   {
     long top = power_of_two_exponent(b.get_den());
     std::array<long, Halfspace::kApproxDim> e{};
@@ -125,20 +128,35 @@ Halfspace make_halfspace(const Vector& a, const Rational& b, RowOrigin origin) {
       top = std::max(top, e[i]);
     }
     if (dyadic) {
-      std::vector<Integer> ai(a.size());
       for (std::size_t i = 0; i < a.size(); ++i)
         mpz_mul_2exp(ai[i].get_mpz_t(), a[i].get_num_mpz_t(), static_cast<mp_bitcnt_t>(top - e[i]));
-      Integer bi;
       mpz_mul_2exp(bi.get_mpz_t(), b.get_num_mpz_t(), static_cast<mp_bitcnt_t>(top - power_of_two_exponent(b.get_den())));
-      return make_halfspace(std::move(ai), std::move(bi), origin);
+      return;
     }
   }
   Integer l = b.get_den();
   for (const auto& v : a) mpz_lcm(l.get_mpz_t(), l.get_mpz_t(), v.get_den_mpz_t());
-  std::vector<Integer> ai(a.size());
   for (std::size_t i = 0; i < a.size(); ++i) ai[i] = a[i].get_num() * (l / a[i].get_den());
-  Integer bi = b.get_num() * (l / b.get_den());
+  bi = b.get_num() * (l / b.get_den());
+}
+
+}  // namespace
+
+Halfspace make_halfspace(const Vector& a, const Rational& b, RowOrigin origin) {
+  std::vector<Integer> ai;
+  Integer bi;
+  integer_row(a, b, ai, bi);
   return make_halfspace(std::move(ai), std::move(bi), origin);
+}
+
+Halfspace make_unreduced_halfspace(const Vector& a, const Rational& b, RowOrigin origin) {
+  std::vector<Integer> ai;
+  Integer bi;
+  integer_row(a, b, ai, bi);
+  bool nonzero = false;
+  for (const auto& v : ai) nonzero = nonzero || sgn(v) != 0;
+  if (!nonzero) throw std::logic_error("make_unreduced_halfspace: zero normal");
+  return Halfspace(std::move(ai), std::move(bi), origin);
 }
 
 bool strictly_inside(const std::vector<Halfspace>& rows, const Vector& x) {

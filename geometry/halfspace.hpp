@@ -66,6 +66,7 @@ class Halfspace {
   // The one constructor of a row with data: a and b canonical (make_halfspace's job).
   Halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
   friend Halfspace make_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
+  friend Halfspace make_unreduced_halfspace(const Vector& a, const Rational& b, RowOrigin origin);
 
   std::shared_ptr<const Data> data_;
 };
@@ -74,6 +75,12 @@ class Halfspace {
 Halfspace make_halfspace(const Vector& a, const Rational& b, RowOrigin origin);
 // Same, from integer data that may share a common factor.
 Halfspace make_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
+
+// The same halfspace as make_halfspace(a, b) without dividing out the normal's content (no gcd,
+// the dearest part of a canonical row): a positive multiple of the canonical row, with the same
+// slack signs. Only for a row that answers a sign or certificate question and is then dropped:
+// equality and same_hyperplane_as need the canonical form, so it must never join a cell.
+Halfspace make_unreduced_halfspace(const Vector& a, const Rational& b, RowOrigin origin);
 
 // True iff x satisfies every row strictly.
 bool strictly_inside(const std::vector<Halfspace>& rows, const Vector& x);

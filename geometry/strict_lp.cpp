@@ -664,6 +664,16 @@ bool empty_on_hyperplane_by_certificate(const Halfspace& h, const std::vector<co
   return motzkin_on_support(support, h, dim);
 }
 
+bool strict_side_empty_by_certificate(const Halfspace* const* support, std::size_t count, const Halfspace& side, std::size_t dim) {
+  if (count == 0 || count > dim || side.dim() != dim) return false;
+  static thread_local std::vector<const Halfspace*> cols;
+  cols.assign(support, support + count);
+  cols.push_back(&side);
+  for (const Halfspace* r : cols)
+    if (r->dim() != dim) return false;
+  return motzkin_certifies_empty(cols.data(), cols.size(), cols.size(), dim);
+}
+
 void set_float_filter_enabled(bool enabled) { g_float_filter = enabled; }
 bool float_filter_enabled() { return g_float_filter; }
 

@@ -44,6 +44,13 @@ std::optional<Vector> find_strict_point_on_hyperplane(const Halfspace& h, const 
 // No LP is solved and no LP counter moves.
 bool empty_on_hyperplane_by_certificate(const Halfspace& h, const std::vector<const Halfspace*>& support, std::size_t dim);
 
+// True when {x : r.a.x < r.b for the `count` rows of support, side.a.x < side.b} is proven empty
+// by a Motzkin certificate on these rows alone (found and checked exactly), so that any system
+// containing them has no point strictly inside where `side` holds strictly. The support is the
+// caller's guess (e.g. the rows of a float vertex where side's slack is least: at most dim).
+// False: not proven (which proves nothing). No LP is solved and no LP counter moves.
+bool strict_side_empty_by_certificate(const Halfspace* const* support, std::size_t count, const Halfspace& side, std::size_t dim);
+
 // For tests: the exact null vector behind the Motzkin certificates (geometry/strict_lp.cpp's
 // exact_null_vector) of the matrix whose columns are rows[c]'s normals, sign-definite on the
 // first signed_cols; with full_elimination, without the elimination on axes chosen in double
