@@ -16,6 +16,7 @@
 #include "core/cpu_time.hpp"
 #include "core/filtered_sign.hpp"
 #include "core/memory_usage.hpp"
+#include "geometry/approx_vertices.hpp"
 #include "geometry/planar_complex.hpp"
 #include "geometry/strict_lp.hpp"
 #include "geometry/work_share.hpp"
@@ -28,6 +29,10 @@ std::atomic<ContactWalkMode> g_contact_walk_mode{ContactWalkMode::Walk};
 
 void set_contact_walk_mode(ContactWalkMode mode) { g_contact_walk_mode = mode; }
 ContactWalkMode contact_walk_mode() { return g_contact_walk_mode.load(std::memory_order_relaxed); }
+
+std::atomic<bool> g_vertex_guides{true};
+void set_vertex_guides_enabled(bool enabled) { g_vertex_guides = enabled; }
+bool vertex_guides_enabled() { return g_vertex_guides.load(std::memory_order_relaxed); }
 
 namespace {
 
@@ -105,6 +110,7 @@ class Builder {
     identity->c.assign(d, Rational(0));
     c.layer_input = std::move(identity);
     out_.cells.push_back(std::move(c));
+    vertices_.emplace_back();
     if (polytope_) {
       followed_.assign(out_.cells[0].rows.size(), 0);
       for (const PolytopeContact& pc : polytope_->contacts) {
@@ -524,6 +530,7 @@ class Builder {
     std::vector<Halfspace> rows;  // the cell at the start of the pass
     Vector point;
     std::size_t pieces = 1;
+    ApproxVertices vertices;  // of the cell, in double: the guide of settle_by_vertex
   };
 
   void start_groups() {
@@ -531,8 +538,112 @@ class Builder {
     group_of_.resize(out_.cells.size());
     for (std::size_t ci = 0; ci < out_.cells.size(); ++ci) {
       group_of_[ci] = ci;
-      groups_.push_back(Group{out_.cells[ci].rows, out_.cells[ci].point, 1});
+      groups_.push_back(Group{out_.cells[ci].rows, out_.cells[ci].point, 1, {}});
     }
+    fill_vertices();
+    for (std::size_t g = 0; g < groups_.size(); ++g) groups_[g].vertices = *vertices_[g];
+  }
+
+  // Vertex guides in d = 3 only, with at most 64 vertices (a cell of d = 3 has about 10-20).
+  // (d = 2 builds are few: the planar builder takes most; certificates keep their points.)
+  // Measured A/B on bench/shapes.py nets (min of 5, one thread): d = 3 depth 6 -36%, depth 4 -8%,
+  // [10, 10] +-1%; d = 4 [10, 10] +21% and d = 6 [10, 10] +22% (their parts have one ReLU layer
+  // left, few questions per cell to pay for a guide, and d = 6 cells have hundreds of vertices).
+  static constexpr std::size_t kMaxGuideVertices = 64;
+  static constexpr std::size_t kGuideDim = 3;
+
+  // The cells' vertex guides (geometry/approx_vertices.hpp), beside out_.cells: nullopt until
+  // fill_vertices makes them with approx_vertices, carried through splits by clip_vertices and
+  // through row removals by renumber_rows; empty when the cell has none. Every rank has the
+  // same (the same double operations on the same rows), since settle_by_vertex changes which
+  // questions are asked.
+  void fill_vertices() {
+    if (out_.dim != kGuideDim || !vertex_guides_enabled()) {
+      for (auto& v : vertices_) if (!v) v.emplace();
+      return;
+    }
+    parallel_for(out_.cells.size(), [&](std::size_t ci) {
+      if (!vertices_[ci]) vertices_[ci] = approx_vertices(out_.cells[ci].rows, out_.dim, kMaxGuideVertices);
+    });
+  }
+
+  // z = w.x + w0 at the float vertices: the least and the largest value and where.
+  struct VertexRange {
+    bool known = false;  // false: no guide, or a value is not finite
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
+    std::size_t at_lo = 0, at_hi = 0;
+    Sign one_sign() const { return !known ? Sign::Zero : hi < 0 ? Sign::Negative : lo > 0 ? Sign::Positive : Sign::Zero; }
+    bool mixed() const { return known && lo < 0 && hi > 0; }
+  };
+
+  VertexRange vertex_range(const ApproxVertices& V, const Vector& w, const Rational& w0) const {
+    VertexRange out;
+    if (V.empty()) return out;
+    const std::size_t d = out_.dim;
+    std::array<double, Halfspace::kApproxDim> wd{};
+    for (std::size_t j = 0; j < d; ++j) wd[j] = to_double(w[j]);
+    const double w0d = to_double(w0);
+    for (std::size_t v = 0; v < V.size(); ++v) {
+      double z = w0d;
+      for (std::size_t j = 0; j < d; ++j) z += wd[j] * V.coords[v * d + j];
+      if (z < out.lo) out.lo = z, out.at_lo = v;
+      if (z > out.hi) out.hi = z, out.at_hi = v;
+    }
+    out.known = std::isfinite(out.lo) && std::isfinite(out.hi);
+    return out;
+  }
+
+  // Whether the exact Motzkin check on the rows of the float vertex where z comes closest to 0
+  // proves z's other side empty on the cell (rows, guide V): then z, not constant, has the sign
+  // r.one_sign() strictly inside it. `side` is that other side, strictly (z > 0 when z < 0 at
+  // every vertex). False proves nothing.
+  bool vertex_certifies(const std::vector<Halfspace>& rows, const ApproxVertices& V, const VertexRange& r,
+                        const Halfspace& side) const {
+    const std::size_t d = out_.dim;
+    const std::size_t v = r.one_sign() == Sign::Negative ? r.at_hi : r.at_lo;
+    std::array<const Halfspace*, Halfspace::kApproxDim> support{};
+    for (std::size_t j = 0; j < d; ++j) {
+      if (V.rows[v * d + j] >= rows.size()) return false;  // (a stale guide: not trusted either)
+      support[j] = &rows[V.rows[v * d + j]];
+    }
+    return strict_side_empty_by_certificate(support.data(), d, side, d);
+  }
+
+  // The sign of z on the whole group cell when the vertex guide settles it (vertex_certifies);
+  // Zero: not settled here. The certificate's row for z is unreduced: it is dropped after the
+  // check. `crossed`: the float vertices have both signs (then the group's own LP would only
+  // confirm it; the pieces are asked one by one).
+  Sign settle_by_vertex(const Group& G, const Vector& w, const Rational& w0, const Halfspace& z_le_0, bool* crossed) const {
+    const VertexRange r = vertex_range(G.vertices, w, w0);
+    *crossed = r.mixed();
+    const Sign s = r.one_sign();
+    if (s == Sign::Zero) return s;
+    // z > 0 is the strict flip of z <= 0; z < 0 is z <= 0 strictly.
+    return vertex_certifies(G.rows, G.vertices, r, s == Sign::Negative ? z_le_0.flipped() : z_le_0) ? s : Sign::Zero;
+  }
+
+  // A point strictly inside the cell (rows) with z_le_0's slack of sign `side` (Positive: z < 0),
+  // near the double point x: rounded to short dyadics within the room the rows leave, checked
+  // exactly. nullopt: the LP finds one.
+  std::optional<Vector> rounded_point_on_side(const std::vector<Halfspace>& rows, const Halfspace& z_le_0, Sign side,
+                                              const std::vector<double>& x) const {
+    const std::size_t d = out_.dim;
+    double room = side == Sign::Positive ? max_norm_room(z_le_0, x) : -max_norm_room(z_le_0, x);
+    for (const Halfspace& row : rows) {
+      if (row.approx_dim() != d) return std::nullopt;
+      room = std::min(room, max_norm_room(row, x));
+    }
+    if (!(room > 0) || !std::isfinite(room)) return std::nullopt;
+    Vector p(d);
+    for (std::size_t j = 0; j < d; ++j) {
+      if (!std::isfinite(x[j])) return std::nullopt;
+      p[j] = short_rational_near(x[j], room / 2);
+    }
+    const FilterPoint fp(p);
+    if (z_le_0.slack_sign(fp) != side) return std::nullopt;
+    for (const Halfspace& row : rows)
+      if (row.slack_sign(fp) != Sign::Positive) return std::nullopt;
+    return p;
   }
 
   // The sign of z = w.x + w0 at x, from the row z <= 0 (its slack is a positive multiple of -z).
@@ -541,9 +652,14 @@ class Builder {
   // Neuron m on group g: its row z <= 0, the same for every piece (none when z is constant on
   // the group), and `settled`, the sign of z on every piece when z = 0 misses the group's cell;
   // Zero when it crosses it (then each piece is decided on its own) or the group is one cell.
+  // The row is unreduced (make_unreduced_halfspace): the questions only need its signs, and most
+  // neurons split no piece. `canonical` is made once the pass knows a piece splits: the rows a
+  // cell keeps are canonical, for same_hyperplane_as.
   struct GroupNeuron {
     std::optional<Halfspace> z_le_0;
+    std::optional<Halfspace> canonical;
     Sign settled = Sign::Zero;
+    bool crossed = false;  // the vertex guide has both signs: no group LP (settle_by_vertex)
   };
 
   // The row part, without an LP (every rank makes every group's row: cheaper than its bytes).
@@ -552,12 +668,15 @@ class Builder {
     const Vector& w = z.A[k];
     GroupNeuron out;
     if (is_zero(w)) return out;  // decide_cell takes the constant case
-    out.z_le_0 = make_halfspace(w, -z.c[k], RowOrigin{RowOrigin::Kind::Neuron, m});  //  w.x <= -w0
+    out.z_le_0 = make_unreduced_halfspace(w, -z.c[k], RowOrigin{RowOrigin::Kind::Neuron, m});  //  w.x <= -w0
+    out.settled = settle_by_vertex(groups_[g], w, z.c[k], *out.z_le_0, &out.crossed);
     return out;
   }
 
   // Whether settle_group can settle g: only groups of two or more pieces ask its LP.
-  bool group_question(std::size_t g, const GroupNeuron& gn) const { return gn.z_le_0 && groups_[g].pieces >= 2; }
+  bool group_question(std::size_t g, const GroupNeuron& gn) const {
+    return gn.z_le_0 && gn.settled == Sign::Zero && !gn.crossed && groups_[g].pieces >= 2;
+  }
 
   // The `settled` part (at most one LP), for a group with group_question.
   Sign settle_group(std::size_t g, const Halfspace& z_le_0) const {
@@ -582,6 +701,7 @@ class Builder {
     Vector p_pos, p_neg;          // when split: interior points of the two halves
     Vector crossing;              // when split: a point of the relative interior of the new facet
     Halfspace new_facet;          // when split: the new pair's facet (z <= 0), copied here
+    std::optional<ApproxVertices> v_pos, v_neg;  // when split: the halves' vertex guides (clip_vertices)
   };
 
   // A point of the relative interior of the new facet c ∩ {z = 0} with short (dyadic)
@@ -618,19 +738,46 @@ class Builder {
   // `group_row`: the row z <= 0 of the cell's group (GroupNeuron); z is not constant on the cell.
   // The question part (up to two LPs): whether the cell splits, the sign when not, the two
   // interior points when it does. complete_split derives the rest.
-  CellDecision decide_cell(std::size_t ci, const Halfspace& group_row) const {
+  CellDecision decide_cell(std::size_t ci, std::size_t k, const Halfspace& group_row) const {
     const Cell& c = out_.cells[ci];
     CellDecision d;
     const Halfspace& z_le_0 = group_row;  //  w.x <= -w0; its flip -w.x <= w0 is the other side
     const Sign zp = z_sign_at(z_le_0, c.point);
     // The cell's own point serves the side it is on; it is copied only when the cell splits.
     const bool pos_own = zp == Sign::Positive, neg_own = zp == Sign::Negative;
-    std::optional<Vector> p_pos = pos_own ? std::nullopt : cell_point_on_side(c.rows, z_le_0.flipped());
-    std::optional<Vector> p_neg = neg_own ? std::nullopt : cell_point_on_side(c.rows, z_le_0);
+    std::optional<Vector> p_pos, p_neg;
+    // The vertex guide first: it settles the cell (a piece of a split group; a whole group has
+    // been tried in group_row), or its halves' vertex means are the two points.
+    const ApproxVertices* V = vertices_[ci] && !vertices_[ci]->empty() ? &*vertices_[ci] : nullptr;
+    if (V) {
+      const VertexRange r = vertex_range(*V, c.preactivation->A[k], c.preactivation->c[k]);
+      const Sign s = r.one_sign();
+      if (s != Sign::Zero && groups_[group_of_[ci]].pieces > 1 && s == zp &&
+          vertex_certifies(c.rows, *V, r, s == Sign::Negative ? z_le_0.flipped() : z_le_0)) {
+        d.sign = s;
+        return d;
+      }
+      if (r.mixed()) {
+        // (Made here, the halves' guides are not clipped again in complete_split.)
+        ApproxVertices& vp = d.v_pos.emplace();
+        ApproxVertices& vn = d.v_neg.emplace();
+        if (clip_vertices(*V, z_le_0, static_cast<std::uint32_t>(c.rows.size()), &vn, &vp, kMaxGuideVertices) && !vn.empty() && !vp.empty()) {
+          if (!pos_own) p_pos = rounded_point_on_side(c.rows, z_le_0, Sign::Negative, vertex_mean(vp));
+          if (!neg_own) p_neg = rounded_point_on_side(c.rows, z_le_0, Sign::Positive, vertex_mean(vn));
+        } else {
+          vp = ApproxVertices{};
+          vn = ApproxVertices{};
+        }
+      }
+    }
+    if (!pos_own && !p_pos) p_pos = cell_point_on_side(c.rows, z_le_0.flipped());
+    if (!neg_own && !p_neg) p_neg = cell_point_on_side(c.rows, z_le_0);
     const bool has_pos = pos_own || p_pos, has_neg = neg_own || p_neg;
     if (!has_pos && !has_neg) throw std::logic_error("split: a nonconstant affine function has no side on a full cell");
     if (!has_neg || !has_pos) {
       d.sign = has_pos ? Sign::Positive : Sign::Negative;
+      d.v_pos.reset();
+      d.v_neg.reset();
       return d;
     }
     d.split = true;
@@ -641,7 +788,9 @@ class Builder {
 
   // What a split derives from the answer of decide_cell without an LP: its rows and the point of
   // the new facet.
-  void complete_split(std::size_t ci, std::size_t k, const Halfspace& group_row, CellDecision& d) const {
+  // `question_row`: the row decide_cell had (the clip of the guide uses it, as decide_cell's own
+  // clip did: the same doubles on every rank); `group_row`: its canonical form, for the rows.
+  void complete_split(std::size_t ci, std::size_t k, const Halfspace& question_row, const Halfspace& group_row, CellDecision& d) const {
     const Cell& c = out_.cells[ci];
     const Vector& w = c.preactivation->A[k];
     const Rational& w0 = c.preactivation->c[k];
@@ -653,6 +802,17 @@ class Builder {
       const Rational zn = dot(w, d.p_neg) + w0, zpos = dot(w, d.p_pos) + w0;
       const Rational t = zn / (zn - zpos);
       d.crossing = add(d.p_neg, scale(t, sub(d.p_pos, d.p_neg)));
+    }
+    // The halves' guides: clipped from the cell's; none when it has none or the clip fails (a
+    // half with too many vertices: its pieces would have many too, so none is rebuilt).
+    if (!d.v_pos) {
+      d.v_pos.emplace();
+      d.v_neg.emplace();
+      if (vertices_[ci] && !vertices_[ci]->empty() &&
+          !clip_vertices(*vertices_[ci], question_row, static_cast<std::uint32_t>(c.rows.size()), &*d.v_neg, &*d.v_pos, kMaxGuideVertices)) {
+        *d.v_pos = ApproxVertices{};
+        *d.v_neg = ApproxVertices{};
+      }
     }
     d.z_ge_0 = group_row.flipped();
     d.new_facet = group_row;
@@ -756,6 +916,7 @@ class Builder {
   // ranks in turn (ask); everything else here is done by every rank.
   void split_all(std::size_t m, std::size_t k) {
     const std::size_t n_cells = out_.cells.size(), n_adj = out_.adjacencies.size();
+    fill_vertices();
     std::vector<GroupNeuron> gn(groups_.size());
     parallel_for(groups_.size(), [&](std::size_t g) { gn[g] = group_row(g, m, k); });
     std::vector<std::size_t> gq;  // groups whose LP may settle all their pieces
@@ -778,20 +939,28 @@ class Builder {
       else cq.push_back(ci);
     }
     auto row_of = [&](std::size_t ci) -> const Halfspace& { return *gn[group_of_[ci]].z_le_0; };
-    std::vector<std::size_t> decoded;  // cells split by another rank's answer, to complete here
     ask(
-        cq.size(),
-        [&](std::size_t i) {
-          const std::size_t ci = cq[i];
-          dec[ci] = decide_cell(ci, row_of(ci));
-          if (dec[ci].split) complete_split(ci, k, row_of(ci), dec[ci]);
-        },
+        cq.size(), [&](std::size_t i) { dec[cq[i]] = decide_cell(cq[i], k, row_of(cq[i])); },
         [&](std::size_t i, ByteWriter& w) { encode_cell(cq[i], dec[cq[i]], w); },
-        [&](std::size_t i, ByteReader& r) {
-          dec[cq[i]] = decode_cell(cq[i], r);
-          if (dec[cq[i]].split) decoded.push_back(cq[i]);
-        });
-    parallel_for(decoded.size(), [&](std::size_t i) { complete_split(decoded[i], k, row_of(decoded[i]), dec[decoded[i]]); });
+        [&](std::size_t i, ByteReader& r) { dec[cq[i]] = decode_cell(cq[i], r); });
+    // Every rank completes every split (cheaper than its bytes), with the canonical row of the
+    // group, made once per group with a piece that splits.
+    std::vector<std::size_t> splits, split_groups;
+    for (std::size_t ci : cq)
+      if (dec[ci].split) splits.push_back(ci);
+    {
+      std::vector<char> seen(groups_.size(), 0);
+      for (std::size_t ci : splits)
+        if (!seen[group_of_[ci]]++) split_groups.push_back(group_of_[ci]);
+    }
+    parallel_for(split_groups.size(), [&](std::size_t i) {
+      GroupNeuron& g = gn[split_groups[i]];
+      g.canonical = make_halfspace(g.z_le_0->a(), g.z_le_0->b(), g.z_le_0->origin);
+    });
+    parallel_for(splits.size(), [&](std::size_t i) {
+      const GroupNeuron& g = gn[group_of_[splits[i]]];
+      complete_split(splits[i], k, *g.z_le_0, *g.canonical, dec[splits[i]]);
+    });
     std::vector<std::size_t> touched;  // old pairs with a cell that splits
     for (std::size_t e = 0; e < n_adj; ++e)
       if (dec[out_.adjacencies[e].lower].split || dec[out_.adjacencies[e].upper].split) touched.push_back(e);
@@ -835,6 +1004,8 @@ class Builder {
         pos.adjacencies.clear();  // rebuilt below from the pairs
       }
       out_.cells.push_back(std::move(neg));
+      vertices_[ci] = std::move(d.v_pos);
+      vertices_.push_back(std::move(d.v_neg));
     }
     auto pos_half = [&](std::size_t c) { return c; };
     auto neg_half = [&](std::size_t c) { return dec[c].split ? neg_of[c] : c; };
@@ -1275,6 +1446,7 @@ class Builder {
         ++out;
       }
     c.rows.resize(out);
+    if (vertices_[ci] && !vertices_[ci]->empty() && !renumber_rows(*vertices_[ci], keep)) *vertices_[ci] = ApproxVertices{};
   }
 
   void finish_cells() {
@@ -1299,6 +1471,7 @@ class Builder {
   }
 
   const Network& net_;
+  std::vector<std::optional<ApproxVertices>> vertices_;  // beside out_.cells (fill_vertices)
   std::vector<bool> is_skip_source_ = std::vector<bool>(net_.layers().size(), false);
   std::vector<RowScaledMatrix> scaled_W_;  // each layer's W over row denominators, converted once
   std::vector<std::vector<RowScaledMatrix>> scaled_skips_;  // each layer's skip matrices M, likewise

@@ -82,6 +82,11 @@ enum class ContactWalkMode { Walk, Lp, Checked };
 void set_contact_walk_mode(ContactWalkMode mode);
 ContactWalkMode contact_walk_mode();
 
+// Vertex guides (geometry/approx_vertices.hpp) for the builder's questions in low dimension: on
+// by default. Off, every question goes to the LPs (tests compare: the same complex, points aside).
+void set_vertex_guides_enabled(bool enabled);
+bool vertex_guides_enabled();
+
 // Where a build stands, for progress reports (BuildLimits::progress).
 struct BuildProgress {
   std::size_t cells = 0;          // cells so far

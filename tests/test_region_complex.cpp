@@ -86,7 +86,8 @@ std::vector<Vector> sample_points(const Domain& dom, std::size_t count, std::mt1
   return out;
 }
 
-void check_invariants(const Network& net, const RegionComplex& cx, std::uint64_t seed = 7) {
+// `within`: the build's polytope (build_region_complex_in), when the cells cover only it.
+void check_invariants(const Network& net, const RegionComplex& cx, std::uint64_t seed = 7, const std::vector<Halfspace>* within = nullptr) {
   REQUIRE(cx.status == BuildStatus::Complete);
   const std::size_t n = cx.cells.size();
   REQUIRE(n >= 1);
@@ -139,6 +140,7 @@ void check_invariants(const Network& net, const RegionComplex& cx, std::uint64_t
   // gives the forward-pass value there.
   std::mt19937_64 rng(seed);
   for (const Vector& p : sample_points(cx.domain, 60, rng)) {
+    if (within && !strictly_inside(*within, p)) continue;
     std::size_t found = 0;
     for (const Cell& c : cx.cells)
       if (in_closed(c, p)) {
@@ -798,4 +800,85 @@ TEST_CASE("jump test: rational gradients, jumps lambda * a with a non-unit norma
   // Off the normal by 1/10^9 in one coordinate: not a jump of a continuous function.
   const Vector bent{gl[0] + 2 * Rational(5, 11), gl[1] - 3 * Rational(5, 11) + Rational(1, 1000000000)};
   CHECK_THROWS_AS(find_violating_adjacency(two_cells(gl, bent)), std::logic_error);
+}
+
+TEST_CASE("vertex guides (d = 3): the same complex as the LPs alone, on degenerate and deep nets, box, R^3 and a polytope") {
+  // The guides only propose (a vertex's rows for a Motzkin check, vertex means for points): with
+  // them on and off, every complex must pass the invariants and have the same cells (by pattern),
+  // the same pairs (by the patterns of their cells) and the same pieces. Small integer weights
+  // make coincident planes and planes through vertices (a vertex on the cut goes to both sides).
+  struct GuideGuard {
+    ~GuideGuard() { set_vertex_guides_enabled(true); }
+  } guard;
+  auto patterns = [](const RegionComplex& cx) {
+    std::multiset<std::string> cells;
+    std::multiset<std::pair<std::string, std::string>> pairs;
+    for (const Cell& c : cx.cells) cells.insert(cx.pattern_string(c));
+    for (const Adjacency& a : cx.adjacencies) {
+      std::string p = cx.pattern_string(cx.cells[a.lower]), q = cx.pattern_string(cx.cells[a.upper]);
+      if (q < p) std::swap(p, q);
+      pairs.insert({p, q});
+    }
+    return std::make_pair(cells, pairs);
+  };
+  std::mt19937_64 rng(23);
+  unsigned long long questions_on = 0, questions_off = 0;
+  std::size_t builds = 0;
+  for (int rep = 0; rep < 8; ++rep) {
+    const std::size_t d = 3, depth = 2 + rep % 3, width = rep < 4 ? 4 : 5;
+    std::uniform_int_distribution<int> w(rep % 2 ? -1 : -3, rep % 2 ? 1 : 3);
+    std::vector<Layer> layers;
+    std::size_t fan = d;
+    for (std::size_t l = 0; l <= depth; ++l) {
+      Layer L;
+      const std::size_t out = l == depth ? 1 : width;
+      for (std::size_t i = 0; i < out; ++i) {
+        Vector r;
+        for (std::size_t j = 0; j < fan; ++j) r.push_back(frac(w(rng), 2));
+        L.W.push_back(r);
+        L.b.push_back(frac(w(rng), 3));
+      }
+      L.relu = l < depth;
+      layers.push_back(L);
+      fan = out;
+    }
+    const Network f(d, layers);
+    CAPTURE(rep);
+    for (int where = 0; where < 3; ++where) {
+      CAPTURE(where);
+      RegionComplex on, off;
+      PolytopeDomain poly;
+      if (where < 2) {
+        const Domain dom = where == 0 ? Domain::box(Vector(d, Rational(-2)), Vector(d, Rational(3, 2))) : Domain::whole_space(d);
+        set_vertex_guides_enabled(true);
+        on = build_region_complex(f, dom);
+        set_vertex_guides_enabled(false);
+        off = build_region_complex(f, dom);
+      } else {  // the octahedron |x| + |y| + |z| <= 2 (not simple: four facets at each vertex)
+        for (int s = 0; s < 8; ++s)
+          poly.rows.push_back(make_halfspace(Vector{Rational(s & 1 ? 1 : -1), Rational(s & 2 ? 1 : -1), Rational(s & 4 ? 1 : -1)},
+                                             Rational(2), RowOrigin{}));
+        poly.interior = Vector(d, Rational(1, 7));
+        set_vertex_guides_enabled(true);
+        on = build_region_complex_in(f, poly);
+        set_vertex_guides_enabled(false);
+        off = build_region_complex_in(f, poly);
+      }
+      check_invariants(f, on, 200 + rep, where == 2 ? &poly.rows : nullptr);
+      REQUIRE(off.status == BuildStatus::Complete);
+      CHECK(on.cells.size() == off.cells.size());
+      CHECK(on.adjacencies.size() == off.adjacencies.size());
+      CHECK(on.distinct_affine_pieces() == off.distinct_affine_pieces());
+      CHECK(patterns(on) == patterns(off));
+      if (where == 0) {  // a box: simple bounded cells, where the guides have all vertices
+        questions_on += on.lp_questions;
+        questions_off += off.lp_questions;
+      }
+      ++builds;
+    }
+  }
+  CHECK(builds == 24);
+  // On the boxes the guides answer more than half of the LP questions (the rest are mostly the
+  // pairs' facet points, which the guides do not answer): they are used, and they work.
+  CHECK(2 * questions_on < questions_off);
 }
