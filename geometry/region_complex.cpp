@@ -17,6 +17,7 @@
 #include "core/filtered_sign.hpp"
 #include "core/memory_usage.hpp"
 #include "geometry/approx_vertices.hpp"
+#include "geometry/float_bound.hpp"
 #include "geometry/planar_complex.hpp"
 #include "geometry/strict_lp.hpp"
 #include "geometry/work_share.hpp"
@@ -109,6 +110,7 @@ class Builder {
     for (std::size_t i = 0; i < d; ++i) identity->A[i][i] = 1;
     identity->c.assign(d, Rational(0));
     c.layer_input = std::move(identity);
+    box_bound_ = axis_bound_of(c.rows, d);
     out_.cells.push_back(std::move(c));
     vertices_.emplace_back();
     if (polytope_) {
@@ -530,7 +532,7 @@ class Builder {
     std::vector<Halfspace> rows;  // the cell at the start of the pass
     Vector point;
     std::size_t pieces = 1;
-    ApproxVertices vertices;  // of the cell, in double: the guide of settle_by_vertex
+    ApproxVertices vertices;  // of the cell, in double: the guide of group_row
   };
 
   void start_groups() {
@@ -555,7 +557,7 @@ class Builder {
   // The cells' vertex guides (geometry/approx_vertices.hpp), beside out_.cells: nullopt until
   // fill_vertices makes them with approx_vertices, carried through splits by clip_vertices and
   // through row removals by renumber_rows; empty when the cell has none. Every rank has the
-  // same (the same double operations on the same rows), since settle_by_vertex changes which
+  // same (the same double operations on the same rows), since group_row and decide_cell change which
   // questions are asked.
   void fill_vertices() {
     if (out_.dim != kGuideDim || !vertex_guides_enabled()) {
@@ -572,6 +574,8 @@ class Builder {
     bool known = false;  // false: no guide, or a value is not finite
     double lo = HUGE_VAL, hi = -HUGE_VAL;
     std::size_t at_lo = 0, at_hi = 0;
+    std::array<double, Halfspace::kApproxDim> w{};  // z's coefficients in double (to_double)
+    double w0 = 0;
     Sign one_sign() const { return !known ? Sign::Zero : hi < 0 ? Sign::Negative : lo > 0 ? Sign::Positive : Sign::Zero; }
     bool mixed() const { return known && lo < 0 && hi > 0; }
   };
@@ -580,12 +584,11 @@ class Builder {
     VertexRange out;
     if (V.empty()) return out;
     const std::size_t d = out_.dim;
-    std::array<double, Halfspace::kApproxDim> wd{};
-    for (std::size_t j = 0; j < d; ++j) wd[j] = to_double(w[j]);
-    const double w0d = to_double(w0);
+    for (std::size_t j = 0; j < d; ++j) out.w[j] = to_double(w[j]);
+    out.w0 = to_double(w0);
     for (std::size_t v = 0; v < V.size(); ++v) {
-      double z = w0d;
-      for (std::size_t j = 0; j < d; ++j) z += wd[j] * V.coords[v * d + j];
+      double z = out.w0;
+      for (std::size_t j = 0; j < d; ++j) z += out.w[j] * V.coords[v * d + j];
       if (z < out.lo) out.lo = z, out.at_lo = v;
       if (z > out.hi) out.hi = z, out.at_hi = v;
     }
@@ -593,33 +596,41 @@ class Builder {
     return out;
   }
 
-  // Whether the exact Motzkin check on the rows of the float vertex where z comes closest to 0
-  // proves z's other side empty on the cell (rows, guide V): then z, not constant, has the sign
-  // r.one_sign() strictly inside it. `side` is that other side, strictly (z > 0 when z < 0 at
-  // every vertex). False proves nothing.
-  bool vertex_certifies(const std::vector<Halfspace>& rows, const ApproxVertices& V, const VertexRange& r,
-                        const Halfspace& side) const {
+  // The rows of the float vertex where z comes closest to 0 (the likely optimum of the LP "z's
+  // other side on the cell"), into support; false when a label is no row of the cell.
+  bool vertex_support(const std::vector<Halfspace>& rows, const ApproxVertices& V, const VertexRange& r,
+                      std::array<const Halfspace*, Halfspace::kApproxDim>& support) const {
     const std::size_t d = out_.dim;
     const std::size_t v = r.one_sign() == Sign::Negative ? r.at_hi : r.at_lo;
-    std::array<const Halfspace*, Halfspace::kApproxDim> support{};
     for (std::size_t j = 0; j < d; ++j) {
-      if (V.rows[v * d + j] >= rows.size()) return false;  // (a stale guide: not trusted either)
+      if (V.rows[v * d + j] >= rows.size()) return false;  // a virtual face (or a stale guide: not trusted either)
       support[j] = &rows[V.rows[v * d + j]];
     }
-    return strict_side_empty_by_certificate(support.data(), d, side, d);
+    return true;
   }
 
-  // The sign of z on the whole group cell when the vertex guide settles it (vertex_certifies);
-  // Zero: not settled here. The certificate's row for z is unreduced: it is dropped after the
-  // check. `crossed`: the float vertices have both signs (then the group's own LP would only
-  // confirm it; the pieces are asked one by one).
-  Sign settle_by_vertex(const Group& G, const Vector& w, const Rational& w0, const Halfspace& z_le_0, bool* crossed) const {
-    const VertexRange r = vertex_range(G.vertices, w, w0);
-    *crossed = r.mixed();
-    const Sign s = r.one_sign();
-    if (s == Sign::Zero) return s;
-    // z > 0 is the strict flip of z <= 0; z < 0 is z <= 0 strictly.
-    return vertex_certifies(G.rows, G.vertices, r, s == Sign::Negative ? z_le_0.flipped() : z_le_0) ? s : Sign::Zero;
+  // Whether the float bound on the vertex's rows (geometry/float_bound.hpp, rigorous) proves
+  // that z has r.one_sign() strictly inside the cell: possible when the starting cell is bounded
+  // by a box (box_bound_), so is every cell. False proves nothing.
+  bool float_certifies(const std::vector<Halfspace>& rows, const ApproxVertices& V, const VertexRange& r) const {
+    if (!box_bound_) return false;
+    const std::size_t d = out_.dim;
+    std::array<const Halfspace*, Halfspace::kApproxDim> support{};
+    if (!vertex_support(rows, V, r, support)) return false;
+    if (r.one_sign() == Sign::Negative) return negative_on_box_by_float_bound(support.data(), d, r.w.data(), r.w0, box_bound_->data(), d);
+    std::array<double, Halfspace::kApproxDim> minus_w{};  // z > 0 is -z < 0 (negation is exact)
+    for (std::size_t j = 0; j < d; ++j) minus_w[j] = -r.w[j];
+    return negative_on_box_by_float_bound(support.data(), d, minus_w.data(), -r.w0, box_bound_->data(), d);
+  }
+
+  // Whether the exact Motzkin check on the vertex's rows proves z's other side empty on the cell
+  // (rows, guide V): then z, not constant, has the sign r.one_sign() strictly inside it. `side`
+  // is that other side, strictly (z > 0 when z < 0 at every vertex). False proves nothing.
+  bool vertex_certifies(const std::vector<Halfspace>& rows, const ApproxVertices& V, const VertexRange& r,
+                        const Halfspace& side) const {
+    std::array<const Halfspace*, Halfspace::kApproxDim> support{};
+    if (!vertex_support(rows, V, r, support)) return false;
+    return strict_side_empty_by_certificate(support.data(), out_.dim, side, out_.dim);
   }
 
   // A point strictly inside the cell (rows) with z_le_0's slack of sign `side` (Positive: z < 0),
@@ -656,10 +667,11 @@ class Builder {
   // neurons split no piece. `canonical` is made once the pass knows a piece splits: the rows a
   // cell keeps are canonical, for same_hyperplane_as.
   struct GroupNeuron {
-    std::optional<Halfspace> z_le_0;
+    std::optional<Halfspace> z_le_0;  // none when constant or settled by the float bound
     std::optional<Halfspace> canonical;
     Sign settled = Sign::Zero;
-    bool crossed = false;  // the vertex guide has both signs: no group LP (settle_by_vertex)
+    bool constant = false;  // z is constant (w = 0)
+    bool crossed = false;  // the vertex guide has both signs: no group LP (group_row)
   };
 
   // The row part, without an LP (every rank makes every group's row: cheaper than its bytes).
@@ -667,9 +679,26 @@ class Builder {
     const AffineMap& z = *out_.cells[g].preactivation;  // cell g is a piece of its own group
     const Vector& w = z.A[k];
     GroupNeuron out;
-    if (is_zero(w)) return out;  // decide_cell takes the constant case
+    if (is_zero(w)) {  // decide_cell takes the constant case
+      out.constant = true;
+      return out;
+    }
+    // The vertex guide first. `crossed`: the float vertices have both signs (then the group's own
+    // LP would only confirm it; the pieces are asked one by one).
+    const Group& G = groups_[g];
+    const VertexRange r = vertex_range(G.vertices, w, z.c[k]);
+    out.crossed = r.mixed();
+    const Sign s = r.one_sign();
+    // Settled by the float bound: no row is made (most neurons split no cell).
+    if (s != Sign::Zero && float_certifies(G.rows, G.vertices, r)) {
+      out.settled = s;
+      return out;
+    }
+    // The row is unreduced: the questions only need its signs (the canonical one comes later).
     out.z_le_0 = make_unreduced_halfspace(w, -z.c[k], RowOrigin{RowOrigin::Kind::Neuron, m});  //  w.x <= -w0
-    out.settled = settle_by_vertex(groups_[g], w, z.c[k], *out.z_le_0, &out.crossed);
+    // z > 0 is the strict flip of z <= 0; z < 0 is z <= 0 strictly.
+    if (s != Sign::Zero && vertex_certifies(G.rows, G.vertices, r, s == Sign::Negative ? out.z_le_0->flipped() : *out.z_le_0))
+      out.settled = s;
     return out;
   }
 
@@ -753,7 +782,7 @@ class Builder {
       const VertexRange r = vertex_range(*V, c.preactivation->A[k], c.preactivation->c[k]);
       const Sign s = r.one_sign();
       if (s != Sign::Zero && groups_[group_of_[ci]].pieces > 1 && s == zp &&
-          vertex_certifies(c.rows, *V, r, s == Sign::Negative ? z_le_0.flipped() : z_le_0)) {
+          (float_certifies(c.rows, *V, r) || vertex_certifies(c.rows, *V, r, s == Sign::Negative ? z_le_0.flipped() : z_le_0))) {
         d.sign = s;
         return d;
       }
@@ -935,7 +964,7 @@ class Builder {
     for (std::size_t ci = 0; ci < n_cells; ++ci) {
       const GroupNeuron& g = gn[group_of_[ci]];
       if (g.settled != Sign::Zero) dec[ci].sign = g.settled;  // not split
-      else if (!g.z_le_0) dec[ci].sign = sign_of(out_.cells[ci].preactivation->c[k]);  // constant: no split (THEORY.md §1, fine point 3)
+      else if (g.constant) dec[ci].sign = sign_of(out_.cells[ci].preactivation->c[k]);  // constant: no split (THEORY.md §1, fine point 3)
       else cq.push_back(ci);
     }
     auto row_of = [&](std::size_t ci) -> const Halfspace& { return *gn[group_of_[ci]].z_le_0; };
@@ -1472,6 +1501,7 @@ class Builder {
 
   const Network& net_;
   std::vector<std::optional<ApproxVertices>> vertices_;  // beside out_.cells (fill_vertices)
+  std::optional<std::vector<double>> box_bound_;  // |x_j| <= R_j on the starting cell, so on every cell (float_certifies)
   std::vector<bool> is_skip_source_ = std::vector<bool>(net_.layers().size(), false);
   std::vector<RowScaledMatrix> scaled_W_;  // each layer's W over row denominators, converted once
   std::vector<std::vector<RowScaledMatrix>> scaled_skips_;  // each layer's skip matrices M, likewise
