@@ -110,9 +110,12 @@ class Builder {
     for (std::size_t i = 0; i < d; ++i) identity->A[i][i] = 1;
     identity->c.assign(d, Rational(0));
     c.layer_input = std::move(identity);
-    box_bound_ = axis_bound_of(c.rows, d);
+    // The vertex guide of the starting cell (the splits clip it for their halves) and the box the
+    // double bound needs, both only where guides are used.
+    const bool guides = d == kGuideDim && vertex_guides_enabled();
+    if (guides) box_bound_ = axis_bound_of(c.rows, d);
+    vertices_.push_back(guides ? approx_vertices(c.rows, d, kMaxGuideVertices) : ApproxVertices{});
     out_.cells.push_back(std::move(c));
-    vertices_.emplace_back();
     if (polytope_) {
       followed_.assign(out_.cells[0].rows.size(), 0);
       for (const PolytopeContact& pc : polytope_->contacts) {
@@ -542,8 +545,7 @@ class Builder {
       group_of_[ci] = ci;
       groups_.push_back(Group{out_.cells[ci].rows, out_.cells[ci].point, 1, {}});
     }
-    fill_vertices();
-    for (std::size_t g = 0; g < groups_.size(); ++g) groups_[g].vertices = *vertices_[g];
+    for (std::size_t g = 0; g < groups_.size(); ++g) groups_[g].vertices = vertices_[g];
   }
 
   // Vertex guides in d = 3 only, with at most 64 vertices (a cell of d = 3 has about 10-20).
@@ -551,23 +553,16 @@ class Builder {
   // Measured A/B on bench/shapes.py nets (min of 5, one thread): d = 3 depth 6 -36%, depth 4 -8%,
   // [10, 10] +-1%; d = 4 [10, 10] +21% and d = 6 [10, 10] +22% (their parts have one ReLU layer
   // left, few questions per cell to pay for a guide, and d = 6 cells have hundreds of vertices).
+  // With the double bound (float_certifies) as well: d = 3 depth 6 a further -15%; d = 4 [10, 10]
+  // +19%, d = 4 depth 4 -8%, d = 5 depth 3 +7% (docs/engine.md).
   static constexpr std::size_t kMaxGuideVertices = 64;
   static constexpr std::size_t kGuideDim = 3;
 
-  // The cells' vertex guides (geometry/approx_vertices.hpp), beside out_.cells: nullopt until
-  // fill_vertices makes them with approx_vertices, carried through splits by clip_vertices and
-  // through row removals by renumber_rows; empty when the cell has none. Every rank has the
-  // same (the same double operations on the same rows), since group_row and decide_cell change which
+  // The cells' vertex guides (geometry/approx_vertices.hpp, vertices_ beside out_.cells): the
+  // starting cell's made by approx_vertices, carried through splits by clip_vertices and through
+  // row removals by renumber_rows; empty when the cell has none. Every rank has the same (the
+  // same double operations on the same rows), since group_row and decide_cell change which
   // questions are asked.
-  void fill_vertices() {
-    if (out_.dim != kGuideDim || !vertex_guides_enabled()) {
-      for (auto& v : vertices_) if (!v) v.emplace();
-      return;
-    }
-    parallel_for(out_.cells.size(), [&](std::size_t ci) {
-      if (!vertices_[ci]) vertices_[ci] = approx_vertices(out_.cells[ci].rows, out_.dim, kMaxGuideVertices);
-    });
-  }
 
   // z = w.x + w0 at the float vertices: the least and the largest value and where.
   struct VertexRange {
@@ -777,7 +772,7 @@ class Builder {
     std::optional<Vector> p_pos, p_neg;
     // The vertex guide first: it settles the cell (a piece of a split group; a whole group has
     // been tried in group_row), or its halves' vertex means are the two points.
-    const ApproxVertices* V = vertices_[ci] && !vertices_[ci]->empty() ? &*vertices_[ci] : nullptr;
+    const ApproxVertices* V = vertices_[ci].empty() ? nullptr : &vertices_[ci];
     if (V) {
       const VertexRange r = vertex_range(*V, c.preactivation->A[k], c.preactivation->c[k]);
       const Sign s = r.one_sign();
@@ -837,8 +832,8 @@ class Builder {
     if (!d.v_pos) {
       d.v_pos.emplace();
       d.v_neg.emplace();
-      if (vertices_[ci] && !vertices_[ci]->empty() &&
-          !clip_vertices(*vertices_[ci], question_row, static_cast<std::uint32_t>(c.rows.size()), &*d.v_neg, &*d.v_pos, kMaxGuideVertices)) {
+      if (!vertices_[ci].empty() &&
+          !clip_vertices(vertices_[ci], question_row, static_cast<std::uint32_t>(c.rows.size()), &*d.v_neg, &*d.v_pos, kMaxGuideVertices)) {
         *d.v_pos = ApproxVertices{};
         *d.v_neg = ApproxVertices{};
       }
@@ -945,7 +940,6 @@ class Builder {
   // ranks in turn (ask); everything else here is done by every rank.
   void split_all(std::size_t m, std::size_t k) {
     const std::size_t n_cells = out_.cells.size(), n_adj = out_.adjacencies.size();
-    fill_vertices();
     std::vector<GroupNeuron> gn(groups_.size());
     parallel_for(groups_.size(), [&](std::size_t g) { gn[g] = group_row(g, m, k); });
     std::vector<std::size_t> gq;  // groups whose LP may settle all their pieces
@@ -1033,8 +1027,8 @@ class Builder {
         pos.adjacencies.clear();  // rebuilt below from the pairs
       }
       out_.cells.push_back(std::move(neg));
-      vertices_[ci] = std::move(d.v_pos);
-      vertices_.push_back(std::move(d.v_neg));
+      vertices_[ci] = std::move(*d.v_pos);  // (complete_split made both)
+      vertices_.push_back(std::move(*d.v_neg));
     }
     auto pos_half = [&](std::size_t c) { return c; };
     auto neg_half = [&](std::size_t c) { return dec[c].split ? neg_of[c] : c; };
@@ -1475,7 +1469,7 @@ class Builder {
         ++out;
       }
     c.rows.resize(out);
-    if (vertices_[ci] && !vertices_[ci]->empty() && !renumber_rows(*vertices_[ci], keep)) *vertices_[ci] = ApproxVertices{};
+    if (!vertices_[ci].empty() && !renumber_rows(vertices_[ci], keep)) vertices_[ci] = ApproxVertices{};
   }
 
   void finish_cells() {
@@ -1500,7 +1494,7 @@ class Builder {
   }
 
   const Network& net_;
-  std::vector<std::optional<ApproxVertices>> vertices_;  // beside out_.cells (fill_vertices)
+  std::vector<ApproxVertices> vertices_;  // beside out_.cells (the cells' vertex guides)
   std::optional<std::vector<double>> box_bound_;  // |x_j| <= R_j on the starting cell, so on every cell (float_certifies)
   std::vector<bool> is_skip_source_ = std::vector<bool>(net_.layers().size(), false);
   std::vector<RowScaledMatrix> scaled_W_;  // each layer's W over row denominators, converted once
