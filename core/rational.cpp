@@ -1,5 +1,6 @@
 #include "core/rational.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <stdexcept>
@@ -264,6 +265,35 @@ Rational short_rational_near(double x, double r) {
     return v;
   }
   return rational_from_double(x);
+}
+
+void add_in_place(Rational& x, const Rational& b) {
+  const long ex = power_of_two_exponent(x.get_den()), eb = power_of_two_exponent(b.get_den());
+  if (ex < 0 || eb < 0 || sgn(b) == 0 || sgn(x) == 0) {
+    x += b;
+    return;
+  }
+  // x = p / 2^ex, b = q / 2^eb: over 2^E (E the larger), the sum's numerator is p 2^(E-ex) + q 2^(E-eb).
+  const long E = std::max(ex, eb);
+  mpz_ptr p = x.get_num_mpz_t();
+  if (E > ex) mpz_mul_2exp(p, p, static_cast<mp_bitcnt_t>(E - ex));
+  if (E > eb) {
+    Integer q;
+    mpz_mul_2exp(q.get_mpz_t(), b.get_num_mpz_t(), static_cast<mp_bitcnt_t>(E - eb));
+    mpz_add(p, p, q.get_mpz_t());
+  } else {
+    mpz_add(p, p, b.get_num_mpz_t());
+  }
+  mpz_ptr den = x.get_den_mpz_t();
+  if (mpz_sgn(p) == 0) {
+    mpz_set_ui(den, 1);
+    return;
+  }
+  // Canonical: the numerator's trailing zeros cancel against 2^E (an odd numerator or E = 0 is in lowest terms).
+  const mp_bitcnt_t t = std::min<mp_bitcnt_t>(static_cast<mp_bitcnt_t>(E), mpz_scan1(p, 0));
+  if (t > 0) mpz_tdiv_q_2exp(p, p, t);
+  mpz_set_ui(den, 0);
+  mpz_setbit(den, static_cast<mp_bitcnt_t>(E) - t);
 }
 
 }  // namespace relucert

@@ -2,6 +2,8 @@
 // Exact rationals (GMP) and their exact text forms.
 #include <gmpxx.h>
 
+#include <cmath>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +41,18 @@ inline double to_double(const Rational& q) {
     const double v = num / static_cast<double>(d->_mp_d[0]);  // one rounding: error <= 2^-53
     return n->_mp_size < 0 ? -v : v;
   }
+  // A power-of-two denominator 2^e (float weights, dyadic points): the numerator's leading 53
+  // bits (truncated: relative error below 2^-52) scaled by 2^-e, exact while the result is a
+  // normal double; get_d() divides.
+  if (n->_mp_size != 0 && d->_mp_size >= 1) {
+    const mp_bitcnt_t low = mpz_scan1(d, 0);
+    if (low + 1 == mpz_sizeinbase(d, 2)) {
+      long en = 0;
+      const double m = mpz_get_d_2exp(&en, n);
+      const long ex = en - static_cast<long>(low);
+      if (ex > -1000 && ex < 1000) return std::ldexp(m, static_cast<int>(ex));
+    }
+  }
   return q.get_d();
 }
 
@@ -49,6 +63,11 @@ inline long power_of_two_exponent(const Integer& z) {
   const mp_bitcnt_t low = mpz_scan1(z.get_mpz_t(), 0);
   return low + 1 == mpz_sizeinbase(z.get_mpz_t(), 2) ? static_cast<long>(low) : -1;
 }
+
+// x += b, exactly. Two power-of-two denominators (float weights and biases, dyadic points) are
+// added with shifts and the sum canonicalised by its trailing zeros (no gcd); anything else by
+// GMP's canonicalising add. The result is the same canonical rational either way.
+void add_in_place(Rational& x, const Rational& b);
 
 // Canonical text "p/q" or "p" (q > 1 only when needed).
 std::string to_string(const Rational& q);

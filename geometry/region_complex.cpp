@@ -307,7 +307,7 @@ class Builder {
       auto z = std::make_shared<AffineMap>(c.layer_input_scaled ? compose(scaled_W_[l], *c.layer_input_scaled, zr)
                                                                 : compose(scaled_W_[l], *c.layer_input, zr));
       c.layer_input_scaled.reset();
-      for (std::size_t k = 0; k < L.width(); ++k) z->c[k] += L.b[k];
+      for (std::size_t k = 0; k < L.width(); ++k) add_in_place(z->c[k], L.b[k]);
       if (L.has_skip())
         for (std::size_t k = 0; k < L.width(); ++k) z->A[k] = add(z->A[k], L.U[k]);
       for (std::size_t s = 0; s < L.skips.size(); ++s) {

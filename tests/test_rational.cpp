@@ -1,7 +1,9 @@
 // Exact number parsing: every accepted form means exactly one rational.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <random>
+#include <string>
 
 #include "core/linear.hpp"
 #include "core/rational.hpp"
@@ -40,6 +42,60 @@ TEST_CASE("exact values of binary floats") {
   CHECK(rational_from_double(0.1) != Rational(1, 10));
   CHECK(rational_from_double(0.5) == Rational(1, 2));
   CHECK_THROWS(rational_from_double(1.0 / 0.0));
+}
+
+TEST_CASE("to_double of dyadic and other rationals: GMP's truncated value, relative error below 2^-52") {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 4000; ++i) {
+    // Numerators of 1..300 bits over 2^e (e up to 1200: past the normal range too) or over an odd number.
+    Integer n;
+    const unsigned bits = 1 + static_cast<unsigned>(rng() % 300);
+    n = 0;
+    for (unsigned b = 0; b < bits; b += 60) n = (n << 60) + Integer(std::to_string(rng() >> 4));
+    if (rng() % 2) n = -n;
+    Integer d = 1;
+    if (rng() % 4) d <<= static_cast<mp_bitcnt_t>(rng() % 1200);
+    else d = Integer(std::to_string((rng() % 1000000) * 2 + 3));
+    Rational x(n, d);
+    x.canonicalize();
+    const double v = to_double(x);
+    // Numerators past 2^53 over 2^e take the shift path, which truncates as GMP does.
+    if (power_of_two_exponent(x.get_den()) >= 0 && mpz_sizeinbase(x.get_num_mpz_t(), 2) > 53) CHECK(v == x.get_d());
+    if (std::isnormal(v)) CHECK(abs(rational_from_double(v) - x) < abs(x) / Rational(Integer(1) << 52));
+    else CHECK(v == x.get_d());  // zero, subnormal or out of range: GMP's own value
+  }
+  CHECK(to_double(Rational(3, 4)) == 0.75);
+  CHECK(to_double(Rational(-1, Integer(1) << 1100)) == Rational(-1, Integer(1) << 1100).get_d());
+}
+
+TEST_CASE("add_in_place is the exact canonical sum, by shifts for power-of-two denominators") {
+  std::mt19937_64 rng(11);
+  auto draw = [&] {
+    Integer n(std::to_string(rng() % 2000000));
+    if (rng() % 2) n = -n;
+    if (rng() % 8 == 0) n = 0;
+    Integer d = rng() % 5 ? Integer(1) << static_cast<mp_bitcnt_t>(rng() % 90) : Integer(std::to_string(rng() % 1000 + 1));
+    Rational r(n, d);
+    r.canonicalize();
+    return r;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    Rational x = draw();
+    const Rational b = draw(), expected = x + b;
+    add_in_place(x, b);
+    CHECK(x == expected);  // mpq equality compares canonical forms
+    Rational c = x;
+    c.canonicalize();
+    CHECK(mpq_equal(c.get_mpq_t(), x.get_mpq_t()));
+    CHECK(mpz_cmp(c.get_den_mpz_t(), x.get_den_mpz_t()) == 0);  // x was already canonical
+  }
+  Rational x(3, 4);
+  add_in_place(x, Rational(1, 4));
+  CHECK(x.get_den() == 1);
+  CHECK(x.get_num() == 1);
+  add_in_place(x, Rational(-1));
+  CHECK(x.get_den() == 1);
+  CHECK(sgn(x) == 0);
 }
 
 TEST_CASE("malformed and non-finite numbers are rejected with a reason") {
