@@ -267,6 +267,22 @@ Rational short_rational_near(double x, double r) {
   return rational_from_double(x);
 }
 
+Rational short_dyadic_near(double x, double r) {
+  if (!(r > 0) || !std::isfinite(x) || !std::isfinite(r)) return rational_from_double(x);
+  // The grid 2^-k first has a point in [x - r, x + r] once 2^-k <= 2r; a coarser one may already.
+  for (int k = 0; k <= 1074; ++k) {
+    const double scaled = std::ldexp(x, k);  // exact (scaling by a power of two, no overflow: |x| 2^k < 2^62 below)
+    if (!(std::fabs(scaled) < 0x1p62)) break;
+    const double m = std::nearbyint(scaled);
+    if (std::fabs(std::ldexp(m, -k) - x) <= r) {
+      Rational v(Integer(static_cast<long>(m)), Integer(1) << static_cast<mp_bitcnt_t>(k));
+      v.canonicalize();  // (m even: fewer bits)
+      return v;
+    }
+  }
+  return rational_from_double(x);
+}
+
 void add_in_place(Rational& x, const Rational& b) {
   const long ex = power_of_two_exponent(x.get_den()), eb = power_of_two_exponent(b.get_den());
   if (ex < 0 || eb < 0 || sgn(b) == 0 || sgn(x) == 0) {

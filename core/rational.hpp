@@ -84,4 +84,10 @@ Rational simplest_between(const Rational& lo, const Rational& hi);
 // continued fraction; nothing may rely on the distance: callers check the points they build),
 // or the exact value of x when the terms grow too large. x must be finite.
 Rational short_rational_near(double x, double r);
+// The dyadic m / 2^k with the fewest fraction bits k >= 0 within r of x (m nearest x), found in
+// double arithmetic, or the exact value of x when m would not fit 62 bits. A point of such
+// coordinates has a power-of-two common denominator: exact arithmetic on it is shifts (no gcds),
+// and d coordinates share one denominator instead of the product of d continued-fraction ones.
+// As for short_rational_near, nothing may rely on the distance. x must be finite, r > 0.
+Rational short_dyadic_near(double x, double r);
 }  // namespace relucert

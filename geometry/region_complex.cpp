@@ -643,7 +643,7 @@ class Builder {
     Vector p(d);
     for (std::size_t j = 0; j < d; ++j) {
       if (!std::isfinite(x[j])) return std::nullopt;
-      p[j] = short_rational_near(x[j], room / 2);
+      p[j] = short_dyadic_near(x[j], room / 2);
     }
     const FilterPoint fp(p);
     if (z_le_0.slack_sign(fp) != side) return std::nullopt;

@@ -510,13 +510,13 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
   }
   if (lp.margin > 1e-12) {
     // Any point within margin/2 (max-norm) of y is strictly inside if the float answer is
-    // accurate: try the simplest such point first, then y itself. Both are checked exactly.
+    // accurate: try the shortest dyadic such point first, then y itself. Both are checked exactly.
     const double r = std::min(lp.margin, 1.0) / 4;
     if (!(r > 0)) return FilterAnswer::Undecided;
     Vector cand(n);
     for (std::size_t j = 0; j < n; ++j) {
       if (!std::isfinite(lp.x[j])) return FilterAnswer::Undecided;
-      cand[j] = short_rational_near(lp.x[j], r);
+      cand[j] = short_dyadic_near(lp.x[j], r);
     }
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (attempt == 1)  // the double point itself, exactly (dyadic)

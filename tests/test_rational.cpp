@@ -10,6 +10,12 @@
 
 using namespace relucert;
 
+static Integer ceil_of(const Rational& x) {
+  Integer c;
+  mpz_cdiv_q(c.get_mpz_t(), x.get_num_mpz_t(), x.get_den_mpz_t());
+  return c;
+}
+
 static Rational q(const char* s) {
   auto r = parse_rational(s);
   REQUIRE_MESSAGE(r.has_value(), s);
@@ -66,6 +72,30 @@ TEST_CASE("to_double of dyadic and other rationals: GMP's truncated value, relat
   }
   CHECK(to_double(Rational(3, 4)) == 0.75);
   CHECK(to_double(Rational(-1, Integer(1) << 1100)) == Rational(-1, Integer(1) << 1100).get_d());
+}
+
+TEST_CASE("short_dyadic_near: a power-of-two denominator, within r, on the coarsest grid that has a point there") {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u(-1, 1);
+  for (int i = 0; i < 5000; ++i) {
+    const double x = u(rng) * std::ldexp(1.0, static_cast<int>(rng() % 40) - 20);
+    const double r = std::ldexp(1.0 + u(rng) / 2, -static_cast<int>(rng() % 45));
+    const Rational v = short_dyadic_near(x, r);
+    const long k = power_of_two_exponent(v.get_den());
+    REQUIRE(k >= 0);
+    const Rational X = rational_from_double(x), R = rational_from_double(r);
+    CHECK(abs(v - X) <= R);
+    if (k > 0) {  // the grid 2^-(k-1) has no point within r of x
+      const Rational step(1, Integer(1) << static_cast<mp_bitcnt_t>(k - 1));
+      Rational lo = X - R;
+      Integer m = ceil_of(lo / step);
+      CHECK(Rational(m) * step > X + R);
+    }
+  }
+  CHECK(short_dyadic_near(0.3, 0.25) == Rational(1, 2));
+  CHECK(short_dyadic_near(0.3, 0.31) == 0);
+  CHECK(short_dyadic_near(-2.7, 0.1) == Rational(-11, 4));
+  CHECK(short_dyadic_near(1e300, 1.0) == rational_from_double(1e300));  // m past 62 bits: x itself
 }
 
 TEST_CASE("add_in_place is the exact canonical sum, by shifts for power-of-two denominators") {
