@@ -98,6 +98,34 @@ TEST_CASE("short_dyadic_near: a power-of-two denominator, within r, on the coars
   CHECK(short_dyadic_near(1e300, 1.0) == rational_from_double(1e300));  // m past 62 bits: x itself
 }
 
+TEST_CASE("dot is the exact canonical sum of products, dyadic or not") {
+  std::mt19937_64 rng(13);
+  auto draw = [&](bool dyadic) {
+    Integer n(std::to_string(rng() % 5000000));
+    if (rng() % 2) n = -n;
+    if (rng() % 6 == 0) n = 0;
+    Integer d = dyadic || rng() % 3 ? Integer(1) << static_cast<mp_bitcnt_t>(rng() % 70) : Integer(std::to_string(rng() % 99 + 1));
+    Rational r(n, d);
+    r.canonicalize();
+    return r;
+  };
+  for (int i = 0; i < 5000; ++i) {
+    const bool dyadic = rng() % 2;
+    const std::size_t n = rng() % 7;
+    Vector a(n), b(n);
+    for (std::size_t j = 0; j < n; ++j) a[j] = draw(dyadic), b[j] = draw(dyadic);
+    Rational expected = 0;
+    for (std::size_t j = 0; j < n; ++j) expected += a[j] * b[j];
+    const Rational got = dot(a, b);
+    CHECK(got == expected);
+    Rational c = got;
+    c.canonicalize();
+    CHECK(mpz_cmp(c.get_den_mpz_t(), got.get_den_mpz_t()) == 0);  // canonical
+    CHECK(mpz_cmp(c.get_num_mpz_t(), got.get_num_mpz_t()) == 0);
+  }
+  CHECK_THROWS(dot(Vector(2), Vector(3)));
+}
+
 TEST_CASE("add_in_place is the exact canonical sum, by shifts for power-of-two denominators") {
   std::mt19937_64 rng(11);
   auto draw = [&] {
