@@ -104,15 +104,21 @@ void Network::derive(std::size_t first, std::size_t last) {
 Vector Network::forward_integer(const Vector& x, std::vector<Sign>* relu_signs) const {
   Integer D = 1;
   for (const auto& v : x) mpz_lcm(D.get_mpz_t(), D.get_mpz_t(), v.get_den_mpz_t());
-  std::vector<Integer> A(x.size());
-  for (std::size_t j = 0; j < x.size(); ++j) A[j] = x[j].get_num() * (D / x[j].get_den());
-  Integer S, t;
+  // Two per-thread buffers, swapped per layer: their integers keep their limbs between layers
+  // and calls (a fresh vector per layer reallocated every entry as it grew).
+  static thread_local std::vector<Integer> A, Z;
+  A.resize(x.size());
+  for (std::size_t j = 0; j < x.size(); ++j) {
+    mpz_divexact(A[j].get_mpz_t(), D.get_mpz_t(), x[j].get_den_mpz_t());
+    A[j] *= x[j].get_num();
+  }
+  static thread_local Integer S, t;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const IntegerLayer& I = *integer_layers_[l];
     const Integer bias_scale = I.W_den * D;
     // Float weights and dyadic points: the scales are powers of two, and products by them shifts.
     const long e_bden = power_of_two_exponent(I.b_den), e_scale = power_of_two_exponent(bias_scale);
-    std::vector<Integer> Z(I.W_num.size());
+    Z.resize(I.W_num.size());
     for (std::size_t k = 0; k < I.W_num.size(); ++k) {
       S = 0;
       const auto& row = I.W_num[k];
@@ -137,7 +143,7 @@ Vector Network::forward_integer(const Vector& x, std::vector<Sign>* relu_signs) 
         for (auto& z : Z) mpz_tdiv_q_2exp(z.get_mpz_t(), z.get_mpz_t(), shift);  // exact
         mpz_tdiv_q_2exp(D.get_mpz_t(), D.get_mpz_t(), shift);
       }
-      A = std::move(Z);
+      A.swap(Z);
       continue;
     }
     Integer g = D;
@@ -149,7 +155,7 @@ Vector Network::forward_integer(const Vector& x, std::vector<Sign>* relu_signs) 
       for (auto& z : Z) mpz_divexact(z.get_mpz_t(), z.get_mpz_t(), g.get_mpz_t());
       mpz_divexact(D.get_mpz_t(), D.get_mpz_t(), g.get_mpz_t());
     }
-    A = std::move(Z);
+    A.swap(Z);
   }
   Vector out(A.size());
   for (std::size_t k = 0; k < A.size(); ++k) {

@@ -4,6 +4,9 @@
 // must stop all of them with one status. Also the byte codec the answers travel in.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <random>
+
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -110,6 +113,29 @@ TEST_CASE("byte stream: rationals, vectors and varints read back exactly; bad by
   const std::string zero_den = std::string("\x00\x01\x05\x00", 4);  // header 0, |num| = 5, den of length 0
   ByteReader z(zero_den);
   CHECK_THROWS_AS(z.rational(), std::runtime_error);
+}
+
+TEST_CASE("byte stream: a magnitude is its big-endian bytes, as mpz_export writes them") {
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 2000; ++i) {
+    Integer n = 0;
+    const unsigned limbs = static_cast<unsigned>(rng() % 6);
+    for (unsigned k = 0; k < limbs; ++k) n = (n << 64) + Integer(std::to_string(rng()));
+    n >>= static_cast<mp_bitcnt_t>(rng() % 64);  // every byte length
+    std::string bytes;
+    ByteWriter(bytes).rational(Rational(n));
+    // Header, varint length, then the bytes.
+    std::size_t len = 0;
+    std::vector<unsigned char> expected((mpz_sizeinbase(n.get_mpz_t(), 2) + 7) / 8);
+    if (sgn(n) != 0) mpz_export(expected.data(), &len, 1, 1, 1, 0, n.get_mpz_t());
+    REQUIRE(len == (sgn(n) == 0 ? 0 : expected.size()));
+    ByteReader r(bytes);
+    CHECK(r.u8() == 1);  // nonnegative, denominator 1
+    CHECK(r.varint() == len);
+    const std::string tail = bytes.substr(bytes.size() - len);
+    CHECK(std::equal(tail.begin(), tail.end(), expected.begin(), [](char a, unsigned char b) { return static_cast<unsigned char>(a) == b; }));
+    CHECK(ByteReader(bytes).rational() == Rational(n));
+  }
 }
 
 TEST_CASE("work share: N ranks build the complex of one process (random and degenerate nets, box and R^d)") {
