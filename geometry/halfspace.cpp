@@ -153,10 +153,14 @@ Halfspace make_unreduced_halfspace(const Vector& a, const Rational& b, RowOrigin
   std::vector<Integer> ai;
   Integer bi;
   integer_row(a, b, ai, bi);
+  return make_unreduced_halfspace(std::move(ai), std::move(bi), origin);
+}
+
+Halfspace make_unreduced_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin) {
   bool nonzero = false;
-  for (const auto& v : ai) nonzero = nonzero || sgn(v) != 0;
+  for (const auto& v : a) nonzero = nonzero || sgn(v) != 0;
   if (!nonzero) throw std::logic_error("make_unreduced_halfspace: zero normal");
-  return Halfspace(std::move(ai), std::move(bi), origin);
+  return Halfspace(std::move(a), std::move(b), origin);
 }
 
 bool strictly_inside(const std::vector<Halfspace>& rows, const Vector& x) {

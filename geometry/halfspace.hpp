@@ -67,6 +67,9 @@ class Halfspace {
   Halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
   friend Halfspace make_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
   friend Halfspace make_unreduced_halfspace(const Vector& a, const Rational& b, RowOrigin origin);
+  friend Halfspace make_unreduced_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
+// Same, from integers (a not all zero): the row a.x <= b itself, with no common factor removed.
+Halfspace make_unreduced_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
 
   std::shared_ptr<const Data> data_;
 };
@@ -81,6 +84,8 @@ Halfspace make_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
 // slack signs. Only for a row that answers a sign or certificate question and is then dropped:
 // equality and same_hyperplane_as need the canonical form, so it must never join a cell.
 Halfspace make_unreduced_halfspace(const Vector& a, const Rational& b, RowOrigin origin);
+// Same, from integers (a not all zero): the row a.x <= b itself, with no common factor removed.
+Halfspace make_unreduced_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
 
 // True iff x satisfies every row strictly.
 bool strictly_inside(const std::vector<Halfspace>& rows, const Vector& x);

@@ -105,11 +105,11 @@ class Builder {
     }
     c.point = polytope_ ? polytope_->interior : dom.center();
     c.pattern.assign(out_.neurons.size(), Sign::Zero);
-    auto identity = std::make_shared<AffineMap>();
-    identity->A = zeros(d, d);
-    for (std::size_t i = 0; i < d; ++i) identity->A[i][i] = 1;
-    identity->c.assign(d, Rational(0));
-    c.layer_input = std::move(identity);
+    AffineMap identity;
+    identity.A = zeros(d, d);
+    for (std::size_t i = 0; i < d; ++i) identity.A[i][i] = 1;
+    identity.c.assign(d, Rational(0));
+    c.layer_input = std::make_shared<const ScaledAffineMap>(scaled_affine(identity));
     // The vertex guide of the starting cell (the splits clip it for their halves) and the box the
     // double bound needs, both only where guides are used.
     const bool guides = d == kGuideDim && vertex_guides_enabled();
@@ -304,20 +304,24 @@ class Builder {
       Cell& c = out_.cells[ci];
       const std::vector<char> zero_rows = input_zero_rows(c);
       const std::vector<char>* zr = zero_rows.empty() ? nullptr : &zero_rows;
-      auto z = std::make_shared<AffineMap>(c.layer_input_scaled ? compose(scaled_W_[l], *c.layer_input_scaled, zr)
-                                                                : compose(scaled_W_[l], *c.layer_input, zr));
-      c.layer_input_scaled.reset();
-      for (std::size_t k = 0; k < L.width(); ++k) add_in_place(z->c[k], L.b[k]);
+      // A plain net (no skip terms): the integer compose, W times the masked input plus b, in
+      // the scaled form throughout. With skips: the rational maps, then scaled.
+      if (const Network::IntegerLayer* I = net_.integer_layer(l)) {
+        c.preactivation = std::make_shared<const ScaledAffineMap>(compose_layer(*I, *c.layer_input, zr));
+        return;
+      }
+      AffineMap z = compose(scaled_W_[l], c.layer_input->m, zr);
+      for (std::size_t k = 0; k < L.width(); ++k) add_in_place(z.c[k], L.b[k]);
       if (L.has_skip())
-        for (std::size_t k = 0; k < L.width(); ++k) z->A[k] = add(z->A[k], L.U[k]);
+        for (std::size_t k = 0; k < L.width(); ++k) z.A[k] = add(z.A[k], L.U[k]);
       for (std::size_t s = 0; s < L.skips.size(); ++s) {
         const AffineMap Mh = compose(scaled_skips_[l][s], (*c.skip_sources)[L.skips[s].from - 1]);  // M (A x + c)
         for (std::size_t k = 0; k < L.width(); ++k) {
-          z->A[k] = add(z->A[k], Mh.A[k]);
-          z->c[k] += Mh.c[k];
+          z.A[k] = add(z.A[k], Mh.A[k]);
+          z.c[k] += Mh.c[k];
         }
       }
-      c.preactivation = std::move(z);
+      c.preactivation = std::make_shared<const ScaledAffineMap>(scaled_affine(z));
     });
     if (L.relu) {
       start_groups();
@@ -331,23 +335,14 @@ class Builder {
       check_limits();  // also after the last split: the limit bounds the finished complex too
     }
     // The layer's output map on each cell is its pre-activation map with the rows of inactive
-    // neurons read as zero (input_zero_rows): shared, not copied; only a skip source keeps a
-    // masked copy. Every piece of a group shares the group's map, so its integer form for the next
-    // layer's compose is made once per group.
-    std::vector<std::shared_ptr<const ColumnScaledMatrix>> scaled;
-    if (L.relu && l + 1 < net_.layers().size()) {
-      scaled.resize(groups_.size());
-      parallel_for(groups_.size(), [&](std::size_t g) {
-        scaled[g] = std::make_shared<const ColumnScaledMatrix>(column_scaled(*out_.cells[g].preactivation));
-      });
-    }
+    // neurons read as zero (input_zero_rows): shared, not copied (every piece of a group has the
+    // group's map, already in the next compose's form); only a skip source keeps a masked copy.
     input_relu_first_ = L.relu ? first_global : kNoMask;
     parallel_for(out_.cells.size(), [&](std::size_t ci) {
       Cell& c = out_.cells[ci];
-      if (!scaled.empty()) c.layer_input_scaled = scaled[group_of_[ci]];
       c.layer_input = std::move(c.preactivation);
       if (is_skip_source_[l]) {
-        AffineMap h = *c.layer_input;
+        AffineMap h = c.layer_input->to_affine();
         const std::vector<char> zero = input_zero_rows(c);
         for (std::size_t k = 0; k < zero.size(); ++k)
           if (zero[k]) {
@@ -368,7 +363,7 @@ class Builder {
   std::vector<char> input_zero_rows(const Cell& c) const {
     std::vector<char> zero;
     if (input_relu_first_ == kNoMask) return zero;
-    zero.resize(c.layer_input->A.size());
+    zero.resize(c.layer_input->outputs());
     for (std::size_t k = 0; k < zero.size(); ++k) zero[k] = c.pattern[input_relu_first_ + k] != Sign::Positive;
     return zero;
   }
@@ -575,12 +570,13 @@ class Builder {
     bool mixed() const { return known && lo < 0 && hi > 0; }
   };
 
-  VertexRange vertex_range(const ApproxVertices& V, const Vector& w, const Rational& w0) const {
+  // z's coefficients in double: the d + 1 entries of its map row (ScaledAffineMap::approx_row).
+  VertexRange vertex_range(const ApproxVertices& V, const double* z) const {
     VertexRange out;
     if (V.empty()) return out;
     const std::size_t d = out_.dim;
-    for (std::size_t j = 0; j < d; ++j) out.w[j] = to_double(w[j]);
-    out.w0 = to_double(w0);
+    for (std::size_t j = 0; j < d; ++j) out.w[j] = z[j];
+    out.w0 = z[d];
     for (std::size_t v = 0; v < V.size(); ++v) {
       double z = out.w0;
       for (std::size_t j = 0; j < d; ++j) z += out.w[j] * V.coords[v * d + j];
@@ -671,17 +667,16 @@ class Builder {
 
   // The row part, without an LP (every rank makes every group's row: cheaper than its bytes).
   GroupNeuron group_row(std::size_t g, std::size_t m, std::size_t k) const {
-    const AffineMap& z = *out_.cells[g].preactivation;  // cell g is a piece of its own group
-    const Vector& w = z.A[k];
+    const ScaledAffineMap& z = *out_.cells[g].preactivation;  // cell g is a piece of its own group
     GroupNeuron out;
-    if (is_zero(w)) {  // decide_cell takes the constant case
+    if (z.gradient_is_zero(k)) {  // decide_cell takes the constant case
       out.constant = true;
       return out;
     }
     // The vertex guide first. `crossed`: the float vertices have both signs (then the group's own
     // LP would only confirm it; the pieces are asked one by one).
     const Group& G = groups_[g];
-    const VertexRange r = vertex_range(G.vertices, w, z.c[k]);
+    const VertexRange r = vertex_range(G.vertices, z.approx_row(k));
     out.crossed = r.mixed();
     const Sign s = r.one_sign();
     // Settled by the float bound: no row is made (most neurons split no cell).
@@ -690,7 +685,10 @@ class Builder {
       return out;
     }
     // The row is unreduced: the questions only need its signs (the canonical one comes later).
-    out.z_le_0 = make_unreduced_halfspace(w, -z.c[k], RowOrigin{RowOrigin::Kind::Neuron, m});  //  w.x <= -w0
+    std::vector<Integer> a;
+    Integer b;
+    z.integer_row(k, a, b);  //  w.x <= -w0, over the map's denominators
+    out.z_le_0 = make_unreduced_halfspace(std::move(a), std::move(b), RowOrigin{RowOrigin::Kind::Neuron, m});
     // z > 0 is the strict flip of z <= 0; z < 0 is z <= 0 strictly.
     if (s != Sign::Zero && vertex_certifies(G.rows, G.vertices, r, s == Sign::Negative ? out.z_le_0->flipped() : *out.z_le_0))
       out.settled = s;
@@ -774,7 +772,7 @@ class Builder {
     // been tried in group_row), or its halves' vertex means are the two points.
     const ApproxVertices* V = vertices_[ci].empty() ? nullptr : &vertices_[ci];
     if (V) {
-      const VertexRange r = vertex_range(*V, c.preactivation->A[k], c.preactivation->c[k]);
+      const VertexRange r = vertex_range(*V, c.preactivation->approx_row(k));
       const Sign s = r.one_sign();
       if (s != Sign::Zero && groups_[group_of_[ci]].pieces > 1 && s == zp &&
           (float_certifies(c.rows, *V, r) || vertex_certifies(c.rows, *V, r, s == Sign::Negative ? z_le_0.flipped() : z_le_0))) {
@@ -816,13 +814,13 @@ class Builder {
   // clip did: the same doubles on every rank); `group_row`: its canonical form, for the rows.
   void complete_split(std::size_t ci, std::size_t k, const Halfspace& question_row, const Halfspace& group_row, CellDecision& d) const {
     const Cell& c = out_.cells[ci];
-    const Vector& w = c.preactivation->A[k];
-    const Rational& w0 = c.preactivation->c[k];
     // The segment between the two interior points crosses z = 0 inside the old cell, so the
     // crossing is in the relative interior of the new facet.
     if (auto r = crossing_by_rounding(c, group_row, d.p_neg, d.p_pos)) {
       d.crossing = std::move(*r);
     } else {
+      const Vector w = c.preactivation->gradient(k);
+      const Rational w0 = c.preactivation->constant(k);
       const Rational zn = dot(w, d.p_neg) + w0, zpos = dot(w, d.p_pos) + w0;
       const Rational t = zn / (zn - zpos);
       d.crossing = add(d.p_neg, scale(t, sub(d.p_pos, d.p_neg)));
@@ -958,7 +956,7 @@ class Builder {
     for (std::size_t ci = 0; ci < n_cells; ++ci) {
       const GroupNeuron& g = gn[group_of_[ci]];
       if (g.settled != Sign::Zero) dec[ci].sign = g.settled;  // not split
-      else if (g.constant) dec[ci].sign = sign_of(out_.cells[ci].preactivation->c[k]);  // constant: no split (THEORY.md §1, fine point 3)
+      else if (g.constant) dec[ci].sign = out_.cells[ci].preactivation->constant_sign(k);  // constant: no split (THEORY.md §1, fine point 3)
       else cq.push_back(ci);
     }
     auto row_of = [&](std::size_t ci) -> const Halfspace& { return *gn[group_of_[ci]].z_le_0; };
@@ -1002,12 +1000,12 @@ class Builder {
       const Cell& c0 = out_.cells[ci];
       if (!d.split) {
         out_.cells[ci].pattern[m] = d.sign;
-        if (observer_) observer_->on_nosplit(ci, m, c0.preactivation->A[k], c0.preactivation->c[k], d.sign);
+        if (observer_) observer_->on_nosplit(ci, m, c0.preactivation->gradient(k), c0.preactivation->constant(k), d.sign);
         continue;
       }
       const std::size_t ni = out_.cells.size();
       if (limits_.max_cells && ni + 1 > limits_.max_cells) throw BuildAborted{BuildStatus::CellLimit};
-      if (observer_) observer_->on_split(ci, ni, m, c0.preactivation->A[k], c0.preactivation->c[k], d.p_pos, d.p_neg);
+      if (observer_) observer_->on_split(ci, ni, m, c0.preactivation->gradient(k), c0.preactivation->constant(k), d.p_pos, d.p_neg);
       neg_of[ci] = ni;
       group_of_.push_back(group_of_[ci]);
       ++groups_[group_of_[ci]].pieces;
@@ -1475,13 +1473,13 @@ class Builder {
   void finish_cells() {
     parallel_for(out_.cells.size(), [&](std::size_t ci) {
       Cell& c = out_.cells[ci];
-      if (c.layer_input->A.size() != 1) throw std::logic_error("finish: output is not scalar");
+      if (c.layer_input->outputs() != 1) throw std::logic_error("finish: output is not scalar");
       if (const std::vector<char> zero = input_zero_rows(c); !zero.empty() && zero[0]) {  // a final ReLU, inactive
         c.gradient.assign(out_.dim, Rational(0));
         c.offset = 0;
       } else {
-        c.gradient = c.layer_input->A[0];
-        c.offset = c.layer_input->c[0];
+        c.gradient = c.layer_input->gradient(0);
+        c.offset = c.layer_input->constant(0);
       }
       c.layer_input.reset();
       c.skip_sources.reset();

@@ -16,6 +16,7 @@
 
 #include "core/domain.hpp"
 #include "core/network.hpp"
+#include "core/scaled_map.hpp"
 #include "geometry/halfspace.hpp"
 
 namespace relucert {
@@ -41,11 +42,10 @@ struct Cell {
   // Working state during the build: the affine map of the current layer's input, and the
   // current layer's pre-activations. Shared, never modified in place: the two halves of a split
   // have the same maps until the layer is done, so a split copies a pointer, not the matrices.
-  std::shared_ptr<const AffineMap> layer_input;
-  // layer_input by columns over common denominators (core/linear.hpp), made once per group for the
-  // next layer's compose and dropped after it; may be null (compose then converts layer_input).
-  std::shared_ptr<const ColumnScaledMatrix> layer_input_scaled;
-  std::shared_ptr<const AffineMap> preactivation;
+  // Both as integers over column denominators with doubles beside them (core/scaled_map.hpp):
+  // the form the next layer's compose and the float filters read.
+  std::shared_ptr<const ScaledAffineMap> layer_input;
+  std::shared_ptr<const ScaledAffineMap> preactivation;
   // Outputs of earlier layers that a later layer takes as a skip term (index = layer - 1;
   // empty for layers nobody skips from).
   std::shared_ptr<const std::vector<AffineMap>> skip_sources;

@@ -1,0 +1,132 @@
+// core/scaled_map: the builder's layer maps over column denominators equal the rational maps
+// (compose, then the bias), entry by entry, for dyadic and other weights, with masked rows.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+
+#include "core/network.hpp"
+#include "core/rational.hpp"
+#include "core/scaled_map.hpp"
+#include "geometry/halfspace.hpp"
+
+using namespace relucert;
+
+namespace {
+
+// A random entry: zero, a dyadic (a float32 weight's kind) or, when `any`, any small fraction.
+Rational draw(std::mt19937_64& rng, bool any) {
+  const int kind = static_cast<int>(rng() % 5);
+  if (kind == 0) return Rational(0);
+  Integer n(std::to_string(rng() % (1u << 24)));
+  if (rng() % 2) n = -n;
+  Integer d = any && kind == 1 ? Integer(std::to_string(rng() % 97 + 1)) : Integer(1) << static_cast<mp_bitcnt_t>(rng() % 40);
+  Rational q(n, d);
+  q.canonicalize();
+  return q;
+}
+
+void check_same(const ScaledAffineMap& s, const AffineMap& ref) {
+  REQUIRE(s.outputs() == ref.A.size());
+  REQUIRE(s.dim() == (ref.A.empty() ? 0 : ref.A[0].size()));
+  for (std::size_t i = 0; i < s.outputs(); ++i) {
+    CHECK(s.gradient(i) == ref.A[i]);
+    CHECK(s.constant(i) == ref.c[i]);
+    CHECK(s.gradient_is_zero(i) == is_zero(ref.A[i]));
+    CHECK(s.constant_sign(i) == sign_of(ref.c[i]));
+    for (std::size_t j = 0; j <= s.dim(); ++j) {
+      const Rational& v = j < s.dim() ? ref.A[i][j] : ref.c[i];
+      const Rational e = s.entry(i, j);
+      CHECK(e == v);
+      Rational c = e;
+      c.canonicalize();
+      CHECK(mpz_cmp(c.get_den_mpz_t(), e.get_den_mpz_t()) == 0);  // entries come out canonical
+      // The double beside it: to_double's accuracy (relative error below 2^-52).
+      const double a = s.approx_row(i)[j];
+      if (std::isnormal(a)) CHECK(abs(rational_from_double(a) - v) < abs(v) / Rational(Integer(1) << 52));
+      else CHECK(a == to_double(v));
+    }
+    // The row {A_i x + c_i <= 0} as integers: a positive multiple of (A_i, -c_i).
+    if (!s.gradient_is_zero(i)) {
+      std::vector<Integer> a;
+      Integer b;
+      s.integer_row(i, a, b);
+      const Halfspace h = make_unreduced_halfspace(a, b, RowOrigin{});
+      const Halfspace canonical = make_halfspace(ref.A[i], -ref.c[i], RowOrigin{});
+      CHECK(make_halfspace(h.a(), h.b(), RowOrigin{}) == canonical);
+    }
+  }
+  // The columns are reduced: no common factor of a column's numerators and its denominator.
+  for (std::size_t j = 0; j < s.m.cols; ++j) {
+    Integer g = s.m.den[j];
+    for (std::size_t t = 0; t < s.m.rows; ++t) mpz_gcd(g.get_mpz_t(), g.get_mpz_t(), s.m.num[t * s.m.cols + j].get_mpz_t());
+    CHECK(g == 1);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("compose_layer equals the rational compose plus the bias, masked rows read as zero") {
+  std::mt19937_64 rng(17);
+  for (int rep = 0; rep < 300; ++rep) {
+    const bool any = rep % 3 == 0;  // non-dyadic weights in a third of the cases
+    const std::size_t d = 1 + rep % 6, r = 1 + rep % 5, k = 1 + (rep / 5) % 6;
+    AffineMap h;
+    h.A.assign(r, Vector(d));
+    h.c.assign(r, Rational(0));
+    for (auto& row : h.A)
+      for (auto& v : row) v = draw(rng, any);
+    for (auto& v : h.c) v = draw(rng, any);
+    Layer L;
+    L.W.assign(k, Vector(r));
+    L.b.assign(k, Rational(0));
+    for (auto& row : L.W)
+      for (auto& v : row) v = draw(rng, any);
+    for (auto& v : L.b) v = draw(rng, any);
+    L.relu = true;
+    const Network net(r, {L});
+    const Network::IntegerLayer* I = net.integer_layer(0);
+    REQUIRE(I);
+    std::vector<char> zero_rows(r, 0);
+    for (auto& z : zero_rows) z = static_cast<char>(rng() % 3 == 0);
+    // The reference: term by term, canonical rationals.
+    AffineMap ref;
+    ref.A.assign(k, Vector(d, Rational(0)));
+    ref.c = L.b;
+    for (std::size_t i = 0; i < k; ++i)
+      for (std::size_t t = 0; t < r; ++t) {
+        if (zero_rows[t]) continue;
+        for (std::size_t j = 0; j < d; ++j) ref.A[i][j] += L.W[i][t] * h.A[t][j];
+        ref.c[i] += L.W[i][t] * h.c[t];
+      }
+    const ScaledAffineMap sh = scaled_affine(h);
+    check_same(sh, h);
+    CHECK(sh.to_affine().A == h.A);
+    CHECK(sh.to_affine().c == h.c);
+    const ScaledAffineMap z = compose_layer(*I, sh, &zero_rows);
+    check_same(z, ref);
+    // Two layers deep: the scaled form feeds the next compose as it is.
+    const ScaledAffineMap z2 = compose_layer(*I, scaled_affine(h), nullptr);
+    AffineMap ref2;
+    ref2.A.assign(k, Vector(d, Rational(0)));
+    ref2.c = L.b;
+    for (std::size_t i = 0; i < k; ++i)
+      for (std::size_t t = 0; t < r; ++t) {
+        for (std::size_t j = 0; j < d; ++j) ref2.A[i][j] += L.W[i][t] * h.A[t][j];
+        ref2.c[i] += L.W[i][t] * h.c[t];
+      }
+    check_same(z2, ref2);
+  }
+}
+
+TEST_CASE("compose_layer rejects mismatched sizes") {
+  Layer L;
+  L.W = {{Rational(1), Rational(2)}};
+  L.b = {Rational(0)};
+  const Network net(2, {L});
+  AffineMap h;
+  h.A = {{Rational(1)}};  // one output where the layer reads two
+  h.c = {Rational(0)};
+  CHECK_THROWS_AS(compose_layer(*net.integer_layer(0), scaled_affine(h), nullptr), std::logic_error);
+}
