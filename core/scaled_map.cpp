@@ -8,11 +8,11 @@ namespace relucert {
 namespace {
 
 // num / den in double with relative error below 2^-52 (as to_double of the canonical rational):
-// for den = 2^e the numerator's leading bits (truncated, as mpz_get_d_2exp does; a common
-// factor of two changes no leading bit) and a shift while the result is a normal double.
-double quotient_to_double(const Integer& num, const Integer& den) {
+// for den = 2^e (e = power_of_two_exponent(den), given) the numerator's leading bits (truncated,
+// as mpz_get_d_2exp does; a common factor of two changes no leading bit) and a shift while the
+// result is a normal double.
+double quotient_to_double(const Integer& num, const Integer& den, long e) {
   if (sgn(num) == 0) return 0.0;
-  const long e = power_of_two_exponent(den);
   if (e >= 0) {
     long en = 0;
     const double m = mpz_get_d_2exp(&en, num.get_mpz_t());
@@ -62,8 +62,10 @@ void reduce_column(ColumnScaledMatrix& s, std::size_t j) {
 void fill_approx(ScaledAffineMap& h) {
   const std::size_t n = h.m.cols;
   h.approx.resize(h.m.num.size());
+  std::vector<long> e(n);
+  for (std::size_t j = 0; j < n; ++j) e[j] = power_of_two_exponent(h.m.den[j]);
   for (std::size_t i = 0; i < h.m.rows; ++i)
-    for (std::size_t j = 0; j < n; ++j) h.approx[i * n + j] = quotient_to_double(h.m.num[i * n + j], h.m.den[j]);
+    for (std::size_t j = 0; j < n; ++j) h.approx[i * n + j] = quotient_to_double(h.m.num[i * n + j], h.m.den[j], e[j]);
 }
 
 }  // namespace

@@ -122,4 +122,37 @@ std::optional<std::vector<double>> axis_bound_of(const std::vector<Halfspace>& r
   return bound;
 }
 
+bool axis_bound_in_double(const Halfspace* const* rows, std::size_t count, std::size_t dim, double* bound) {
+  constexpr std::size_t D = Halfspace::kApproxDim;
+  if (dim == 0 || dim > D) return false;
+  std::array<double, D> lo{}, hi{};  // the least upper bounds of x_j and of -x_j seen (valid only where seen)
+  std::array<bool, D> has_lo{}, has_hi{};
+  for (std::size_t i = 0; i < count; ++i) {
+    const Halfspace& row = *rows[i];
+    if (row.approx_dim() != dim) continue;
+    // One nonzero entry: to_double(v) == 0 iff v == 0, so the doubles tell it exactly.
+    std::size_t nonzero = 0, axis = 0;
+    for (std::size_t j = 0; j < dim; ++j)
+      if (row.approx_a()[j] != 0) ++nonzero, axis = j;
+    if (nonzero != 1) continue;
+    // k x_j <= b: x_j <= b / k (k > 0), or -x_j <= b / |k| (k < 0). With k^, b^ within 2^-52 of
+    // k, b relatively and one rounded division, b / |k| <= (b^ / |k^|) (1 + 2^-49) when positive;
+    // a negative quotient bounds by its magnitude too (only |x_j| is needed).
+    const double k = row.approx_a()[axis], q = row.approx_b() / std::fabs(k);
+    if (!std::isfinite(q) || (q != 0 && std::fabs(q) < std::ldexp(1.0, -1000))) continue;  // (no subnormal quotients)
+    const double up = std::nextafter(std::fabs(q) * (1 + std::ldexp(1.0, -49)), HUGE_VAL);
+    if (k > 0) {
+      if (!has_hi[axis] || up < hi[axis]) hi[axis] = up, has_hi[axis] = true;
+    } else if (!has_lo[axis] || up < lo[axis]) {
+      lo[axis] = up, has_lo[axis] = true;
+    }
+  }
+  for (std::size_t j = 0; j < dim; ++j) {
+    if (!has_lo[j] || !has_hi[j]) return false;
+    bound[j] = std::max(lo[j], hi[j]);
+    if (!std::isfinite(bound[j])) return false;
+  }
+  return true;
+}
+
 }  // namespace relucert

@@ -30,4 +30,9 @@ bool negative_on_box_by_float_bound(const Halfspace* const* support, std::size_t
 // coordinate has no such row above or below (the rows may still bound it: then no box is used).
 std::optional<std::vector<double>> axis_bound_of(const std::vector<Halfspace>& rows, std::size_t dim);
 
+// The same kind of box read from the rows' inline doubles alone (no GMP; rows with
+// approx_dim() != dim are skipped): R_j >= the exact bound of |x_j| over {x : every row holds},
+// into bound[0..dim). False when some coordinate has no unit row above or below.
+bool axis_bound_in_double(const Halfspace* const* rows, std::size_t count, std::size_t dim, double* bound);
+
 }  // namespace relucert

@@ -14,6 +14,7 @@
 #include "core/arithmetic_mode.hpp"
 #include "core/filtered_sign.hpp"
 #include "geometry/cramer_filter.hpp"
+#include "geometry/float_bound.hpp"
 #include "geometry/float_lp.hpp"
 
 namespace relucert {
@@ -489,6 +490,41 @@ struct ScaledRows {
   }
 };
 
+// Emptiness of {x : a_i.x < b_i for every row} by the rigorous double bound
+// (geometry/float_bound.hpp) instead of an exact Motzkin certificate: when the rows bound every
+// coordinate by unit rows (the domain's faces, which every cell of a box keeps), the row s of
+// the largest float multiplier is shown to hold the wrong way, b_s - a_s.x < 0, at every x of
+// the box where the other rows of the support hold; a point of the system would be such an x.
+// Tens of flops where the exact certificate costs an elimination over the integers.
+bool float_bound_certifies_empty(const std::vector<const Halfspace*>& rows, const std::vector<const Halfspace*>& support,
+                                 const std::vector<double>& dual, const std::vector<std::size_t>& index, double ymax,
+                                 std::size_t dim) {
+  constexpr std::size_t D = Halfspace::kApproxDim;
+  if (dim > D) return false;
+  std::array<double, D> bound{};
+  if (!axis_bound_in_double(rows.data(), rows.size(), dim, bound.data())) return false;
+  // The support in `support`'s order is the dual's rows above 1e-9 ymax; s is the largest.
+  std::size_t s = 0, at = 0;
+  double best = -1;
+  for (std::size_t i = 0; i < dual.size(); ++i) {
+    if (!(dual[i] > 1e-9 * ymax)) continue;
+    if (dual[i] > best) best = dual[i], s = at;
+    ++at;
+  }
+  (void)index;
+  if (at != support.size()) return false;
+  const Halfspace& side = *support[s];
+  if (side.approx_dim() != dim) return false;
+  std::array<const Halfspace*, D> others{};
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < support.size(); ++i)
+    if (i != s) others[count++] = support[i];
+  if (count == 0 || count > dim) return false;
+  std::array<double, D> w{};
+  for (std::size_t j = 0; j < dim; ++j) w[j] = -side.approx_a()[j];  // exact negations of to_double
+  return negative_on_box_by_float_bound(others.data(), count, w.data(), side.approx_b(), bound.data(), dim);
+}
+
 FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t dim, const Elimination& elim, Vector* point) {
   const std::size_t n = elim.free_dim(dim);
   static thread_local ScaledRows data;  // reused per thread: no allocations per question
@@ -549,6 +585,7 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
     if (lp.dual[i] > 1e-9 * ymax) cols.push_back(rows[index[i]]);
   const std::size_t support = cols.size();
   if (support > n + 1) return FilterAnswer::Undecided;
+  if (!elim.h && support >= 2 && float_bound_certifies_empty(rows, cols, lp.dual, index, ymax, dim)) return FilterAnswer::Empty;
   if (elim.h) cols.push_back(elim.h);
   return motzkin_certifies_empty(cols.data(), cols.size(), support, dim) ? FilterAnswer::Empty : FilterAnswer::Undecided;
 }

@@ -195,3 +195,59 @@ TEST_CASE("axis bound: read from the rows that bound one coordinate, rounded up"
   CHECK_FALSE(axis_bound_of(rows, 3).has_value());
   CHECK_FALSE(axis_bound_of({}, 2).has_value());
 }
+
+TEST_CASE("axis bound in double: never below the exact bound, and no box without both sides") {
+  std::mt19937_64 rng(29);
+  int nonempty = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    const std::size_t dim = 1 + trial % 6;
+    std::vector<Halfspace> rows;
+    for (std::size_t j = 0; j < dim; ++j)
+      for (int side = 0; side < 1 + static_cast<int>(rng() % 3); ++side)
+        for (int sign : {1, -1}) {
+          Vector e(dim, Rational(0));
+          e[j] = sign * static_cast<long>(1 + rng() % 1000);  // k x_j <= b, any positive k
+          Integer b(std::to_string(rng() % 100000000));
+          if (rng() % 6 == 0) b = -b;
+          if (rng() % 5 == 0) b <<= 70;  // past 2^53: b's double is rounded
+          rows.push_back(row(e, Rational(b)));
+        }
+    rows.push_back(row(Vector(dim, Rational(1)), Rational(3)));  // not a unit row: ignored
+    std::vector<const Halfspace*> ptrs;
+    for (const auto& r : rows) ptrs.push_back(&r);
+    std::vector<double> R(dim);
+    REQUIRE(axis_bound_in_double(ptrs.data(), ptrs.size(), dim, R.data()));
+    const auto exact = axis_bound_of(rows, dim);
+    REQUIRE(exact);
+    for (std::size_t j = 0; j < dim; ++j) {
+      // The exact max(|upper|, |lower|) of the tightest rows is at most the double bound.
+      Rational lo, hi;
+      bool has_lo = false, has_hi = false;
+      for (const auto& r : rows) {
+        std::size_t nz = 0;
+        for (std::size_t i = 0; i < dim; ++i) nz += sgn(r.a()[i]) != 0;
+        if (nz != 1 || sgn(r.a()[j]) == 0) continue;
+        const Rational v = Rational(r.b()) / Rational(r.a()[j]);
+        if (sgn(r.a()[j]) > 0) {
+          if (!has_hi || v < hi) hi = v, has_hi = true;
+        } else if (!has_lo || v > lo) {
+          lo = v, has_lo = true;
+        }
+      }
+      REQUIRE((has_lo && has_hi));
+      CHECK(rational_from_double(R[j]) >= Rational(0));
+      // Every x_j in [lo, hi] (the rows' solutions) has |x_j| <= R_j; an empty interval bounds nothing.
+      if (lo <= hi) {
+        ++nonempty;
+        CHECK(rational_from_double(R[j]) >= std::max(abs(lo), abs(hi)));
+      }
+    }
+  }
+  CHECK(nonempty > 500);
+  // A coordinate bounded on one side only: no box.
+  std::vector<Halfspace> one = {row(vec({1, 0}), Rational(1)), row(vec({-1, 0}), Rational(1)), row(vec({0, 1}), Rational(1))};
+  std::vector<const Halfspace*> p;
+  for (const auto& r : one) p.push_back(&r);
+  std::vector<double> R(2);
+  CHECK_FALSE(axis_bound_in_double(p.data(), p.size(), 2, R.data()));
+}
