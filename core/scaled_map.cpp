@@ -59,6 +59,25 @@ void reduce_column(ColumnScaledMatrix& s, std::size_t j) {
   mpz_tdiv_q_2exp(den.get_mpz_t(), den.get_mpz_t(), shift);
 }
 
+// sum[j] += w col[j] for j < n. A one-limb w (float weights over their layer's denominator,
+// nearly always) goes through GMP's single-limb multiply-add, which skips mpz_addmul's general
+// dispatch.
+void add_products(Integer* sum, const Integer& w, const Integer* col, std::size_t n) {
+  const mpz_srcptr wz = w.get_mpz_t();
+  static_assert(sizeof(unsigned long) >= sizeof(mp_limb_t), "a limb must fit the _ui functions' argument");
+  if (wz->_mp_size == 1 || wz->_mp_size == -1) {
+    const unsigned long m = wz->_mp_d[0];
+    for (std::size_t j = 0; j < n; ++j) {
+      if (sgn(col[j]) == 0) continue;
+      if (wz->_mp_size > 0) mpz_addmul_ui(sum[j].get_mpz_t(), col[j].get_mpz_t(), m);
+      else mpz_submul_ui(sum[j].get_mpz_t(), col[j].get_mpz_t(), m);
+    }
+    return;
+  }
+  for (std::size_t j = 0; j < n; ++j)
+    if (sgn(col[j]) != 0) mpz_addmul(sum[j].get_mpz_t(), wz, col[j].get_mpz_t());
+}
+
 void fill_approx(ScaledAffineMap& h) {
   const std::size_t n = h.m.cols;
   h.approx.resize(h.m.num.size());
@@ -165,8 +184,7 @@ ScaledAffineMap compose_layer(const Network::IntegerLayer& layer, const ScaledAf
       const Integer& w = layer.W_num[i][u];
       if (sgn(w) == 0 || (zero_rows && (*zero_rows)[u])) continue;
       const Integer* col = &h.m.num[u * n];
-      for (std::size_t j = 0; j < n; ++j)
-        if (sgn(col[j]) != 0) mpz_addmul(sum[j].get_mpz_t(), w.get_mpz_t(), col[j].get_mpz_t());
+      add_products(sum, w, col, n);
     }
     Integer& c = sum[d];
     if (e_bden >= 0) mpz_mul_2exp(c.get_mpz_t(), c.get_mpz_t(), static_cast<mp_bitcnt_t>(e_bden));
