@@ -71,7 +71,25 @@ FilterPoint::FilterPoint(const Vector& point) : p(point), v(point.size()) {
   for (std::size_t j = 0; j < point.size(); ++j) {
     const auto x = to_filter_double(point[j]);
     v[j] = x ? *x : std::nan("");
+    all_in_range = all_in_range && x.has_value();
   }
+}
+
+Sign sign_of_slack_in_range(const std::vector<Integer>& a, const Integer& b, const double* approx_a, double approx_b,
+                            const FilterPoint& p) {
+  // As below with every range test passed: a zero entry adds -(0 * y) = -0, which changes
+  // neither sum nor mag, so no entry is skipped and the loop has no branch.
+  double sum = approx_b, mag = std::fabs(approx_b);
+  const double* y = p.v.data();
+  for (std::size_t j = 0; j < a.size(); ++j) {
+    const double t = -(approx_a[j] * y[j]);
+    sum += t;
+    mag += std::fabs(t);
+  }
+  const Sign f = arithmetic_mode() == ArithmeticMode::FloatOnly  // measurement only: trust the double
+                     ? (sum > 0 ? Sign::Positive : sum < 0 ? Sign::Negative : Sign::Zero)
+                     : certified(sum, mag, a.size() + 1);
+  return f != Sign::Zero ? f : exact_slack_sign(a, b, p.p);
 }
 
 Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const FilterPoint& p) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <stdexcept>
 
+#include "core/filter_range.hpp"
 #include "core/filtered_sign.hpp"
 
 namespace relucert {
@@ -18,9 +19,14 @@ Halfspace::Halfspace(std::vector<Integer> a, Integer b, RowOrigin origin) : orig
   d->a = std::move(a);
   d->b = std::move(b);
   if (d->a.size() <= kApproxDim) {
-    for (std::size_t i = 0; i < d->a.size(); ++i) d->approx_a[i] = to_double(d->a[i]);
+    bool in_range = true;
+    for (std::size_t i = 0; i < d->a.size(); ++i) {
+      d->approx_a[i] = to_double(d->a[i]);
+      in_range = in_range && (d->approx_a[i] == 0 || in_filter_range(d->approx_a[i]));
+    }
     d->approx_b = to_double(d->b);
     d->approx_dim = static_cast<unsigned char>(d->a.size());
+    d->approx_in_range = in_range && (d->approx_b == 0 || in_filter_range(d->approx_b));
   }
   data_ = std::move(d);
 }
@@ -34,7 +40,10 @@ Rational Halfspace::slack(const Vector& x) const {
 }
 
 Sign Halfspace::slack_sign(const FilterPoint& x) const {
-  if (data_ && data_->approx_dim == data_->a.size()) return sign_of_slack(data_->a, data_->b, data_->approx_a.data(), data_->approx_b, x);
+  if (data_ && data_->approx_dim == data_->a.size()) {
+    if (data_->approx_in_range && x.all_in_range) return sign_of_slack_in_range(data_->a, data_->b, data_->approx_a.data(), data_->approx_b, x);
+    return sign_of_slack(data_->a, data_->b, data_->approx_a.data(), data_->approx_b, x);
+  }
   return sign_of_slack(a(), b(), x);
 }
 

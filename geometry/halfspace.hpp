@@ -61,6 +61,7 @@ class Halfspace {
     std::array<double, kApproxDim> approx_a{};
     double approx_b = 0;
     unsigned char approx_dim = 0;
+    bool approx_in_range = false;  // every nonzero approximation in the filter's safe range (core/filter_range.hpp)
   };
   static const Data& empty();
   // The one constructor of a row with data: a and b canonical (make_halfspace's job).
