@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <stdexcept>
 
 #include "core/filter_range.hpp"
@@ -23,6 +24,7 @@ Halfspace::Halfspace(std::vector<Integer> a, Integer b, RowOrigin origin) : orig
     for (std::size_t i = 0; i < d->a.size(); ++i) {
       d->approx_a[i] = to_double(d->a[i]);
       in_range = in_range && (d->approx_a[i] == 0 || in_filter_range(d->approx_a[i]));
+      d->approx_norm1 += std::fabs(d->approx_a[i]);
     }
     d->approx_b = to_double(d->b);
     d->approx_dim = static_cast<unsigned char>(d->a.size());

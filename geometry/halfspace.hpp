@@ -42,6 +42,8 @@ class Halfspace {
   const double* approx_a() const { return data_ ? data_->approx_a.data() : empty().approx_a.data(); }
   double approx_b() const { return data_ ? data_->approx_b : 0.0; }
   std::size_t approx_dim() const { return data_ ? data_->approx_dim : 0; }
+  // The sum of |approx_a()[j]| (when approx_dim() > 0), for rooms in the max-norm: made once.
+  double approx_norm1() const { return data_ ? data_->approx_norm1 : 0.0; }
 
   std::size_t dim() const { return a().size(); }
   // b - a.x, exact: positive strictly inside, zero on the hyperplane.
@@ -62,6 +64,7 @@ class Halfspace {
     double approx_b = 0;
     unsigned char approx_dim = 0;
     bool approx_in_range = false;  // every nonzero approximation in the filter's safe range (core/filter_range.hpp)
+    double approx_norm1 = 0;
   };
   static const Data& empty();
   // The one constructor of a row with data: a and b canonical (make_halfspace's job).

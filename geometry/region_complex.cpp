@@ -426,11 +426,9 @@ class Builder {
   // slack b - a.x, in double, reaches 0: slack / |a|_1 (+inf for a zero row). The rounding below
   // needs this room; the points it makes are then checked exactly.
   static double max_norm_room(const Halfspace& row, const std::vector<double>& x) {
-    double slack = row.approx_b(), norm1 = 0;
-    for (std::size_t j = 0; j < x.size(); ++j) {
-      slack -= row.approx_a()[j] * x[j];
-      norm1 += std::fabs(row.approx_a()[j]);
-    }
+    double slack = row.approx_b();
+    for (std::size_t j = 0; j < x.size(); ++j) slack -= row.approx_a()[j] * x[j];
+    const double norm1 = row.approx_norm1();
     return norm1 > 0 ? slack / norm1 : HUGE_VAL;
   }
 
@@ -1334,12 +1332,10 @@ class Builder {
       side += eps * (side_q - side);
     }
     // Room for the rounding (max_norm_room, from the slacks kept along the walk).
-    double side_norm1 = 0;
-    for (std::size_t j = 0; j < d; ++j) side_norm1 += std::fabs(side_row.approx_a()[j]);
+    const double side_norm1 = side_row.approx_norm1();
     double room = side_norm1 > 0 ? side / side_norm1 : HUGE_VAL;
     for (const WalkRow& w : rows) {
-      double norm1 = 0;
-      for (std::size_t j = 0; j < D; ++j) norm1 += std::fabs(w.row->approx_a()[j]);
+      const double norm1 = w.row->approx_norm1();
       if (norm1 > 0) room = std::min(room, (w.slack + eps * (w.slack_q - w.slack)) / norm1);
     }
     std::vector<double> xv(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(d));
