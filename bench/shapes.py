@@ -3,7 +3,7 @@
 widths 4..10 (two hidden layers), and depth 2..6 at d = 3 (width 8); PyTorch default init
 (uniform +-1/sqrt(fan_in)) stored as float32 (read exactly), box [-100, 100]^d, one thread,
 `relucert check --lines 0 --method region-complex` (the complex is built completely: the
-reference code's workload). CPU time and peak memory from wait4 (/usr/bin/time). Prints Markdown.
+reference code's workload). CPU time from wait4 (microseconds), peak memory from /usr/bin/time. Prints Markdown.
 
 The reference column holds the reference code's CPU times measured in issue #15 (one torch
 thread, same machine) where the issue gives them; this script does not run the reference.
@@ -21,6 +21,7 @@ from fractions import Fraction
 
 CLI = sys.argv[1] if len(sys.argv) > 1 else "build/relucert"
 SEEDS = int(os.environ.get("SEEDS", "3"))
+REPEATS = int(os.environ.get("REPEATS", "2"))  # runs per net; the table takes the best time of them
 REFERENCE = {(6, (10, 10)): 3.3, (3, (8,) * 6): 0.37, (3, (10, 10)): 0.043}  # CPU s, issue #15
 
 
@@ -43,12 +44,25 @@ def run(doc):
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(doc, f)
     box = ",".join(["-100:100"] * doc["input_dim"])
-    p = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", CLI, "check", f.name, "--box", box, "--lines", "0",
-                        "--method", "region-complex", "--threads", "1", "--json"], capture_output=True, text=True)
+    args = [CLI, "check", f.name, "--box", box, "--lines", "0", "--method", "region-complex", "--threads", "1", "--json"]
+    # The CPU time from wait4 on relucert itself (microseconds; /usr/bin/time rounds to 10 ms, which
+    # made a 28 ms run read as 0.02 s, and costs about 3.5 ms of its own). The peak RSS from a second
+    # run under /usr/bin/time: wait4's maxrss would count the Python process the child was forked from.
+    # Best of REPEATS runs for both times (this VM's speed drifts by 10-30% over minutes).
+    cpu, seconds = [], []
+    for _ in range(REPEATS):
+        with tempfile.TemporaryFile("w+") as out:
+            p = subprocess.Popen(args, stdout=out, stderr=subprocess.DEVNULL, text=True)
+            _, status, usage = os.wait4(p.pid, 0)
+            p.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            j = json.loads(out.read())
+        cpu.append(usage.ru_utime + usage.ru_stime)
+        seconds.append(j["seconds"])
+    m = subprocess.run(["/usr/bin/time", "-f", "%M"] + args, capture_output=True, text=True)
     os.unlink(f.name)
-    u, s, m = p.stderr.strip().splitlines()[-1].split()
-    j = json.loads(p.stdout)
-    return j["cells"], float(u) + float(s), int(m) / 1024, j["verdict"], j["seconds"]
+    rss_mb = int(m.stderr.strip().splitlines()[-1]) / 1024
+    return j["cells"], min(cpu), rss_mb, j["verdict"], min(seconds)
 
 
 def median(v):
@@ -59,8 +73,8 @@ def median(v):
 def main():
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "")
     print(f"Machine: {cpu}, {os.cpu_count()} cores, Linux {platform.release()}. Command: `bash bench/shapes.sh` "
-          f"(medians of {SEEDS} nets per shape; CPU = user + system time of the whole process, one thread, "
-          f"start-up and JSON included, resolution 10 ms; check time = the check's own time as `--json` reports it; "
+          f"(medians of {SEEDS} nets per shape, each net's best of {REPEATS} runs; CPU = user + system time of the whole process from wait4, one thread, "
+          f"start-up (about 5 ms) and JSON included; check time = the check's own time as `--json` reports it; "
           f"the comparison with the reference uses the process CPU).\n")
     print("| d | widths | cells | CPU time | check time | cells/s | peak memory | reference CPU (issue #15) | relucert vs reference |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -72,12 +86,12 @@ def main():
         ref = REFERENCE.get((d, widths))
         # The reference figures are for one specific net each; ours are medians of SEEDS nets.
         cmp = f"{ref / cpu_s:.2f}x faster" if ref and cpu_s > 0 and ref >= cpu_s else (f"{cpu_s / ref:.2f}x slower" if ref else "-")
-        print(f"| {d} | {list(widths)} | {cells} | {cpu_s:.2f} s | {check_s * 1000:.1f} ms | {cells / max(check_s, 1e-4):,.0f} | {mem:.0f} MB | "
+        print(f"| {d} | {list(widths)} | {cells} | {cpu_s:.3f} s | {check_s * 1000:.1f} ms | {cells / max(check_s, 1e-4):,.0f} | {mem:.0f} MB | "
               f"{f'{ref} s' if ref else '-'} | {cmp} |")
     # Issue #15 item 3: growth in cells at d = 2 (the planar builder), one net per width.
     print("\nGrowth at d = 2 (random, one net per width; target: cells/s at [512, 512] within 1.5x of the rate at [64, 64]):\n")
     print("Time: the check's own time as `relucert check --json` reports it (in-process, one thread, best of 5 runs;")
-    print("the process CPU of /usr/bin/time beside it resolves only 10 ms and includes start-up).\n")
+    print("the process CPU beside it, from wait4, includes start-up).\n")
     print("| widths | cells | check time | process CPU | cells/s | time per cell vs [64, 64] | peak memory |")
     print("|---|---|---|---|---|---|---|")
     base = None
@@ -87,7 +101,7 @@ def main():
         check_s, cpu_s = min(r[4] for r in runs), min(r[1] for r in runs)
         rate = cells / check_s
         base = base or rate
-        print(f"| [{w}, {w}] | {cells} | {check_s * 1000:.1f} ms | {cpu_s:.2f} s | {rate:,.0f} | {base / rate:.2f}x | {mem:.0f} MB |")
+        print(f"| [{w}, {w}] | {cells} | {check_s * 1000:.1f} ms | {cpu_s:.3f} s | {rate:,.0f} | {base / rate:.2f}x | {mem:.0f} MB |")
 
 
 if __name__ == "__main__":
