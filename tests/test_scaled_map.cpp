@@ -67,56 +67,64 @@ void check_same(const ScaledAffineMap& s, const AffineMap& ref) {
 
 }  // namespace
 
+namespace {
+
+Matrix random_matrix(std::mt19937_64& rng, std::size_t rows, std::size_t cols, bool any) {
+  Matrix m(rows, Vector(cols));
+  for (auto& row : m)
+    for (auto& v : row) v = draw(rng, any);
+  return m;
+}
+
+// W masked(h) + b term by term, canonical rationals: the reference.
+AffineMap reference_compose(const Layer& L, const AffineMap& h, const std::vector<char>* zero_rows) {
+  const std::size_t d = h.A.empty() ? 0 : h.A[0].size();
+  AffineMap out;
+  out.A.assign(L.width(), Vector(d, Rational(0)));
+  out.c = L.b;
+  for (std::size_t i = 0; i < L.width(); ++i)
+    for (std::size_t t = 0; t < h.A.size(); ++t) {
+      if (zero_rows && (*zero_rows)[t]) continue;
+      for (std::size_t j = 0; j < d; ++j) out.A[i][j] += L.W[i][t] * h.A[t][j];
+      out.c[i] += L.W[i][t] * h.c[t];
+    }
+  return out;
+}
+
+Layer random_layer(std::mt19937_64& rng, std::size_t width, std::size_t fan_in, bool any) {
+  Layer L;
+  L.W = random_matrix(rng, width, fan_in, any);
+  L.b = random_matrix(rng, 1, width, any)[0];
+  L.relu = true;
+  return L;
+}
+
+}  // namespace
+
 TEST_CASE("compose_layer equals the rational compose plus the bias, masked rows read as zero") {
   std::mt19937_64 rng(17);
   for (int rep = 0; rep < 300; ++rep) {
     const bool any = rep % 3 == 0;  // non-dyadic weights in a third of the cases
-    const std::size_t d = 1 + rep % 6, r = 1 + rep % 5, k = 1 + (rep / 5) % 6;
+    const std::size_t d = 1 + rep % 6, r = 1 + rep % 5, k = 1 + (rep / 5) % 6, k2 = 1 + (rep / 7) % 4;
     AffineMap h;
-    h.A.assign(r, Vector(d));
-    h.c.assign(r, Rational(0));
-    for (auto& row : h.A)
-      for (auto& v : row) v = draw(rng, any);
-    for (auto& v : h.c) v = draw(rng, any);
-    Layer L;
-    L.W.assign(k, Vector(r));
-    L.b.assign(k, Rational(0));
-    for (auto& row : L.W)
-      for (auto& v : row) v = draw(rng, any);
-    for (auto& v : L.b) v = draw(rng, any);
-    L.relu = true;
-    const Network net(r, {L});
-    const Network::IntegerLayer* I = net.integer_layer(0);
+    h.A = random_matrix(rng, r, d, any);
+    h.c = random_matrix(rng, 1, r, any)[0];
+    const Layer L = random_layer(rng, k, r, any), L2 = random_layer(rng, k2, k, any);
+    const Network net(r, {L, L2});
+    const Network::IntegerLayer *I = net.integer_layer(0), *I2 = net.integer_layer(1);
     REQUIRE(I);
+    REQUIRE(I2);
     std::vector<char> zero_rows(r, 0);
     for (auto& z : zero_rows) z = static_cast<char>(rng() % 3 == 0);
-    // The reference: term by term, canonical rationals.
-    AffineMap ref;
-    ref.A.assign(k, Vector(d, Rational(0)));
-    ref.c = L.b;
-    for (std::size_t i = 0; i < k; ++i)
-      for (std::size_t t = 0; t < r; ++t) {
-        if (zero_rows[t]) continue;
-        for (std::size_t j = 0; j < d; ++j) ref.A[i][j] += L.W[i][t] * h.A[t][j];
-        ref.c[i] += L.W[i][t] * h.c[t];
-      }
     const ScaledAffineMap sh = scaled_affine(h);
     check_same(sh, h);
     CHECK(sh.to_affine().A == h.A);
     CHECK(sh.to_affine().c == h.c);
+    const AffineMap ref = reference_compose(L, h, &zero_rows);
     const ScaledAffineMap z = compose_layer(*I, sh, &zero_rows);
     check_same(z, ref);
     // Two layers deep: the scaled form feeds the next compose as it is.
-    const ScaledAffineMap z2 = compose_layer(*I, scaled_affine(h), nullptr);
-    AffineMap ref2;
-    ref2.A.assign(k, Vector(d, Rational(0)));
-    ref2.c = L.b;
-    for (std::size_t i = 0; i < k; ++i)
-      for (std::size_t t = 0; t < r; ++t) {
-        for (std::size_t j = 0; j < d; ++j) ref2.A[i][j] += L.W[i][t] * h.A[t][j];
-        ref2.c[i] += L.W[i][t] * h.c[t];
-      }
-    check_same(z2, ref2);
+    check_same(compose_layer(*I2, z, nullptr), reference_compose(L2, ref, nullptr));
   }
 }
 
