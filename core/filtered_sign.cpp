@@ -23,6 +23,14 @@ Sign certified(double s, double mag, std::size_t k) {
   return Sign::Zero;  // uncertain
 }
 
+// The filter's answer for a double sum of k terms: certified, or the double's own sign in the
+// measurement-only FloatOnly mode.
+Sign filter_decision(double sum, double mag, std::size_t k) {
+  if (arithmetic_mode() == ArithmeticMode::FloatOnly)  // measurement only: trust the double
+    return sum > 0 ? Sign::Positive : sum < 0 ? Sign::Negative : Sign::Zero;
+  return certified(sum, mag, k);
+}
+
 }  // namespace
 
 namespace {
@@ -43,9 +51,7 @@ Sign filtered_sign(const Number& c0, const std::vector<Number>& c, const Vector&
     sum += t;
     mag += std::fabs(t);
   }
-  if (arithmetic_mode() == ArithmeticMode::FloatOnly)  // measurement only: trust the double
-    return sum > 0 ? Sign::Positive : sum < 0 ? Sign::Negative : Sign::Zero;
-  return certified(sum, mag, c.size() + 1);
+  return filter_decision(sum, mag, c.size() + 1);
 }
 
 }  // namespace
@@ -86,9 +92,7 @@ Sign sign_of_slack_in_range(const std::vector<Integer>& a, const Integer& b, con
     sum += t;
     mag += std::fabs(t);
   }
-  const Sign f = arithmetic_mode() == ArithmeticMode::FloatOnly  // measurement only: trust the double
-                     ? (sum > 0 ? Sign::Positive : sum < 0 ? Sign::Negative : Sign::Zero)
-                     : certified(sum, mag, a.size() + 1);
+  const Sign f = filter_decision(sum, mag, a.size() + 1);
   return f != Sign::Zero ? f : exact_slack_sign(a, b, p.p);
 }
 
@@ -120,10 +124,7 @@ Sign sign_of_slack(const std::vector<Integer>& a, const Integer& b, const double
       sum += t;
       mag += std::fabs(t);
     }
-    if (ok)
-      f = arithmetic_mode() == ArithmeticMode::FloatOnly  // measurement only: trust the double
-              ? (sum > 0 ? Sign::Positive : sum < 0 ? Sign::Negative : Sign::Zero)
-              : certified(sum, mag, a.size() + 1);
+    if (ok) f = filter_decision(sum, mag, a.size() + 1);
   }
   return f != Sign::Zero ? f : exact_slack_sign(a, b, p.p);
 }

@@ -34,11 +34,7 @@ Rational dot(const Vector& a, const Vector& b) {
         sum += t;
       }
       Rational s;
-      if (sgn(sum) == 0) return s;
-      const mp_bitcnt_t z = std::min<mp_bitcnt_t>(static_cast<mp_bitcnt_t>(E), mpz_scan1(sum.get_mpz_t(), 0));
-      mpz_tdiv_q_2exp(s.get_num_mpz_t(), sum.get_mpz_t(), z);  // exact: z low zero bits
-      mpz_set_ui(s.get_den_mpz_t(), 0);
-      mpz_setbit(s.get_den_mpz_t(), static_cast<mp_bitcnt_t>(E) - z);
+      set_dyadic(s, sum, static_cast<unsigned long>(E));
       return s;
     }
   }
@@ -172,11 +168,7 @@ Matrix scaled_product(const RowScaledMatrix& a, const ColumnScaledMatrix& b, con
     for (std::size_t j = 0; j < n; ++j) {
       if (sgn(sum[j]) == 0) continue;
       if (ea >= 0 && eb[j] >= 0) {
-        const mp_bitcnt_t e = static_cast<mp_bitcnt_t>(ea + eb[j]);
-        const mp_bitcnt_t t = std::min(e, mpz_scan1(sum[j].get_mpz_t(), 0));  // sum != 0
-        mpz_tdiv_q_2exp(r[i][j].get_num_mpz_t(), sum[j].get_mpz_t(), t);    // exact: t low zero bits
-        mpz_set_ui(r[i][j].get_den_mpz_t(), 0);
-        mpz_setbit(r[i][j].get_den_mpz_t(), e - t);
+        set_dyadic(r[i][j], sum[j], static_cast<unsigned long>(ea + eb[j]));
         continue;
       }
       mpz_set(r[i][j].get_num_mpz_t(), sum[j].get_mpz_t());

@@ -122,15 +122,8 @@ Vector Network::forward_integer(const Vector& x, std::vector<Sign>* relu_signs) 
     for (std::size_t k = 0; k < I.W_num.size(); ++k) {
       S = 0;
       const auto& row = I.W_num[k];
-      for (std::size_t j = 0; j < row.size(); ++j) {
-        if (sgn(A[j]) == 0 || sgn(row[j]) == 0) continue;
-        // A one-limb weight (nearly always) by GMP's single-limb multiply-add.
-        static_assert(sizeof(unsigned long) >= sizeof(mp_limb_t), "a limb must fit the _ui functions' argument");
-        const mpz_srcptr w = row[j].get_mpz_t();
-        if (w->_mp_size == 1) mpz_addmul_ui(S.get_mpz_t(), A[j].get_mpz_t(), w->_mp_d[0]);
-        else if (w->_mp_size == -1) mpz_submul_ui(S.get_mpz_t(), A[j].get_mpz_t(), w->_mp_d[0]);
-        else mpz_addmul(S.get_mpz_t(), w, A[j].get_mpz_t());
-      }
+      for (std::size_t j = 0; j < row.size(); ++j)
+        if (sgn(A[j]) != 0 && sgn(row[j]) != 0) add_product(S, row[j], A[j]);
       if (e_bden >= 0) mpz_mul_2exp(Z[k].get_mpz_t(), S.get_mpz_t(), static_cast<mp_bitcnt_t>(e_bden));
       else mpz_mul(Z[k].get_mpz_t(), S.get_mpz_t(), I.b_den.get_mpz_t());
       if (e_scale >= 0) mpz_mul_2exp(t.get_mpz_t(), I.b_num[k].get_mpz_t(), static_cast<mp_bitcnt_t>(e_scale));

@@ -300,16 +300,19 @@ void add_in_place(Rational& x, const Rational& b) {
   } else {
     mpz_add(p, p, b.get_num_mpz_t());
   }
-  mpz_ptr den = x.get_den_mpz_t();
-  if (mpz_sgn(p) == 0) {
-    mpz_set_ui(den, 1);
+  set_dyadic(x, x.get_num(), static_cast<unsigned long>(E));  // (in place: GMP allows the aliasing)
+}
+
+void set_dyadic(Rational& q, const Integer& num, unsigned long e) {
+  if (sgn(num) == 0) {
+    mpz_set_ui(q.get_num_mpz_t(), 0);
+    mpz_set_ui(q.get_den_mpz_t(), 1);
     return;
   }
-  // Canonical: the numerator's trailing zeros cancel against 2^E (an odd numerator or E = 0 is in lowest terms).
-  const mp_bitcnt_t t = std::min<mp_bitcnt_t>(static_cast<mp_bitcnt_t>(E), mpz_scan1(p, 0));
-  if (t > 0) mpz_tdiv_q_2exp(p, p, t);
-  mpz_set_ui(den, 0);
-  mpz_setbit(den, static_cast<mp_bitcnt_t>(E) - t);
+  const mp_bitcnt_t t = std::min<mp_bitcnt_t>(e, mpz_scan1(num.get_mpz_t(), 0));
+  mpz_tdiv_q_2exp(q.get_num_mpz_t(), num.get_mpz_t(), t);  // exact: t low zero bits
+  mpz_set_ui(q.get_den_mpz_t(), 0);
+  mpz_setbit(q.get_den_mpz_t(), e - t);
 }
 
 }  // namespace relucert

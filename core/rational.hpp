@@ -26,6 +26,19 @@ Rational rational_from_float(float v);
 // Nearest-or-truncated double of an exact number, with relative error below 2^-52 (the bound
 // core/filtered_sign.cpp relies on): one-limb integers and quotients of integers below 2^53 are
 // converted without GMP's general routine (which divides); anything else goes through get_d().
+// num / 2^e (num != 0, any integer numerator, not necessarily in lowest terms) in double: its
+// leading 53 bits, truncated as mpz_get_d_2exp does (relative error below 2^-52; a common factor
+// of two changes no leading bit), scaled by 2^-e. False when the result would not be a normal
+// double (then the caller converts another way).
+inline bool dyadic_to_double(mpz_srcptr num, long e, double* out) {
+  long en = 0;
+  const double m = mpz_get_d_2exp(&en, num);
+  const long ex = en - e;
+  if (!(ex > -1000 && ex < 1000)) return false;
+  *out = std::ldexp(m, static_cast<int>(ex));
+  return true;
+}
+
 inline double to_double(const Integer& z) {
   const mpz_srcptr m = z.get_mpz_t();
   if (m->_mp_size == 1) return static_cast<double>(m->_mp_d[0]);    // rounded to nearest: error <= 2^-53
@@ -41,17 +54,11 @@ inline double to_double(const Rational& q) {
     const double v = num / static_cast<double>(d->_mp_d[0]);  // one rounding: error <= 2^-53
     return n->_mp_size < 0 ? -v : v;
   }
-  // A power-of-two denominator 2^e (float weights, dyadic points): the numerator's leading 53
-  // bits (truncated: relative error below 2^-52) scaled by 2^-e, exact while the result is a
-  // normal double; get_d() divides.
+  // A power-of-two denominator (float weights, dyadic points): get_d() would divide.
   if (n->_mp_size != 0 && d->_mp_size >= 1) {
     const mp_bitcnt_t low = mpz_scan1(d, 0);
-    if (low + 1 == mpz_sizeinbase(d, 2)) {
-      long en = 0;
-      const double m = mpz_get_d_2exp(&en, n);
-      const long ex = en - static_cast<long>(low);
-      if (ex > -1000 && ex < 1000) return std::ldexp(m, static_cast<int>(ex));
-    }
+    double v = 0;
+    if (low + 1 == mpz_sizeinbase(d, 2) && dyadic_to_double(n, static_cast<long>(low), &v)) return v;
   }
   return q.get_d();
 }
@@ -62,6 +69,20 @@ inline double to_double(const Rational& q) {
 inline long power_of_two_exponent(const Integer& z) {
   const mp_bitcnt_t low = mpz_scan1(z.get_mpz_t(), 0);
   return low + 1 == mpz_sizeinbase(z.get_mpz_t(), 2) ? static_cast<long>(low) : -1;
+}
+
+// q = num / 2^e in lowest terms, by shifting out the numerator's trailing zeros (no gcd): the
+// canonical rational GMP would make. num may be zero (then q = 0).
+void set_dyadic(Rational& q, const Integer& num, unsigned long e);
+
+// sum += w x. A one-limb w (a float weight over its layer's denominator, nearly always) goes
+// through GMP's single-limb multiply-add, which skips mpz_addmul's general dispatch.
+inline void add_product(Integer& sum, const Integer& w, const Integer& x) {
+  static_assert(sizeof(unsigned long) >= sizeof(mp_limb_t), "a limb must fit the _ui functions' argument");
+  const mpz_srcptr wz = w.get_mpz_t();
+  if (wz->_mp_size == 1) mpz_addmul_ui(sum.get_mpz_t(), x.get_mpz_t(), wz->_mp_d[0]);
+  else if (wz->_mp_size == -1) mpz_submul_ui(sum.get_mpz_t(), x.get_mpz_t(), wz->_mp_d[0]);
+  else mpz_addmul(sum.get_mpz_t(), wz, x.get_mpz_t());
 }
 
 // x += b, exactly. Two power-of-two denominators (float weights and biases, dyadic points) are

@@ -1,24 +1,17 @@
 #include "core/scaled_map.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <stdexcept>
 
 namespace relucert {
 namespace {
 
-// num / den in double with relative error below 2^-52 (as to_double of the canonical rational):
-// for den = 2^e (e = power_of_two_exponent(den), given) the numerator's leading bits (truncated,
-// as mpz_get_d_2exp does; a common factor of two changes no leading bit) and a shift while the
-// result is a normal double.
+// num / den in double with relative error below 2^-52 (as to_double of the canonical rational);
+// e = power_of_two_exponent(den), given (dyadic_to_double when it is one).
 double quotient_to_double(const Integer& num, const Integer& den, long e) {
   if (sgn(num) == 0) return 0.0;
-  if (e >= 0) {
-    long en = 0;
-    const double m = mpz_get_d_2exp(&en, num.get_mpz_t());
-    const long ex = en - e;
-    if (ex > -1000 && ex < 1000) return std::ldexp(m, static_cast<int>(ex));
-  }
+  double v = 0;
+  if (e >= 0 && dyadic_to_double(num.get_mpz_t(), e, &v)) return v;
   Rational q(num, den);
   q.canonicalize();
   return to_double(q);
@@ -59,25 +52,6 @@ void reduce_column(ColumnScaledMatrix& s, std::size_t j) {
   mpz_tdiv_q_2exp(den.get_mpz_t(), den.get_mpz_t(), shift);
 }
 
-// sum[j] += w col[j] for j < n. A one-limb w (float weights over their layer's denominator,
-// nearly always) goes through GMP's single-limb multiply-add, which skips mpz_addmul's general
-// dispatch.
-void add_products(Integer* sum, const Integer& w, const Integer* col, std::size_t n) {
-  const mpz_srcptr wz = w.get_mpz_t();
-  static_assert(sizeof(unsigned long) >= sizeof(mp_limb_t), "a limb must fit the _ui functions' argument");
-  if (wz->_mp_size == 1 || wz->_mp_size == -1) {
-    const unsigned long m = wz->_mp_d[0];
-    for (std::size_t j = 0; j < n; ++j) {
-      if (sgn(col[j]) == 0) continue;
-      if (wz->_mp_size > 0) mpz_addmul_ui(sum[j].get_mpz_t(), col[j].get_mpz_t(), m);
-      else mpz_submul_ui(sum[j].get_mpz_t(), col[j].get_mpz_t(), m);
-    }
-    return;
-  }
-  for (std::size_t j = 0; j < n; ++j)
-    if (sgn(col[j]) != 0) mpz_addmul(sum[j].get_mpz_t(), wz, col[j].get_mpz_t());
-}
-
 void fill_approx(ScaledAffineMap& h) {
   const std::size_t n = h.m.cols;
   h.approx.resize(h.m.num.size());
@@ -95,10 +69,7 @@ Rational ScaledAffineMap::entry(std::size_t i, std::size_t j) const {
   if (sgn(v) == 0) return q;
   const long e = power_of_two_exponent(m.den[j]);
   if (e >= 0) {  // canonical by the numerator's trailing zeros, no gcd
-    const mp_bitcnt_t t = std::min<mp_bitcnt_t>(static_cast<mp_bitcnt_t>(e), mpz_scan1(v.get_mpz_t(), 0));
-    mpz_tdiv_q_2exp(q.get_num_mpz_t(), v.get_mpz_t(), t);
-    mpz_set_ui(q.get_den_mpz_t(), 0);
-    mpz_setbit(q.get_den_mpz_t(), static_cast<mp_bitcnt_t>(e) - t);
+    set_dyadic(q, v, static_cast<unsigned long>(e));
     return q;
   }
   q = Rational(v, m.den[j]);
@@ -184,7 +155,8 @@ ScaledAffineMap compose_layer(const Network::IntegerLayer& layer, const ScaledAf
       const Integer& w = layer.W_num[i][u];
       if (sgn(w) == 0 || (zero_rows && (*zero_rows)[u])) continue;
       const Integer* col = &h.m.num[u * n];
-      add_products(sum, w, col, n);
+      for (std::size_t j = 0; j < n; ++j)
+        if (sgn(col[j]) != 0) add_product(sum[j], w, col[j]);
     }
     Integer& c = sum[d];
     if (e_bden >= 0) mpz_mul_2exp(c.get_mpz_t(), c.get_mpz_t(), static_cast<mp_bitcnt_t>(e_bden));
