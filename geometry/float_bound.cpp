@@ -5,7 +5,6 @@
 #include <cmath>
 #include <limits>
 
-#include "core/rational.hpp"
 
 namespace relucert {
 
@@ -95,33 +94,6 @@ bool negative_on_box_by_float_bound(const Halfspace* const* support, std::size_t
   return s < -err;
 }
 
-std::optional<std::vector<double>> axis_bound_of(const std::vector<Halfspace>& rows, std::size_t dim) {
-  std::vector<std::optional<Rational>> lo(dim), hi(dim);
-  for (const Halfspace& row : rows) {
-    if (row.dim() != dim) return std::nullopt;
-    std::size_t nonzero = 0, axis = 0;
-    for (std::size_t j = 0; j < dim; ++j)
-      if (sgn(row.a()[j]) != 0) ++nonzero, axis = j;
-    if (nonzero != 1) continue;
-    const Rational v = Rational(row.b()) / Rational(row.a()[axis]);  // a_j x_j <= b
-    if (sgn(row.a()[axis]) > 0) {
-      if (!hi[axis] || v < *hi[axis]) hi[axis] = v;
-    } else if (!lo[axis] || v > *lo[axis]) {
-      lo[axis] = v;
-    }
-  }
-  std::vector<double> bound(dim);
-  for (std::size_t j = 0; j < dim; ++j) {
-    if (!lo[j] || !hi[j]) return std::nullopt;
-    const Rational r = std::max(abs(*lo[j]), abs(*hi[j]));
-    // to_double is within 2^-52 relatively; 1 + 2^-50 and one step up make it an upper bound.
-    const double up = std::nextafter(to_double(r) * (1 + std::ldexp(1.0, -50)), HUGE_VAL);
-    if (!std::isfinite(up)) return std::nullopt;
-    bound[j] = up;
-  }
-  return bound;
-}
-
 bool axis_bound_in_double(const Halfspace* const* rows, std::size_t count, std::size_t dim, double* bound) {
   constexpr std::size_t D = Halfspace::kApproxDim;
   if (dim == 0 || dim > D) return false;
@@ -153,6 +125,15 @@ bool axis_bound_in_double(const Halfspace* const* rows, std::size_t count, std::
     if (!std::isfinite(bound[j])) return false;
   }
   return true;
+}
+
+std::optional<std::vector<double>> axis_bound_of(const std::vector<Halfspace>& rows, std::size_t dim) {
+  std::vector<const Halfspace*> ptrs;
+  ptrs.reserve(rows.size());
+  for (const Halfspace& r : rows) ptrs.push_back(&r);
+  std::vector<double> bound(dim);
+  if (!axis_bound_in_double(ptrs.data(), ptrs.size(), dim, bound.data())) return std::nullopt;
+  return bound;
 }
 
 }  // namespace relucert

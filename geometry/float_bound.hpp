@@ -26,13 +26,12 @@ bool negative_on_box_by_float_bound(const Halfspace* const* support, std::size_t
                                     const double* bound, std::size_t dim);
 
 // A box |x_j| <= R_j containing {x : r.a.x <= r.b for every row}, read from the rows that bound
-// one coordinate (normal +-k e_j); R_j as a double at least the exact bound. nullopt when some
-// coordinate has no such row above or below (the rows may still bound it: then no box is used).
-std::optional<std::vector<double>> axis_bound_of(const std::vector<Halfspace>& rows, std::size_t dim);
-
-// The same kind of box read from the rows' inline doubles alone (no GMP; rows with
-// approx_dim() != dim are skipped): R_j >= the exact bound of |x_j| over {x : every row holds},
-// into bound[0..dim). False when some coordinate has no unit row above or below.
+// one coordinate (normal +-k e_j) through their inline doubles alone (no GMP; rows with
+// approx_dim() != dim are skipped): R_j a double at least the exact bound, into bound[0..dim).
+// False when some coordinate has no such row above or below (the rows may still bound it: then
+// no box is used), or dim exceeds Halfspace::kApproxDim.
 bool axis_bound_in_double(const Halfspace* const* rows, std::size_t count, std::size_t dim, double* bound);
+// The same for a cell's rows; nullopt where axis_bound_in_double is false.
+std::optional<std::vector<double>> axis_bound_of(const std::vector<Halfspace>& rows, std::size_t dim);
 
 }  // namespace relucert

@@ -50,11 +50,14 @@ class Builder {
       : net_(net), limits_(limits), observer_(observer), share_(limits.share), polytope_(polytope), start_(Clock::now()) {
     out_.dim = net.input_dim();
     out_.domain = domain;
-    for (const Layer& L : net.layers()) {
-      scaled_W_.push_back(row_scaled(L.W));
-      scaled_skips_.emplace_back();
-      for (const LayerSkip& sk : L.skips) scaled_skips_.back().push_back(row_scaled(sk.M));
-    }
+    // The rational compose's forms, only for nets with skip terms (a plain net has integer layers
+    // and composes through compose_layer): the builder is made once per part of a streamed check.
+    if (net.layers().empty() || !net.integer_layer(0))
+      for (const Layer& L : net.layers()) {
+        scaled_W_.push_back(row_scaled(L.W));
+        scaled_skips_.emplace_back();
+        for (const LayerSkip& sk : L.skips) scaled_skips_.back().push_back(row_scaled(sk.M));
+      }
     for (std::size_t l = 0; l < net.layers().size(); ++l)
       if (net.layers()[l].relu)
         for (std::size_t k = 0; k < net.layers()[l].width(); ++k) out_.neurons.push_back(NeuronId{l + 1, k + 1});
@@ -1491,7 +1494,7 @@ class Builder {
   std::vector<ApproxVertices> vertices_;  // beside out_.cells (the cells' vertex guides)
   std::optional<std::vector<double>> box_bound_;  // |x_j| <= R_j on the starting cell, so on every cell (float_certifies)
   std::vector<bool> is_skip_source_ = std::vector<bool>(net_.layers().size(), false);
-  std::vector<RowScaledMatrix> scaled_W_;  // each layer's W over row denominators, converted once
+  std::vector<RowScaledMatrix> scaled_W_;  // each layer's W over row denominators (nets with skips only)
   std::vector<std::vector<RowScaledMatrix>> scaled_skips_;  // each layer's skip matrices M, likewise
   BuildLimits limits_;
   BuildObserver* observer_ = nullptr;  // optional split-tree listener (certificate writer)

@@ -497,8 +497,7 @@ struct ScaledRows {
 // the box where the other rows of the support hold; a point of the system would be such an x.
 // Tens of flops where the exact certificate costs an elimination over the integers.
 bool float_bound_certifies_empty(const std::vector<const Halfspace*>& rows, const std::vector<const Halfspace*>& support,
-                                 const std::vector<double>& dual, const std::vector<std::size_t>& index, double ymax,
-                                 std::size_t dim) {
+                                 const std::vector<double>& dual, double ymax, std::size_t dim) {
   constexpr std::size_t D = Halfspace::kApproxDim;
   if (dim > D) return false;
   std::array<double, D> bound{};
@@ -511,7 +510,6 @@ bool float_bound_certifies_empty(const std::vector<const Halfspace*>& rows, cons
     if (dual[i] > best) best = dual[i], s = at;
     ++at;
   }
-  (void)index;
   if (at != support.size()) return false;
   const Halfspace& side = *support[s];
   if (side.approx_dim() != dim) return false;
@@ -585,7 +583,7 @@ FilterAnswer float_filter(const std::vector<const Halfspace*>& rows, std::size_t
     if (lp.dual[i] > 1e-9 * ymax) cols.push_back(rows[index[i]]);
   const std::size_t support = cols.size();
   if (support > n + 1) return FilterAnswer::Undecided;
-  if (!elim.h && support >= 2 && float_bound_certifies_empty(rows, cols, lp.dual, index, ymax, dim)) return FilterAnswer::Empty;
+  if (!elim.h && support >= 2 && float_bound_certifies_empty(rows, cols, lp.dual, ymax, dim)) return FilterAnswer::Empty;
   if (elim.h) cols.push_back(elim.h);
   return motzkin_certifies_empty(cols.data(), cols.size(), support, dim) ? FilterAnswer::Empty : FilterAnswer::Undecided;
 }

@@ -1,6 +1,8 @@
 // The strict-feasibility LP against an independent exact oracle (z3, linear real arithmetic),
 // with the float filter on and off: the answers must agree and every point must be strict.
 #include <doctest/doctest.h>
+
+#include <cmath>
 #include <z3++.h>
 
 #include "support/z3_feasibility.hpp"
@@ -496,6 +498,11 @@ TEST_CASE("rows share their data: copies are the same row, flips and new rows ar
       CHECK(h.approx_a()[j] == to_double(h.a()[j]));
     }
     CHECK(f.b() == -h.b());
+    // The 1-norm of the doubles, made once with them (the same for the flip).
+    double norm1 = 0;
+    for (std::size_t j = 0; j < h.dim(); ++j) norm1 += std::fabs(h.approx_a()[j]);
+    CHECK(h.approx_norm1() == norm1);
+    CHECK(f.approx_norm1() == norm1);
     CHECK(f.flipped() == h);  // equal by value, a different block
     CHECK(&f.flipped().a() != &h.a());
   }
