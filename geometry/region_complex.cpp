@@ -878,8 +878,11 @@ class Builder {
   // pre-activations of A and B agree (z is continuous), so the pieces that survive are
   // A+ ∩ B+ (z > 0 on the facet) and A- ∩ B- (z < 0 on the facet).
   struct PairDecision {
-    std::optional<Vector> q_pos, q_neg;
+    std::optional<Vector> q_pos, q_neg;  // new points of the surviving sides
+    Sign old_side = Sign::Zero;  // the side (if any) that the pair's old point serves: not copied
     Halfspace second_facet;  // when both: the facet for the second pair, copied in the parallel phase
+    bool has_pos() const { return q_pos || old_side == Sign::Positive; }
+    bool has_neg() const { return q_neg || old_side == Sign::Negative; }
   };
 
   PairDecision decide_pair(const Adjacency& adj, const std::vector<CellDecision>& dec) const {
@@ -889,47 +892,47 @@ class Builder {
     if (ds.z_ge_0.same_hyperplane_as(adj.facet)) throw std::logic_error("split: a cell is split along its own facet");
     PairDecision p;
     const Sign zq = z_sign_at(ds.z_le_0(), adj.point);
-    if (zq == Sign::Positive) p.q_pos = adj.point;
-    if (zq == Sign::Negative) p.q_neg = adj.point;
     const std::size_t o = s == a ? b : a;
     // When the other cell does not split, z has one sign on it, hence on the facet (where z is
     // not identically zero, or s could not split): only that side survives.
     const bool pos_possible = dec[o].split || dec[o].sign == Sign::Positive;
     const bool neg_possible = dec[o].split || dec[o].sign == Sign::Negative;
-    if (!pos_possible) p.q_pos.reset();
-    if (!neg_possible) p.q_neg.reset();
+    if ((zq == Sign::Positive && pos_possible) || (zq == Sign::Negative && neg_possible)) p.old_side = zq;
     // Without an LP first when both cells split: the segment between their interior points on the
     // wanted side.
     const bool both_split = dec[a].split && dec[b].split;
-    if (pos_possible && !p.q_pos && both_split)
+    if (pos_possible && !p.has_pos() && both_split)
       p.q_pos = facet_point_by_segment(out_.cells[a], out_.cells[b], dec[a].p_pos, dec[b].p_pos, adj, ds.z_ge_0, Sign::Positive);
-    if (neg_possible && !p.q_neg && both_split)
+    if (neg_possible && !p.has_neg() && both_split)
       p.q_neg = facet_point_by_segment(out_.cells[a], out_.cells[b], dec[a].p_neg, dec[b].p_neg, adj, ds.z_ge_0, Sign::Negative);
-    if (pos_possible && !p.q_pos) p.q_pos = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_ge_0, adj);
-    if (neg_possible && !p.q_neg) p.q_neg = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_le_0(), adj);
-    if (!p.q_pos && !p.q_neg) throw std::logic_error("split: a shared facet vanished on both sides");
-    if (p.q_pos && p.q_neg) p.second_facet = adj.facet;
+    if (pos_possible && !p.has_pos()) p.q_pos = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_ge_0, adj);
+    if (neg_possible && !p.has_neg()) p.q_neg = facet_point_on_side(out_.cells[a], out_.cells[b], ds.z_le_0(), adj);
+    if (!p.has_pos() && !p.has_neg()) throw std::logic_error("split: a shared facet vanished on both sides");
+    if (p.has_pos() && p.has_neg()) p.second_facet = adj.facet;
     return p;
   }
 
   // decide_pair's answer as bytes: a flag byte (which points there are; whether one is the pair's
   // old point, which the receiver has), then the new points. The second facet is the old one.
-  static void encode_pair(const Adjacency& adj, const PairDecision& p, ByteWriter& w) {
-    const bool pos_old = p.q_pos && *p.q_pos == adj.point, neg_old = p.q_neg && *p.q_neg == adj.point;
-    w.u8(static_cast<unsigned char>((p.q_pos ? 1 : 0) | (pos_old ? 2 : 0) | (p.q_neg ? 4 : 0) | (neg_old ? 8 : 0)));
+  static void encode_pair(const PairDecision& p, ByteWriter& w) {
+    const bool pos_old = p.old_side == Sign::Positive, neg_old = p.old_side == Sign::Negative;
+    w.u8(static_cast<unsigned char>((p.has_pos() ? 1 : 0) | (pos_old ? 2 : 0) | (p.has_neg() ? 4 : 0) | (neg_old ? 8 : 0)));
     if (p.q_pos && !pos_old) w.vector(*p.q_pos);
     if (p.q_neg && !neg_old) w.vector(*p.q_neg);
   }
 
   PairDecision decode_pair(const Adjacency& adj, ByteReader& r) const {
     const unsigned char f = r.u8();
-    if (f > 15 || !(f & 5)) throw std::runtime_error("work share: malformed pair answer");
+    if (f > 15 || !(f & 5) || (f & 2 && !(f & 1)) || (f & 8 && !(f & 4)) || (f & 10) == 10)
+      throw std::runtime_error("work share: malformed pair answer");
     PairDecision p;
-    if (f & 1) p.q_pos = f & 2 ? adj.point : r.vector();
-    if (f & 4) p.q_neg = f & 8 ? adj.point : r.vector();
+    if (f & 2) p.old_side = Sign::Positive;
+    if (f & 8) p.old_side = Sign::Negative;
+    if ((f & 1) && !(f & 2)) p.q_pos = r.vector();
+    if ((f & 4) && !(f & 8)) p.q_neg = r.vector();
     if ((p.q_pos && p.q_pos->size() != out_.dim) || (p.q_neg && p.q_neg->size() != out_.dim))
       throw std::runtime_error("work share: malformed pair answer");
-    if (p.q_pos && p.q_neg) p.second_facet = adj.facet;
+    if (p.has_pos() && p.has_neg()) p.second_facet = adj.facet;
     return p;
   }
 
@@ -989,7 +992,7 @@ class Builder {
     std::vector<PairDecision> pdec(touched.size());
     ask(
         touched.size(), [&](std::size_t i) { pdec[i] = decide_pair(out_.adjacencies[touched[i]], dec); },
-        [&](std::size_t i, ByteWriter& w) { encode_pair(out_.adjacencies[touched[i]], pdec[i], w); },
+        [&](std::size_t i, ByteWriter& w) { encode_pair(pdec[i], w); },
         [&](std::size_t i, ByteReader& r) { pdec[i] = decode_pair(out_.adjacencies[touched[i]], r); });
 
     ContactSplits contact_splits = decide_contacts(dec);
@@ -1039,17 +1042,21 @@ class Builder {
       const std::size_t e = touched[i];
       PairDecision& p = pdec[i];
       const std::size_t a = out_.adjacencies[e].lower, b = out_.adjacencies[e].upper;
-      if (p.q_pos) {
+      std::optional<Vector> old_point;  // the old point, when the negative side keeps it and the positive does not
+      if (p.has_pos()) {
         Adjacency& adj = out_.adjacencies[e];
         adj.lower = pos_half(a);
         adj.upper = pos_half(b);
-        adj.point = std::move(*p.q_pos);
+        if (p.q_pos) {
+          if (p.old_side == Sign::Negative) old_point = std::move(adj.point);
+          adj.point = std::move(*p.q_pos);
+        }
         link(e, adj.lower, dec[a].split);
         link(e, adj.upper, dec[b].split);
       }
-      if (p.q_neg) {
+      if (p.has_neg()) {
         std::size_t id = e;
-        if (p.q_pos) {
+        if (p.has_pos()) {
           id = out_.adjacencies.size();
           Adjacency second;  // the same facet (copied in decide_pair); the point is set below
           second.facet = std::move(p.second_facet);
@@ -1058,7 +1065,8 @@ class Builder {
         Adjacency& adj = out_.adjacencies[id];
         adj.lower = neg_half(a);
         adj.upper = neg_half(b);
-        adj.point = std::move(*p.q_neg);
+        if (p.q_neg) adj.point = std::move(*p.q_neg);
+        else if (old_point) adj.point = std::move(*old_point);  // (else id == e: the point stays)
         // An unsplit endpoint keeps e in its list; it gains only a new id.
         link(id, adj.lower, dec[a].split || id != e);
         link(id, adj.upper, dec[b].split || id != e);
@@ -1359,8 +1367,11 @@ class Builder {
 
   struct ContactSplits {
     std::vector<std::size_t> touched;  // contacts whose cell splits
-    std::vector<std::optional<Vector>> pos, neg;
+    std::vector<std::optional<Vector>> pos, neg;  // new points of the sides that survive
+    std::vector<Sign> own;  // the side (if any) that the contact's own point serves: not copied
     std::vector<std::array<SideBy, 2>> by;  // per touched contact: how its sides (pos, neg) were decided
+    bool has_pos(std::size_t i) const { return pos[i] || own[i] == Sign::Positive; }
+    bool has_neg(std::size_t i) const { return neg[i] || own[i] == Sign::Negative; }
   };
 
   // One side of a touched contact: the walk first (contact_walk), the LP when the walk settles
@@ -1388,17 +1399,17 @@ class Builder {
       if (dec[contacts_[i].cell].split) cs.touched.push_back(i);
     cs.pos.resize(cs.touched.size());
     cs.neg.resize(cs.touched.size());
+    cs.own.assign(cs.touched.size(), Sign::Zero);
     cs.by.assign(cs.touched.size(), {SideBy::Own, SideBy::Own});
     parallel_for(cs.touched.size(), [&](std::size_t i) {
       const Contact& k = contacts_[cs.touched[i]];
       const CellDecision& d = dec[k.cell];
       const Cell& c = out_.cells[k.cell];
       const Sign zq = z_sign_at(d.z_le_0(), k.point);
-      if (zq == Sign::Positive) cs.pos[i] = k.point;
-      if (zq == Sign::Negative) cs.neg[i] = k.point;
-      if (!cs.pos[i]) cs.pos[i] = decide_contact_side(c, k, d.z_ge_0, cs.by[i][0], &d.p_pos);
-      if (!cs.neg[i]) cs.neg[i] = decide_contact_side(c, k, d.z_le_0(), cs.by[i][1], &d.p_neg);
-      if (!cs.pos[i] && !cs.neg[i]) throw std::logic_error("split: a followed facet vanished on both sides");
+      cs.own[i] = zq;  // the side the contact's own point serves (not copied)
+      if (zq != Sign::Positive) cs.pos[i] = decide_contact_side(c, k, d.z_ge_0, cs.by[i][0], &d.p_pos);
+      if (zq != Sign::Negative) cs.neg[i] = decide_contact_side(c, k, d.z_le_0(), cs.by[i][1], &d.p_neg);
+      if (!cs.has_pos(i) && !cs.has_neg(i)) throw std::logic_error("split: a followed facet vanished on both sides");
     });
     for (const auto& sides : cs.by)
       for (SideBy b : sides) switch (b) {
@@ -1415,15 +1426,15 @@ class Builder {
     for (std::size_t i = 0; i < cs.touched.size(); ++i) {
       Contact& k = contacts_[cs.touched[i]];
       const std::size_t cell = k.cell;
-      if (cs.pos[i] && cs.neg[i]) {
-        Contact second{neg_of[cell], k.tag, std::move(*cs.neg[i]), k.facet};
-        k.point = std::move(*cs.pos[i]);
+      if (cs.has_pos(i) && cs.has_neg(i)) {
+        Contact second{neg_of[cell], k.tag, cs.neg[i] ? std::move(*cs.neg[i]) : std::move(k.point), k.facet};
+        if (cs.pos[i]) k.point = std::move(*cs.pos[i]);
         contacts_.push_back(std::move(second));
-      } else if (cs.pos[i]) {
-        k.point = std::move(*cs.pos[i]);
+      } else if (cs.has_pos(i)) {
+        if (cs.pos[i]) k.point = std::move(*cs.pos[i]);
       } else {
         k.cell = neg_of[cell];
-        k.point = std::move(*cs.neg[i]);
+        if (cs.neg[i]) k.point = std::move(*cs.neg[i]);
       }
     }
   }
