@@ -261,7 +261,7 @@ class StreamedChecker {
     const Cell& G = coarse_.cells[gi];
     PartResult r;
     const Network folded = folder_.fold(G.pattern);
-    PolytopeDomain poly{G.rows, G.point, {}};
+    PolytopeDomain poly{G.rows, G.point, {}, gi < coarse_.guides.size() ? coarse_.guides[gi] : ApproxVertices{}};
     for (std::size_t e : G.adjacencies) {
       const Adjacency& adj = coarse_.adjacencies[e];
       if (adj.lower != gi) continue;

@@ -84,6 +84,7 @@ class Builder {
     out_.lp_exact_solves = lp_counters().solves - lp_before_.solves + remote_lp_.solves;
     out_.lp_questions = lp_questions_so_far();
     for (Contact& k : contacts_) out_.contacts.push_back(BoundaryContact{k.cell, k.tag, std::move(k.point)});
+    if (std::any_of(vertices_.begin(), vertices_.end(), [](const ApproxVertices& v) { return !v.empty(); })) out_.guides = std::move(vertices_);
     if (share_) share_->stats.build_cpu += thread_cpu_seconds() - cpu0;
     return std::move(out_);
   }
@@ -117,7 +118,8 @@ class Builder {
     // double bound needs, both only where guides are used.
     const bool guides = d == kGuideDim && vertex_guides_enabled();
     if (guides) box_bound_ = axis_bound_of(c.rows, d);
-    vertices_.push_back(guides ? approx_vertices(c.rows, d, kMaxGuideVertices) : ApproxVertices{});
+    const bool given = guides && polytope_ && polytope_->guide.dim == d && !polytope_->guide.empty();
+    vertices_.push_back(given ? polytope_->guide : guides ? approx_vertices(c.rows, d, kMaxGuideVertices) : ApproxVertices{});
     out_.cells.push_back(std::move(c));
     if (polytope_) {
       followed_.assign(out_.cells[0].rows.size(), 0);

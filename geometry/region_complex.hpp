@@ -17,6 +17,7 @@
 #include "core/domain.hpp"
 #include "core/network.hpp"
 #include "core/scaled_map.hpp"
+#include "geometry/approx_vertices.hpp"
 #include "geometry/halfspace.hpp"
 
 namespace relucert {
@@ -158,6 +159,10 @@ struct RegionComplex {
   std::vector<Cell> cells;
   std::vector<Adjacency> adjacencies;
   std::vector<BoundaryContact> contacts;  // build_region_complex_in with PolytopeDomain::contacts only
+  // Per cell when vertex guides were used (d = 3): its vertices in double with their rows
+  // (indices into the cell's rows), or empty. A guess (geometry/approx_vertices.hpp), never an
+  // answer: the streamed check hands a coarse cell's to its part (PolytopeDomain::guide).
+  std::vector<ApproxVertices> guides;
   ContactCounts contact_counts;           // likewise: how the contacts' splits were decided
   BuildStatus status = BuildStatus::Complete;
   // Strict-feasibility questions asked while building: all of them, and those the float
@@ -190,6 +195,10 @@ struct PolytopeDomain {
   std::vector<Halfspace> rows;
   Vector interior;
   std::vector<PolytopeContact> contacts;
+  // Optional: the polytope's vertices in double, labelled by indices into rows (as
+  // RegionComplex::guides). Used as the starting cell's vertex guide instead of enumerating it
+  // again; a wrong guide only costs the exact fallbacks it would have spared.
+  ApproxVertices guide;
 };
 
 

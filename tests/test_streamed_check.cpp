@@ -7,6 +7,8 @@
 // forward passes.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "analysis/convexity.hpp"
@@ -62,14 +64,15 @@ std::size_t on_streamable_nets(std::size_t count, Fn fn) {
 
 // The parts of the streamed check, as analysis/streamed_check.cpp makes them: for each coarse cell
 // G of the first layer, the net with layer 1 folded on G's pattern, on the polytope G, following
-// the coarse facets where G is the lower cell. Calls fn(folded net, polytope) on each.
+// the coarse facets where G is the lower cell, with G's vertex guide (d = 3). Calls
+// fn(folded net, polytope) on each.
 template <class Fn>
 void for_each_part(const Network& net, const Domain& dom, Fn fn) {
   const RegionComplex coarse = build_region_complex(first_layer_net(net), dom);
   REQUIRE(coarse.status == BuildStatus::Complete);
   for (std::size_t gi = 0; gi < coarse.cells.size(); ++gi) {
     const Cell& G = coarse.cells[gi];
-    PolytopeDomain poly{G.rows, G.point, {}};
+    PolytopeDomain poly{G.rows, G.point, {}, gi < coarse.guides.size() ? coarse.guides[gi] : ApproxVertices{}};
     for (std::size_t e : G.adjacencies) {
       const Adjacency& adj = coarse.adjacencies[e];
       if (adj.lower != gi) continue;
@@ -193,6 +196,49 @@ TEST_CASE("contacts: the walk answers every split contact's side as the LP does 
   CHECK(total.walk_points >= 5000);
   CHECK(total.walk_empty >= 300);
   CHECK(total.lp_points + total.lp_empty <= (total.walk_points + total.walk_empty) / 10);
+}
+
+TEST_CASE("a coarse cell's vertex guide: on its rows, inside the others; its part is the same with or without it") {
+  // The coarse complex hands each cell's guide to its part (d = 3) instead of enumerating the
+  // vertices again. The guide is only a guess, so the part must not depend on it: same cells,
+  // pairs, contacts and pieces either way; and it must be the cell's vertices, or it saves nothing.
+  std::size_t guided = 0, parts = 0;
+  on_streamable_nets(60, [&](const relucert::testing::RandomCase& c, std::uint64_t) {
+    if (c.net.input_dim() != 3) return;
+    const RegionComplex coarse = build_region_complex(first_layer_net(c.net), c.box);
+    REQUIRE(coarse.status == BuildStatus::Complete);
+    for (std::size_t gi = 0; gi < coarse.guides.size(); ++gi) {
+      const ApproxVertices& V = coarse.guides[gi];
+      const Cell& G = coarse.cells[gi];
+      if (V.empty()) continue;
+      ++guided;
+      for (std::size_t v = 0; v < V.size(); ++v)
+        for (std::size_t i = 0; i < G.rows.size(); ++i) {
+          double s = G.rows[i].approx_b(), scale = std::fabs(s);
+          for (std::size_t j = 0; j < 3; ++j) {
+            s -= G.rows[i].approx_a()[j] * V.coords[v * 3 + j];
+            scale += std::fabs(G.rows[i].approx_a()[j] * V.coords[v * 3 + j]);
+          }
+          const bool on = std::count(&V.rows[v * 3], &V.rows[v * 3] + 3, i) == 1;
+          if (on) CHECK(std::fabs(s) <= 1e-9 * (1 + scale));
+          else CHECK(s >= -1e-9 * (1 + scale));
+        }
+    }
+    for_each_part(c.net, c.box, [&](const Network& folded, const PolytopeDomain& poly) {
+      PolytopeDomain bare = poly;
+      bare.guide = ApproxVertices{};
+      const RegionComplex with = build_region_complex_in(folded, poly), without = build_region_complex_in(folded, bare);
+      REQUIRE(with.status == BuildStatus::Complete);
+      REQUIRE(without.status == BuildStatus::Complete);
+      CHECK(with.cells.size() == without.cells.size());
+      CHECK(with.adjacencies.size() == without.adjacencies.size());
+      CHECK(with.contacts.size() == without.contacts.size());
+      CHECK(with.distinct_affine_pieces() == without.distinct_affine_pieces());
+      ++parts;
+    });
+  });
+  CHECK(guided >= 50);
+  CHECK(parts >= 50);
 }
 
 TEST_CASE("streamed check = whole complex: verdict, cells, pairs, pieces (random nets with traps)") {
