@@ -78,6 +78,7 @@ void Network::derive(std::size_t first, std::size_t last) {
   double_layers_.resize(layers_.size());
   for (std::size_t l = first; l < last; ++l) {
     const Layer& L = layers_[l];
+    if (derive_dyadic(l)) continue;
     auto I = std::make_shared<IntegerLayer>();
     I->W_den = 1;
     for (const auto& row : L.W)
@@ -97,6 +98,49 @@ void Network::derive(std::size_t first, std::size_t last) {
     for (const auto& v : L.b) F.b.push_back(v.get_d());
     double_layers_[l] = std::move(F);
   }
+}
+
+// derive for a layer whose denominators are all powers of two (float weights): the common
+// denominators are the largest of them, the numerators shifted up to them, the doubles read from
+// the canonical num / 2^e as get_d() would (truncated: the same values); no lcm or division.
+bool Network::derive_dyadic(std::size_t l) {
+  const Layer& L = layers_[l];
+  long eW = 0, eb = 0;
+  for (const auto& row : L.W)
+    for (const auto& v : row) {
+      const long e = power_of_two_exponent(v.get_den());
+      if (e < 0) return false;
+      eW = std::max(eW, e);
+    }
+  for (const auto& v : L.b) {
+    const long e = power_of_two_exponent(v.get_den());
+    if (e < 0) return false;
+    eb = std::max(eb, e);
+  }
+  auto I = std::make_shared<IntegerLayer>();
+  I->W_den = 0;
+  mpz_setbit(I->W_den.get_mpz_t(), static_cast<mp_bitcnt_t>(eW));
+  I->b_den = 0;
+  mpz_setbit(I->b_den.get_mpz_t(), static_cast<mp_bitcnt_t>(eb));
+  DoubleLayer F;
+  F.W.reserve(L.W.size() * (L.W.empty() ? 0 : L.W[0].size()));
+  auto convert = [](const Rational& v, long e, long e_common, Integer& num, std::vector<double>& out) {
+    mpz_mul_2exp(num.get_mpz_t(), v.get_num_mpz_t(), static_cast<mp_bitcnt_t>(e_common - e));
+    double x = 0;
+    if (sgn(v) == 0) x = 0;
+    else if (!dyadic_to_double(v.get_num_mpz_t(), e, &x)) x = v.get_d();
+    out.push_back(x);
+  };
+  I->W_num.resize(L.W.size());
+  for (std::size_t k = 0; k < L.W.size(); ++k) {
+    I->W_num[k].resize(L.W[k].size());
+    for (std::size_t j = 0; j < L.W[k].size(); ++j) convert(L.W[k][j], power_of_two_exponent(L.W[k][j].get_den()), eW, I->W_num[k][j], F.W);
+  }
+  I->b_num.resize(L.b.size());
+  for (std::size_t k = 0; k < L.b.size(); ++k) convert(L.b[k], power_of_two_exponent(L.b[k].get_den()), eb, I->b_num[k], F.b);
+  integer_layers_[l] = std::move(I);
+  double_layers_[l] = std::move(F);
+  return true;
 }
 
 // a = A / D (integers A, one denominator D). Per layer: z = W a + b = (b_den S + b_num W_den D) / (W_den D b_den)

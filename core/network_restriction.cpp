@@ -40,11 +40,17 @@ Network FirstLayerFolder::fold(const std::vector<Sign>& pattern) const {
   folded.W.assign(L2.width(), Vector(d));
   folded.b.resize(L2.width());
   Integer S;
-  auto over = [&S](const Integer& den) {  // S / den, canonical; S is left 0
+  // Float weights: the denominators are powers of two, and S / 2^e is made canonical by shifts.
+  const long eW = power_of_two_exponent(W_den_), eb = power_of_two_exponent(b_den_);
+  auto over = [&S](const Integer& den, long e) {  // S / den, canonical; S is left 0
     Rational q;
-    mpz_swap(q.get_num_mpz_t(), S.get_mpz_t());
-    q.get_den() = den;
-    q.canonicalize();
+    if (e >= 0) {
+      set_dyadic(q, S, static_cast<unsigned long>(e));
+    } else {
+      mpz_swap(q.get_num_mpz_t(), S.get_mpz_t());
+      q.get_den() = den;
+      q.canonicalize();
+    }
     S = 0;
     return q;
   };
@@ -53,11 +59,12 @@ Network FirstLayerFolder::fold(const std::vector<Sign>& pattern) const {
     for (std::size_t j = 0; j < d; ++j) {
       for (std::size_t k = 0; k < P.size(); ++k)
         if (pattern[k] == Sign::Positive && sgn(P[k]) != 0) mpz_addmul(S.get_mpz_t(), P[k].get_mpz_t(), L1_->W_num[k][j].get_mpz_t());
-      folded.W[r][j] = over(W_den_);
+      folded.W[r][j] = over(W_den_, eW);
     }
     for (std::size_t k = 0; k < P.size(); ++k)
       if (pattern[k] == Sign::Positive && sgn(P[k]) != 0) mpz_addmul(S.get_mpz_t(), P[k].get_mpz_t(), L1_->b_num[k].get_mpz_t());
-    folded.b[r] = over(b_den_) + L2.b[r];
+    folded.b[r] = over(b_den_, eb);
+    add_in_place(folded.b[r], L2.b[r]);
   }
   return tail_.with_first_layer(d, std::move(folded));
 }

@@ -138,3 +138,42 @@ TEST_CASE("compose_layer rejects mismatched sizes") {
   h.c = {Rational(0)};
   CHECK_THROWS_AS(compose_layer(*net.integer_layer(0), scaled_affine(h), nullptr), std::logic_error);
 }
+
+TEST_CASE("a network's integer and double forms: W = W_num / W_den with W_den the lcm of the denominators; the doubles are get_d") {
+  // Both ways of deriving them (shifts when every denominator is a power of two, lcm and division
+  // otherwise), on fresh nets and on nets made by with_first_layer (the streamed check's folds).
+  auto ratio = [](const Integer& n, const Integer& d) {
+    Rational q(n, d);
+    q.canonicalize();  // (the two-integer constructor does not)
+    return q;
+  };
+  std::mt19937_64 rng(23);
+  for (int rep = 0; rep < 200; ++rep) {
+    const bool any = rep % 2 == 0;
+    const std::size_t d = 1 + rep % 4, k = 1 + rep % 5, k2 = 1 + (rep / 5) % 4;
+    const Network base(d, {random_layer(rng, k, d, any), random_layer(rng, k2, k, !any)});
+    const Network net = rep % 3 == 0 ? base.with_first_layer(d, random_layer(rng, k, d, rep % 4 == 0)) : base;
+    for (std::size_t l = 0; l < net.layers().size(); ++l) {
+      CAPTURE(l);
+      const Layer& L = net.layers()[l];
+      const Network::IntegerLayer* I = net.integer_layer(l);
+      REQUIRE(I);
+      Integer lcm_W = 1, lcm_b = 1;
+      for (const auto& row : L.W)
+        for (const auto& v : row) mpz_lcm(lcm_W.get_mpz_t(), lcm_W.get_mpz_t(), v.get_den_mpz_t());
+      for (const auto& v : L.b) mpz_lcm(lcm_b.get_mpz_t(), lcm_b.get_mpz_t(), v.get_den_mpz_t());
+      CHECK(I->W_den == lcm_W);
+      CHECK(I->b_den == lcm_b);
+      const auto& F = net.double_layers().at(l);
+      for (std::size_t i = 0; i < L.W.size(); ++i)
+        for (std::size_t j = 0; j < L.W[i].size(); ++j) {
+          CHECK(ratio(I->W_num[i][j], I->W_den) == L.W[i][j]);
+          CHECK(F.W[i * L.W[i].size() + j] == L.W[i][j].get_d());
+        }
+      for (std::size_t i = 0; i < L.b.size(); ++i) {
+        CHECK(ratio(I->b_num[i], I->b_den) == L.b[i]);
+        CHECK(F.b[i] == L.b[i].get_d());
+      }
+    }
+  }
+}
