@@ -24,6 +24,33 @@ void canonicalize_layer(Layer& L) {
 
 bool plain_layer(const Layer& L) { return !L.has_skip() && L.skips.empty(); }
 
+// derive's arithmetic, by shifts where the denominators are powers of two (float weights: nearly
+// always, and the streamed check derives a folded layer per part), with the same results.
+// lcm = lcm(lcm, den) (both positive).
+void lcm_into(Integer& lcm, const Integer& den) {
+  const long a = power_of_two_exponent(lcm), b = power_of_two_exponent(den);
+  if (a >= 0 && b >= 0) {
+    if (b > a) lcm = den;
+    return;
+  }
+  mpz_lcm(lcm.get_mpz_t(), lcm.get_mpz_t(), den.get_mpz_t());
+}
+
+// num = v * D, an integer (D a multiple of v's denominator).
+void numerator_over(const Rational& v, const Integer& D, Integer& num) {
+  const long e = power_of_two_exponent(v.get_den()), eD = power_of_two_exponent(D);
+  if (e >= 0 && eD >= 0) mpz_mul_2exp(num.get_mpz_t(), v.get_num_mpz_t(), static_cast<mp_bitcnt_t>(eD - e));
+  else num = v.get_num() * (D / v.get_den());
+}
+
+// v.get_d() (truncated), without its division for a power-of-two denominator.
+double truncated_double(const Rational& v) {
+  if (sgn(v) == 0) return 0.0;
+  double x = 0;
+  if (const long e = power_of_two_exponent(v.get_den()); e >= 0 && dyadic_to_double(v.get_num_mpz_t(), e, &x)) return x;
+  return v.get_d();
+}
+
 }  // namespace
 
 Network::Network(std::size_t input_dim, std::vector<Layer> layers) : input_dim_(input_dim), layers_(std::move(layers)) {
@@ -78,69 +105,29 @@ void Network::derive(std::size_t first, std::size_t last) {
   double_layers_.resize(layers_.size());
   for (std::size_t l = first; l < last; ++l) {
     const Layer& L = layers_[l];
-    if (derive_dyadic(l)) continue;
     auto I = std::make_shared<IntegerLayer>();
     I->W_den = 1;
     for (const auto& row : L.W)
-      for (const auto& v : row) mpz_lcm(I->W_den.get_mpz_t(), I->W_den.get_mpz_t(), v.get_den_mpz_t());
+      for (const auto& v : row) lcm_into(I->W_den, v.get_den());
     I->b_den = 1;
-    for (const auto& v : L.b) mpz_lcm(I->b_den.get_mpz_t(), I->b_den.get_mpz_t(), v.get_den_mpz_t());
-    for (const auto& row : L.W) {
-      std::vector<Integer> r(row.size());
-      for (std::size_t j = 0; j < row.size(); ++j) r[j] = row[j].get_num() * (I->W_den / row[j].get_den());
-      I->W_num.push_back(std::move(r));
-    }
-    for (const auto& v : L.b) I->b_num.push_back(v.get_num() * (I->b_den / v.get_den()));
-    integer_layers_[l] = std::move(I);
+    for (const auto& v : L.b) lcm_into(I->b_den, v.get_den());
     DoubleLayer F;
-    for (const auto& row : L.W)
-      for (const auto& v : row) F.W.push_back(v.get_d());
-    for (const auto& v : L.b) F.b.push_back(v.get_d());
+    I->W_num.resize(L.W.size());
+    for (std::size_t k = 0; k < L.W.size(); ++k) {
+      I->W_num[k].resize(L.W[k].size());
+      for (std::size_t j = 0; j < L.W[k].size(); ++j) {
+        numerator_over(L.W[k][j], I->W_den, I->W_num[k][j]);
+        F.W.push_back(truncated_double(L.W[k][j]));
+      }
+    }
+    I->b_num.resize(L.b.size());
+    for (std::size_t k = 0; k < L.b.size(); ++k) {
+      numerator_over(L.b[k], I->b_den, I->b_num[k]);
+      F.b.push_back(truncated_double(L.b[k]));
+    }
+    integer_layers_[l] = std::move(I);
     double_layers_[l] = std::move(F);
   }
-}
-
-// derive for a layer whose denominators are all powers of two (float weights): the common
-// denominators are the largest of them, the numerators shifted up to them, the doubles read from
-// the canonical num / 2^e as get_d() would (truncated: the same values); no lcm or division.
-bool Network::derive_dyadic(std::size_t l) {
-  const Layer& L = layers_[l];
-  long eW = 0, eb = 0;
-  for (const auto& row : L.W)
-    for (const auto& v : row) {
-      const long e = power_of_two_exponent(v.get_den());
-      if (e < 0) return false;
-      eW = std::max(eW, e);
-    }
-  for (const auto& v : L.b) {
-    const long e = power_of_two_exponent(v.get_den());
-    if (e < 0) return false;
-    eb = std::max(eb, e);
-  }
-  auto I = std::make_shared<IntegerLayer>();
-  I->W_den = 0;
-  mpz_setbit(I->W_den.get_mpz_t(), static_cast<mp_bitcnt_t>(eW));
-  I->b_den = 0;
-  mpz_setbit(I->b_den.get_mpz_t(), static_cast<mp_bitcnt_t>(eb));
-  DoubleLayer F;
-  F.W.reserve(L.W.size() * (L.W.empty() ? 0 : L.W[0].size()));
-  auto convert = [](const Rational& v, long e, long e_common, Integer& num, std::vector<double>& out) {
-    mpz_mul_2exp(num.get_mpz_t(), v.get_num_mpz_t(), static_cast<mp_bitcnt_t>(e_common - e));
-    double x = 0;
-    if (sgn(v) == 0) x = 0;
-    else if (!dyadic_to_double(v.get_num_mpz_t(), e, &x)) x = v.get_d();
-    out.push_back(x);
-  };
-  I->W_num.resize(L.W.size());
-  for (std::size_t k = 0; k < L.W.size(); ++k) {
-    I->W_num[k].resize(L.W[k].size());
-    for (std::size_t j = 0; j < L.W[k].size(); ++j) convert(L.W[k][j], power_of_two_exponent(L.W[k][j].get_den()), eW, I->W_num[k][j], F.W);
-  }
-  I->b_num.resize(L.b.size());
-  for (std::size_t k = 0; k < L.b.size(); ++k) convert(L.b[k], power_of_two_exponent(L.b[k].get_den()), eb, I->b_num[k], F.b);
-  integer_layers_[l] = std::move(I);
-  double_layers_[l] = std::move(F);
-  return true;
 }
 
 // a = A / D (integers A, one denominator D). Per layer: z = W a + b = (b_den S + b_num W_den D) / (W_den D b_den)

@@ -96,7 +96,6 @@ class Network {
   void validate() const;  // sizes; throws std::invalid_argument naming the layer
   // The integer and double forms of layers [first, last); none at all when a layer has skips.
   void derive(std::size_t first, std::size_t last);
-  bool derive_dyadic(std::size_t l);  // derive's shortcut for power-of-two denominators; false: not all are
   // relu_signs: when set, receives the sign of every ReLU pre-activation in topological order.
   Vector forward_integer(const Vector& x, std::vector<Sign>* relu_signs) const;
 };

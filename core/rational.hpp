@@ -23,9 +23,6 @@ std::optional<Rational> parse_rational(std::string_view text, std::string* why =
 Rational rational_from_double(double v);
 Rational rational_from_float(float v);
 
-// Nearest-or-truncated double of an exact number, with relative error below 2^-52 (the bound
-// core/filtered_sign.cpp relies on): one-limb integers and quotients of integers below 2^53 are
-// converted without GMP's general routine (which divides); anything else goes through get_d().
 // num / 2^e (num != 0, any integer numerator, not necessarily in lowest terms) in double: its
 // leading 53 bits, truncated as mpz_get_d_2exp does (relative error below 2^-52; a common factor
 // of two changes no leading bit), scaled by 2^-e. False when the result would not be a normal
@@ -39,6 +36,9 @@ inline bool dyadic_to_double(mpz_srcptr num, long e, double* out) {
   return true;
 }
 
+// Nearest-or-truncated double of an exact number, with relative error below 2^-52 (the bound
+// core/filtered_sign.cpp relies on): one-limb integers and quotients of integers below 2^53 are
+// converted without GMP's general routine (which divides); anything else goes through get_d().
 inline double to_double(const Integer& z) {
   const mpz_srcptr m = z.get_mpz_t();
   if (m->_mp_size == 1) return static_cast<double>(m->_mp_d[0]);    // rounded to nearest: error <= 2^-53

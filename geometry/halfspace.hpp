@@ -72,8 +72,6 @@ class Halfspace {
   friend Halfspace make_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
   friend Halfspace make_unreduced_halfspace(const Vector& a, const Rational& b, RowOrigin origin);
   friend Halfspace make_unreduced_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
-// Same, from integers (a not all zero): the row a.x <= b itself, with no common factor removed.
-Halfspace make_unreduced_halfspace(std::vector<Integer> a, Integer b, RowOrigin origin);
 
   std::shared_ptr<const Data> data_;
 };

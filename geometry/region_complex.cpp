@@ -1466,6 +1466,7 @@ class Builder {
       if (o.kind == RowOrigin::Kind::Neuron && o.index < out_.neurons.size() && first_row[o.index] == 0)
         first_row[o.index] = static_cast<std::uint32_t>(r + 1);
     }
+    bool missing = false;
     for (std::size_t e : c.adjacencies) {
       const Halfspace& f = out_.adjacencies[e].facet;
       std::size_t found = c.rows.size();
@@ -1478,14 +1479,14 @@ class Builder {
       for (std::size_t r = 0; r < c.rows.size() && found == c.rows.size(); ++r)
         if (c.rows[r].same_hyperplane_as(f)) found = r;
       if (found == c.rows.size()) {
-        for (const Halfspace& row : c.rows)
-          if (row.origin.kind == RowOrigin::Kind::Neuron && row.origin.index < out_.neurons.size()) first_row[row.origin.index] = 0;
-        throw std::logic_error("split: a pair's facet is not a row of its cell");
+        missing = true;
+        break;
       }
       keep[found] = 1;
     }
     for (const Halfspace& row : c.rows)  // the table is all zeros again
       if (row.origin.kind == RowOrigin::Kind::Neuron && row.origin.index < out_.neurons.size()) first_row[row.origin.index] = 0;
+    if (missing) throw std::logic_error("split: a pair's facet is not a row of its cell");
     return keep;
   }
 
