@@ -6,7 +6,7 @@
 #include "core/input_error.hpp"
 #include "core/network_json.hpp"
 #include "core/nnet_loader.hpp"
-#include "core/onnx_loader.hpp"
+#include "core/onnx_module.hpp"
 #include "core/output_selection.hpp"
 
 namespace relucert {
@@ -15,6 +15,10 @@ bool has_extension(const std::string& path, std::string_view ext) {
   if (path.size() < ext.size()) return false;
   return std::equal(ext.begin(), ext.end(), path.end() - static_cast<std::ptrdiff_t>(ext.size()),
                     [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); });
+}
+
+bool is_onnx_path(const std::string& path) {
+  return has_extension(path, ".onnx");
 }
 
 bool is_nnet_path(const std::string& path) {
@@ -40,7 +44,7 @@ void choose_output(LoadedNetwork& r, const std::string& path, const std::string&
 }
 
 LoadedNetwork load_network_any(const std::string& path, std::optional<std::size_t> output) {
-  if (is_onnx_path(path)) return load_onnx_file(path, output);
+  if (is_onnx_path(path)) return load_onnx_file_by_module(path, output);
   LoadedNetwork r;
   std::string outputs_location;  // where the output count is stated in the file
   std::string multi_output_problem;

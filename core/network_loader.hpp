@@ -1,7 +1,8 @@
 #pragma once
 // One entry point for every network file format, with the choice of the analysed output.
 //   *.nnet (any case): core/nnet_loader.hpp; the file's input box becomes the default domain.
-//   *.onnx (any case): core/onnx_loader.hpp (docs/onnx.md), lowered exactly.
+//   *.onnx (any case): core/onnx/onnx_loader.hpp (docs/onnx.md), lowered exactly, through the
+//                      module librelucert_onnx.so (core/onnx_module.hpp).
 //   anything else:     the JSON format of docs/format.md (core/network_json.hpp).
 // relucert analyses a scalar function: a network with several outputs is accepted only when an
 // output k is selected (CLI: --output K, 0-based); the result keeps only output k
@@ -36,6 +37,9 @@ void choose_output(LoadedNetwork& r, const std::string& source, const std::strin
 
 // True when `path` is read as a .nnet file (its name ends in ".nnet", any case).
 bool is_nnet_path(const std::string& path);
+
+// True when `path` is read as an ONNX model (its name ends in ".onnx", any case).
+bool is_onnx_path(const std::string& path);
 
 // True when `path` ends in `extension` (e.g. ".onnx"), compared without regard to case.
 bool has_extension(const std::string& path, std::string_view extension);

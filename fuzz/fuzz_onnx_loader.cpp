@@ -1,12 +1,11 @@
-// libFuzzer target: the ONNX loader (core/onnx_loader.cpp). Built only when
-// core/onnx_loader.hpp exists (fuzz/CMakeLists.txt). Any input must either load or throw
-// InputError.
+// libFuzzer target: the ONNX loader (core/onnx/onnx_loader.cpp, linked directly). Any input must
+// either load or throw InputError.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "core/input_error.hpp"
-#include "core/onnx_loader.hpp"
+#include "core/onnx/onnx_loader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);

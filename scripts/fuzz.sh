@@ -18,8 +18,7 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$
   -DRELUCERT_FUZZ=ON -DRELUCERT_BUILD_TESTS=OFF >/dev/null
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fuzz_json_loader fuzz_nnet_loader fuzz_certificate)
-  [ -f core/onnx_loader.hpp ] && targets+=(fuzz_onnx_loader)
+  targets=(fuzz_json_loader fuzz_nnet_loader fuzz_certificate fuzz_onnx_loader)
 fi
 cmake --build "$build" -j"${RELUCERT_FUZZ_JOBS:-2}" --target "${targets[@]}"
 status=0

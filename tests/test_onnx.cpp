@@ -1,4 +1,4 @@
-// The ONNX loader (core/onnx_loader.hpp) against real torch exports: tests/onnx_models.py
+// The ONNX loader (core/onnx/onnx_loader.hpp) against real torch exports: tests/onnx_models.py
 // (run through /usr/bin/python3, which has torch and onnx) writes the models and torch's
 // float64 forward values; the exact function the loader builds must agree at every point, the
 // CLI must give the known verdicts, and every refused construct must give exit 2 naming the node.
@@ -7,13 +7,14 @@
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "core/input_error.hpp"
 #include "core/network_json.hpp"
 #include "core/network_json_writer.hpp"
 #include "core/network_loader.hpp"
-#include "core/onnx_loader.hpp"
+#include "core/onnx/onnx_loader.hpp"
 #include "core/rational.hpp"
 #include "support/process.hpp"
 
@@ -141,4 +142,65 @@ TEST_CASE("malformed ONNX input: clear messages") {
   const Run r = run_cli({"check", (models_dir() / "mlp.onnx").string(), "--output", "2"});
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "--output"));
+}
+
+// The CLI does not link protobuf: .onnx inputs go through librelucert_onnx.so (core/onnx_module.hpp).
+// What it returns must be what the linked reader returns, errors included, and a missing module
+// must be an input error naming the file and the place looked at, not a crash or a verdict.
+TEST_CASE("the ONNX module: the linked reader's networks and errors, and the CLI without protobuf") {
+  const Run ldd = relucert::test::run_shell("ldd " + relucert::test::shell_quote(RELUCERT_CLI_PATH), "ldd relucert");
+  REQUIRE(ldd.exit_code == 0);
+  CHECK(contains(ldd.out, "libgmp"));  // the listing is real
+  CHECK(!contains(ldd.out, "protobuf"));
+  CHECK(!contains(ldd.out, "onnx"));
+
+  const json e = expected();
+  int compared = 0;
+  for (const auto& m : e["models"]) {
+    const std::string file = (models_dir() / m["file"].get<std::string>()).string();
+    std::optional<std::size_t> output;
+    try {
+      (void)load_onnx_file(file);
+    } catch (const InputError&) {
+      output = 0;  // several outputs: compare output 0
+    }
+    const LoadedNetwork direct = load_onnx_file(file, output), by_module = load_network_any(file, output);
+    CHECK(network_json_text(by_module.net) == network_json_text(direct.net));
+    CHECK(by_module.description == direct.description);
+    ++compared;
+  }
+  CHECK(compared >= 5);
+  int refused = 0;
+  for (const auto& rj : e["rejects"]) {
+    const std::string file = (models_dir() / rj["file"].get<std::string>()).string();
+    std::string direct, by_module;
+    try {
+      (void)load_onnx_file(file);
+    } catch (const InputError& x) {
+      direct = x.source() + "|" + x.location() + "|" + x.problem();
+    }
+    try {
+      (void)load_network_any(file);
+    } catch (const InputError& x) {
+      by_module = x.source() + "|" + x.location() + "|" + x.problem();
+    }
+    CHECK(!direct.empty());
+    CHECK(by_module == direct);
+    ++refused;
+  }
+  CHECK(refused >= 6);
+
+  const std::string onnx = (models_dir() / "icnn_matmul.onnx").string();
+  const std::string missing = (relucert::test::scratch_dir() / "no_such_module.so").string();
+  const std::string env = "RELUCERT_ONNX_MODULE=" + relucert::test::shell_quote(missing) + " " + relucert::test::shell_quote(RELUCERT_CLI_PATH);
+  const Run r = relucert::test::run_shell(env + " check " + relucert::test::shell_quote(onnx), "relucert check (module missing)");
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, onnx));
+  CHECK(contains(r.err, missing));
+  CHECK(r.out.empty());
+  // Other formats do not need it.
+  const Run j = relucert::test::run_shell(env + " check " + relucert::test::shell_quote(std::string(RELUCERT_EXAMPLES_DIR) + "/icnn_2d.json"),
+                                          "relucert check json (module missing)");
+  CHECK(j.exit_code == 0);
 }

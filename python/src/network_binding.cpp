@@ -9,7 +9,7 @@
 #include "core/input_error.hpp"
 #include "core/network_json.hpp"
 #include "core/network_json_writer.hpp"
-#include "core/onnx_loader.hpp"
+#include "core/onnx/onnx_loader.hpp"
 #include "python/src/bindings.hpp"
 
 namespace relucert::python {

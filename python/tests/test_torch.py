@@ -1,5 +1,5 @@
 """torch.nn.Module input: Linear/ReLU stacks read exactly from their parameters; other modules
-through an in-memory ONNX export (skipped until the real ONNX loader is in this build)."""
+through an in-memory ONNX export."""
 from fractions import Fraction
 
 import pytest

@@ -1,6 +1,6 @@
 // Bit-exact tensor decoding. Every stored float is read from its bits (never parsed from text
 // or converted through another width), so the rationals are exactly the model's weights.
-#include "core/onnx_tensor.hpp"
+#include "core/onnx/onnx_tensor.hpp"
 
 #include <bit>
 #include <cmath>

@@ -2,7 +2,7 @@
 // Lowering of an ONNX graph to the network model (core/network.hpp), exactly.
 //
 // Every tensor is kept as an exact affine function of (input x, outputs of the ReLU neurons
-// created so far) — core/onnx_affine.hpp. Linear operators (Gemm, MatMul, Conv, Add, Sub, Mul
+// created so far) — core/onnx/onnx_affine.hpp. Linear operators (Gemm, MatMul, Conv, Add, Sub, Mul
 // and Div by constants, reshapes, ...) compose these functions; Relu (and the operators that
 // are sums of ReLUs: Clip, Max, Min, LeakyRelu, PRelu, Abs) creates neurons. At the end the
 // neurons are grouped into layers by depth (1 + the deepest neuron their pre-activation reads),
@@ -15,8 +15,8 @@
 #include <onnx/onnx_pb.h>
 
 #include "core/network.hpp"
-#include "core/onnx_affine.hpp"
-#include "core/onnx_tensor.hpp"
+#include "core/onnx/onnx_affine.hpp"
+#include "core/onnx/onnx_tensor.hpp"
 
 namespace relucert::onnx_import {
 

@@ -1,6 +1,6 @@
-// ONNX entry points: parse the ModelProto, lower it exactly (core/onnx_lowering.hpp), choose
+// ONNX entry points: parse the ModelProto, lower it exactly (core/onnx/onnx_lowering.hpp), choose
 // the analysed output. The protobuf classes stay inside core/onnx_*.cpp.
-#include "core/onnx_loader.hpp"
+#include "core/onnx/onnx_loader.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -11,13 +11,9 @@
 
 #include "core/input_error.hpp"
 #include "core/input_file.hpp"
-#include "core/onnx_lowering.hpp"
+#include "core/onnx/onnx_lowering.hpp"
 
 namespace relucert {
-
-bool is_onnx_path(const std::string& path) {
-  return has_extension(path, ".onnx");
-}
 
 LoadedNetwork load_onnx_bytes(const std::string& bytes, const std::string& display_name, std::optional<std::size_t> output,
                               const std::string& base_dir) {

@@ -1,5 +1,5 @@
 // The graph walk, the ReLU neurons and the final grouping into layers (see onnx_lowering.hpp).
-#include "core/onnx_lowering.hpp"
+#include "core/onnx/onnx_lowering.hpp"
 
 #include <algorithm>
 #include <bit>

@@ -7,7 +7,7 @@
 #include <functional>
 #include <optional>
 
-#include "core/onnx_lowering.hpp"
+#include "core/onnx/onnx_lowering.hpp"
 
 namespace relucert::onnx_import {
 namespace {

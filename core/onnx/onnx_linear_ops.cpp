@@ -1,7 +1,7 @@
 // Matrix products and convolution: exact affine maps of an input that may depend on the
 // network input, with constant weights (the product of two input-dependent values is not
 // piecewise linear and is refused).
-#include "core/onnx_lowering.hpp"
+#include "core/onnx/onnx_lowering.hpp"
 
 namespace relucert::onnx_import {
 namespace {

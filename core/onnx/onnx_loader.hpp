@@ -3,6 +3,10 @@
 // residual MLPs, small conv nets, input normalisation), lowered exactly to the network model
 // (core/network.hpp: layers with input skips and skips from earlier layers). Weights are read
 // bit-exactly; anything that is not piecewise linear is refused naming the node.
+//
+// This is library relucert_onnx (it links protobuf and onnx_proto). The CLI does not link it:
+// load_network_any reaches it through the module librelucert_onnx.so (core/onnx_module.hpp), so
+// that runs on other formats do not pay for loading protobuf (docs/engine.md, start-up).
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -19,8 +23,5 @@ LoadedNetwork load_onnx_bytes(const std::string& bytes, const std::string& displ
 
 // Reads the file and calls load_onnx_bytes with the file's folder as base_dir.
 LoadedNetwork load_onnx_file(const std::string& path, std::optional<std::size_t> output = std::nullopt);
-
-// True when `path` is read as an ONNX model (its name ends in ".onnx", any case).
-bool is_onnx_path(const std::string& path);
 
 }  // namespace relucert

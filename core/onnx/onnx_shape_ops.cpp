@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "core/onnx_lowering.hpp"
+#include "core/onnx/onnx_lowering.hpp"
 
 namespace relucert::onnx_import {
 namespace {
