@@ -153,6 +153,12 @@ TEST_CASE("a network's integer and double forms: W = W_num / W_den with W_den th
     const std::size_t d = 1 + rep % 4, k = 1 + rep % 5, k2 = 1 + (rep / 5) % 4;
     const Network base(d, {random_layer(rng, k, d, any), random_layer(rng, k2, k, !any)});
     const Network net = rep % 3 == 0 ? base.with_first_layer(d, random_layer(rng, k, d, rep % 4 == 0)) : base;
+    if (rep % 3 == 0) {  // with_first_layer keeps the later layers as they are
+      REQUIRE(net.layers().size() == base.layers().size());
+      CHECK(net.layers()[1].W == base.layers()[1].W);
+      CHECK(net.layers()[1].b == base.layers()[1].b);
+      CHECK(net.integer_layer(1) == base.integer_layer(1));  // shared, not recomputed
+    }
     for (std::size_t l = 0; l < net.layers().size(); ++l) {
       CAPTURE(l);
       const Layer& L = net.layers()[l];
