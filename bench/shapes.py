@@ -74,7 +74,7 @@ def main():
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "")
     print(f"Machine: {cpu}, {os.cpu_count()} cores, Linux {platform.release()}. Command: `bash bench/shapes.sh` "
           f"(medians of {SEEDS} nets per shape, each net's best of {REPEATS} runs; CPU = user + system time of the whole process from wait4, one thread, "
-          f"start-up (about 5 ms) and JSON included; check time = the check's own time as `--json` reports it; "
+          f"start-up (about 4 ms) and JSON included; check time = the check's own time as `--json` reports it; "
           f"the comparison with the reference uses the process CPU).\n")
     print("| d | widths | cells | CPU time | check time | cells/s | peak memory | reference CPU (issue #15) | relucert vs reference |")
     print("|---|---|---|---|---|---|---|---|---|")
