@@ -33,22 +33,23 @@ ModuleLookup find_module() {
 #endif
   }
   ModuleLookup r;
+  auto failed = [&r](const std::string& path, const std::string& why) { r.tried += (r.tried.empty() ? "" : "; ") + path + " (" + why + ")"; };
   for (const std::string& path : candidates) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) {
-      r.tried += (r.tried.empty() ? "" : "; ") + path + " (absent)";
+      failed(path, "absent");
       continue;
     }
     // RTLD_LOCAL: the module's symbols (its own copy of the core code) stay out of the process's scope.
     void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
       const char* why = dlerror();
-      r.tried += (r.tried.empty() ? "" : "; ") + path + " (" + (why ? why : "dlopen failed") + ")";
+      failed(path, why ? why : "dlopen failed");
       continue;
     }
     void* sym = dlsym(handle, kOnnxModuleEntry);
     if (!sym) {
-      r.tried += (r.tried.empty() ? "" : "; ") + path + " (no " + kOnnxModuleEntry + ")";
+      failed(path, std::string("no ") + kOnnxModuleEntry);
       continue;  // the handle stays open: closing a module that ran static initialisers is not worth the risk
     }
     r.entry = reinterpret_cast<OnnxModuleEntry>(sym);

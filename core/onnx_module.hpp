@@ -1,7 +1,7 @@
 #pragma once
 // The ONNX reader as a module loaded on first use. The reader (core/onnx/, library relucert_onnx)
 // needs libprotobuf and libonnx_proto; linked into the CLI they cost every run, whatever its input,
-// about 3.5 ms of start-up (loading and relocating them, registering onnx.proto's descriptors: a
+// about 3 ms of start-up (loading and relocating them, registering onnx.proto's descriptors: a
 // third of the process CPU on a d = 3 [10, 10] check). So the CLI does not link them: the first
 // .onnx input dlopen()s librelucert_onnx.so, built beside the executable, which holds the reader
 // (with its own copy of the core code it uses, its symbols hidden) and one C entry point.

@@ -602,16 +602,15 @@ TEST_CASE("--max-cells is an upper bound on the cells of a completed complex") {
 // initialises (MIMALLOC_VERBOSE prints the options it read then). A static initialiser of the
 // executable runs too late for that; this test failed with it (the process printed 0).
 TEST_CASE("the CLI's mimalloc starts with large OS pages unless MIMALLOC_LARGE_OS_PAGES says otherwise") {
-  const Run ldd = relucert::test::run_shell("ldd " + relucert::test::shell_quote(RELUCERT_CLI_PATH), "ldd relucert");
+  const Run ldd = relucert::test::cli_shared_libraries();
   REQUIRE(ldd.exit_code == 0);
   if (!contains(ldd.out, "libmimalloc")) return;  // built without mimalloc (RELUCERT_MIMALLOC=OFF): nothing to check
-  const std::string net = relucert::test::shell_quote(std::string(RELUCERT_EXAMPLES_DIR) + "/icnn_2d.json");
-  const std::string cli = relucert::test::shell_quote(RELUCERT_CLI_PATH);
-  const Run by_default = relucert::test::run_shell("env -u MIMALLOC_LARGE_OS_PAGES MIMALLOC_VERBOSE=1 " + cli + " check " + net, "default");
+  const std::vector<std::string> args = {"check", std::string(RELUCERT_EXAMPLES_DIR) + "/icnn_2d.json"};
+  const Run by_default = relucert::test::run_cli_with_env("env -u MIMALLOC_LARGE_OS_PAGES MIMALLOC_VERBOSE=1", args);
   INFO(by_default.err.substr(0, 2000));
   CHECK(by_default.exit_code == 0);
   CHECK(contains(by_default.err, "option 'large_os_pages': 1"));
-  const Run off = relucert::test::run_shell("MIMALLOC_LARGE_OS_PAGES=0 MIMALLOC_VERBOSE=1 " + cli + " check " + net, "off");
+  const Run off = relucert::test::run_cli_with_env("MIMALLOC_LARGE_OS_PAGES=0 MIMALLOC_VERBOSE=1", args);
   CHECK(off.exit_code == 0);
   CHECK(contains(off.err, "option 'large_os_pages': 0"));
 }

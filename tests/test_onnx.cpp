@@ -148,7 +148,7 @@ TEST_CASE("malformed ONNX input: clear messages") {
 // What it returns must be what the linked reader returns, errors included, and a missing module
 // must be an input error naming the file and the place looked at, not a crash or a verdict.
 TEST_CASE("the ONNX module: the linked reader's networks and errors, and the CLI without protobuf") {
-  const Run ldd = relucert::test::run_shell("ldd " + relucert::test::shell_quote(RELUCERT_CLI_PATH), "ldd relucert");
+  const Run ldd = relucert::test::cli_shared_libraries();
   REQUIRE(ldd.exit_code == 0);
   CHECK(contains(ldd.out, "libgmp"));  // the listing is real
   CHECK(!contains(ldd.out, "protobuf"));
@@ -192,15 +192,14 @@ TEST_CASE("the ONNX module: the linked reader's networks and errors, and the CLI
 
   const std::string onnx = (models_dir() / "icnn_matmul.onnx").string();
   const std::string missing = (relucert::test::scratch_dir() / "no_such_module.so").string();
-  const std::string env = "RELUCERT_ONNX_MODULE=" + relucert::test::shell_quote(missing) + " " + relucert::test::shell_quote(RELUCERT_CLI_PATH);
-  const Run r = relucert::test::run_shell(env + " check " + relucert::test::shell_quote(onnx), "relucert check (module missing)");
+  const std::string env = "RELUCERT_ONNX_MODULE=" + relucert::test::shell_quote(missing);
+  const Run r = relucert::test::run_cli_with_env(env, {"check", onnx});
   INFO(r.err);
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, onnx));
   CHECK(contains(r.err, missing));
   CHECK(r.out.empty());
   // Other formats do not need it.
-  const Run j = relucert::test::run_shell(env + " check " + relucert::test::shell_quote(std::string(RELUCERT_EXAMPLES_DIR) + "/icnn_2d.json"),
-                                          "relucert check json (module missing)");
+  const Run j = relucert::test::run_cli_with_env(env, {"check", std::string(RELUCERT_EXAMPLES_DIR) + "/icnn_2d.json"});
   CHECK(j.exit_code == 0);
 }

@@ -75,15 +75,22 @@ inline Run run_shell(const std::string& cmd, const std::string& shown, const fs:
   return r;
 }
 
-// Runs the built relucert with the given arguments (no shell interpretation of them).
-inline Run run_cli(const std::vector<std::string>& args, const fs::path& cwd = {}) {
-  std::string cmd = shell_quote(RELUCERT_CLI_PATH), shown = "relucert";
+// Runs the built relucert with the given arguments (no shell interpretation of them), after
+// `env_prefix` when given: shell words that set its environment ("NAME=value ...", "env -u NAME").
+inline Run run_cli_with_env(const std::string& env_prefix, const std::vector<std::string>& args, const fs::path& cwd = {}) {
+  std::string cmd = (env_prefix.empty() ? "" : env_prefix + " ") + shell_quote(RELUCERT_CLI_PATH);
+  std::string shown = (env_prefix.empty() ? "" : env_prefix + " ") + "relucert";
   for (const auto& a : args) {
     cmd += " " + shell_quote(a);
     shown += " " + a;
   }
   return run_shell(cmd, shown, cwd);
 }
+
+inline Run run_cli(const std::vector<std::string>& args, const fs::path& cwd = {}) { return run_cli_with_env("", args, cwd); }
+
+// The shared libraries the built relucert loads (ldd's listing in out).
+inline Run cli_shared_libraries() { return run_shell("ldd " + shell_quote(RELUCERT_CLI_PATH), "ldd relucert"); }
 
 inline bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
