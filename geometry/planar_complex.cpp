@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <tuple>
 #include <unordered_map>
@@ -19,6 +20,7 @@
 #include "geometry/planar_chunked.hpp"
 #include "geometry/planar_maps.hpp"
 #include "geometry/planar_pattern.hpp"
+#include "geometry/planar_ring.hpp"
 #include "geometry/work_share.hpp"
 
 namespace relucert {
@@ -64,7 +66,11 @@ struct Edge {
 
 // verts[i] -> verts[i+1] is edges[i] (cyclically).
 struct Face {
-  std::vector<int> verts, edges;
+  planar::Ring ring;
+  std::span<int> verts() { return ring.verts(); }
+  std::span<int> edges() { return ring.edges(); }
+  std::span<const int> verts() const { return ring.verts(); }
+  std::span<const int> edges() const { return ring.edges(); }
   planar::Pattern pattern;
   Row out;  // f on the cell, in the output layer's scale (set when the build completes)
   unsigned group = 0;  // walk bookkeeping: the group (serial) the cell belongs to ...
@@ -102,7 +108,11 @@ struct Aborted {
 
 class PlanarBuilder {
  public:
-  PlanarBuilder(const Network& net, const BuildLimits& limits) : net_(net), limits_(limits), start_(Clock::now()) {}
+  // `keep_patterns`: every cell keeps its activation pattern to the end (to_region_complex
+  // reports it); else a cell's pattern is freed once its output map is made (verdict never
+  // reads it), and the next cells' patterns reuse the memory.
+  PlanarBuilder(const Network& net, const BuildLimits& limits, bool keep_patterns)
+      : net_(net), limits_(limits), start_(Clock::now()), keep_patterns_(keep_patterns) {}
 
   // False when the planar path does not apply (see the header).
   bool prepare(const Domain& dom) {
@@ -219,15 +229,12 @@ class PlanarBuilder {
       if (g == kNone) continue;
       Face& G = faces_[static_cast<std::size_t>(g)];
       std::size_t i = 0;
-      while (G.edges[i] != e) ++i;
-      const auto at = static_cast<std::ptrdiff_t>(i + 1);
-      if (G.verts[i] == old.v0) {  // G walks v0 -> v1: ..., v0, [e], w, [e2], v1, ...
-        G.verts.insert(G.verts.begin() + at, w);
-        G.edges.insert(G.edges.begin() + at, e2);
+      while (G.edges()[i] != e) ++i;
+      if (G.verts()[i] == old.v0) {  // G walks v0 -> v1: ..., v0, [e], w, [e2], v1, ...
+        G.ring.insert(i + 1, w, e2);
       } else {  // G walks v1 -> v0: ..., v1, [e2], w, [e], v0, ...
-        G.edges[i] = e2;
-        G.verts.insert(G.verts.begin() + at, w);
-        G.edges.insert(G.edges.begin() + at, e);
+        G.edges()[i] = e2;
+        G.ring.insert(i + 1, w, e);
       }
     }
   }
@@ -239,10 +246,11 @@ class PlanarBuilder {
     std::vector<Sign>& signs = signs_;
     {
       const Face& F = faces_[static_cast<std::size_t>(f)];
-      signs.resize(F.verts.size());
+      const std::span<const int> verts = F.verts();
+      signs.resize(verts.size());
       bool pos = false, neg = false;
-      for (std::size_t i = 0; i < F.verts.size(); ++i) {
-        signs[i] = side(L, F.verts[i]);
+      for (std::size_t i = 0; i < verts.size(); ++i) {
+        signs[i] = side(L, verts[i]);
         pos |= signs[i] == Sign::Positive;
         neg |= signs[i] == Sign::Negative;
       }
@@ -262,7 +270,7 @@ class PlanarBuilder {
     for (std::size_t i = signs.size(); i-- > 0;) {
       const std::size_t j = (i + 1) % signs.size();
       if (signs[i] == Sign::Zero || signs[j] == Sign::Zero || signs[i] == signs[j]) continue;
-      const int e = faces_[static_cast<std::size_t>(f)].edges[i];
+      const int e = faces_[static_cast<std::size_t>(f)].edges()[i];
       const Edge& E = edges_[static_cast<std::size_t>(e)];
       crossed_.push_back(E.pos == f ? E.neg : E.pos);  // the line goes on into that cell
       const int w = make_vertex(line_id, edges_[static_cast<std::size_t>(e)].line);
@@ -285,39 +293,38 @@ class PlanarBuilder {
     // The parts are cut into scratch lists; the positive part is then written over F's own
     // lists (their capacity suffices: no allocation, and the slack serves later insertions)
     // and only the negative part gets new ones.
-    const auto at = [&](const std::vector<int>& v, std::size_t i) { return v.begin() + static_cast<std::ptrdiff_t>(i); };
+    const std::span<const int> fv = F.verts(), fe = F.edges();
+    const auto at = [](std::span<const int> v, std::size_t i) { return v.begin() + static_cast<std::ptrdiff_t>(i); };
     std::vector<int>& av = part_verts_[0];
     std::vector<int>& ae = part_edges_[0];
     std::vector<int>& bv = part_verts_[1];
     std::vector<int>& be = part_edges_[1];
-    av.assign(at(F.verts, ip), at(F.verts, iq) + 1);
-    ae.assign(at(F.edges, ip), at(F.edges, iq));
+    av.assign(at(fv, ip), at(fv, iq) + 1);
+    ae.assign(at(fe, ip), at(fe, iq));
     ae.push_back(ne);  // v_iq -> v_ip
-    bv.assign(at(F.verts, iq), F.verts.cend());
-    bv.insert(bv.end(), F.verts.cbegin(), at(F.verts, ip) + 1);
-    be.assign(at(F.edges, iq), F.edges.cend());
-    be.insert(be.end(), F.edges.cbegin(), at(F.edges, ip));
+    bv.assign(at(fv, iq), fv.end());
+    bv.insert(bv.end(), fv.begin(), at(fv, ip) + 1);
+    be.assign(at(fe, iq), fe.end());
+    be.insert(be.end(), fe.begin(), at(fe, ip));
     be.push_back(ne);  // v_ip -> v_iq
     const std::size_t pi = a_positive ? 0 : 1, ni = 1 - pi;
     Face N;
-    N.verts = part_verts_[ni];
-    N.edges = part_edges_[ni];
+    N.ring.assign(part_verts_[ni], part_edges_[ni]);
     N.pattern = F.pattern;
     N.pattern.set(m, Sign::Negative);
     N.group = F.group;
     N.stamp = F.stamp;
-    for (int e : N.edges) {
+    for (int e : N.edges()) {
       if (e == ne) continue;
       Edge& E = edges_[static_cast<std::size_t>(e)];
       if (E.pos == f) E.pos = nf;
       if (E.neg == f) E.neg = nf;
     }
-    edges_.push_back(Edge{F.verts[ip], F.verts[iq], line_id, f, nf});
+    edges_.push_back(Edge{fv[ip], fv[iq], line_id, f, nf});
     on_boundary_.push_back(0);
     // F becomes the positive part and keeps its index, so its place in the group (slot), its
     // group and stamp; the rest as for a fresh face.
-    F.verts.assign(part_verts_[pi].begin(), part_verts_[pi].end());
-    F.edges.assign(part_edges_[pi].begin(), part_edges_[pi].end());
+    F.ring.assign(part_verts_[pi], part_edges_[pi]);
     F.pattern.set(m, Sign::Positive);
     F.out = Row{};
     F.chain = 0;
@@ -344,12 +351,11 @@ class PlanarBuilder {
     const int xlo = side_line(0, false), xhi = side_line(0, true), ylo = side_line(1, false), yhi = side_line(1, true);
     const int v0 = make_vertex(xlo, ylo), v1 = make_vertex(xhi, ylo), v2 = make_vertex(xhi, yhi), v3 = make_vertex(xlo, yhi);
     Face F;
-    F.verts = {v0, v1, v2, v3};
+    const int corners[4] = {v0, v1, v2, v3}, ids[4] = {0, 1, 2, 3};
+    F.ring.assign(corners, ids);
     const int sides[4] = {ylo, xhi, yhi, xlo};
-    for (int i = 0; i < 4; ++i) {
-      edges_.push_back(Edge{F.verts[static_cast<std::size_t>(i)], F.verts[static_cast<std::size_t>((i + 1) % 4)], sides[i], kNone, 0});
-      F.edges.push_back(i);
-    }
+    for (int i = 0; i < 4; ++i)
+      edges_.push_back(Edge{corners[i], corners[(i + 1) % 4], sides[i], kNone, 0});
     F.pattern = planar::Pattern(maps_.relu_count());
     faces_.push_back(std::move(F));
     on_boundary_.assign(edges_.size(), 0);
@@ -366,7 +372,7 @@ class PlanarBuilder {
       const int f = stack.back();
       stack.pop_back();
       order.push_back(f);
-      for (int e : faces_[static_cast<std::size_t>(f)].edges) {
+      for (int e : faces_[static_cast<std::size_t>(f)].edges()) {
         const Edge& E = edges_[static_cast<std::size_t>(e)];
         const int g = E.pos == f ? E.neg : E.pos;
         if (g != kNone && !seen[static_cast<std::size_t>(g)]) {
@@ -400,7 +406,7 @@ class PlanarBuilder {
     // the test in cache. Vertices inserted later on the boundary are on the hull's edges.
     hull_.clear();
     box_.reset();
-    for (int v : faces_[static_cast<std::size_t>(g)].verts) {
+    for (int v : faces_[static_cast<std::size_t>(g)].verts()) {
       const Vertex& V = verts_[static_cast<std::size_t>(v)];
       hull_.push_back(V);
       box_.add_corner(V.X, V.Y, V.W, V.mX, V.mY, V.mW, V.sW);
@@ -408,7 +414,8 @@ class PlanarBuilder {
     const bool boxed = box_.finish();
     const unsigned serial = ++group_serial_;
     faces_[static_cast<std::size_t>(g)].group = serial;
-    boundary_ = faces_[static_cast<std::size_t>(g)].edges;
+    const std::span<const int> outer = faces_[static_cast<std::size_t>(g)].edges();
+    boundary_.assign(outer.begin(), outer.end());
     for (int e : boundary_) on_boundary_[static_cast<std::size_t>(e)] = 1;
     // Pass 1, before any split (the group is one face): the neurons the box test settles get
     // their sign on that face, and every piece made later copies it. The test reads the
@@ -604,9 +611,10 @@ class PlanarBuilder {
       if (F.chain == step) return false;  // a piece twice: cannot happen on a convex walk
       F.chain = step;
       chain_.push_back(p);
-      const std::size_t n = F.verts.size();
+      const std::span<const int> fv = F.verts(), fe = F.edges();
+      const std::size_t n = fv.size();
       signs_.resize(n);
-      for (std::size_t i = 0; i < n; ++i) signs_[i] = side(L, F.verts[i]);
+      for (std::size_t i = 0; i < n; ++i) signs_[i] = side(L, fv[i]);
       // The two places where the line meets the piece's boundary: a zero vertex (index i) or a
       // strict change along edge i (encoded n + i); the one that is not the entry is the exit.
       std::size_t events[2], ne = 0;
@@ -621,7 +629,7 @@ class PlanarBuilder {
       }
       if (ne != 2) return false;
       auto is_entry = [&](std::size_t ev) {
-        return ev < n ? F.verts[ev] == in_vert : F.edges[ev - n] == in_edge;
+        return ev < n ? fv[ev] == in_vert : fe[ev - n] == in_edge;
       };
       std::size_t exit;
       if (is_entry(events[0])) exit = events[1];
@@ -629,9 +637,9 @@ class PlanarBuilder {
       else return false;
       if (exit < n) {  // through vertex z: the end when z is on the group's boundary
         const std::size_t prev = (exit + n - 1) % n;
-        return on_boundary_[static_cast<std::size_t>(F.edges[exit])] || on_boundary_[static_cast<std::size_t>(F.edges[prev])];
+        return on_boundary_[static_cast<std::size_t>(fe[exit])] || on_boundary_[static_cast<std::size_t>(fe[prev])];
       }
-      const int e = F.edges[exit - n];
+      const int e = fe[exit - n];
       const Edge& E = edges_[static_cast<std::size_t>(e)];
       const int q = E.pos == p ? E.neg : E.pos;
       if (!in_group(q)) return true;  // the line leaves the group
@@ -659,7 +667,7 @@ class PlanarBuilder {
     queue_.assign(1, g);
     for (std::size_t qi = 0; qi < queue_.size(); ++qi) {
       const int f = queue_[qi];
-      for (int e : faces_[static_cast<std::size_t>(f)].edges) {
+      for (int e : faces_[static_cast<std::size_t>(f)].edges()) {
         if (on_boundary_[static_cast<std::size_t>(e)]) continue;
         const Edge& E = edges_[static_cast<std::size_t>(e)];
         const int c = E.pos == f ? E.neg : E.pos;
@@ -680,7 +688,7 @@ class PlanarBuilder {
   // A piece the line does not cross: the first vertex off the line gives its side.
   void settle(int f, const Line& L, std::size_t m) {
     Face& F = faces_[static_cast<std::size_t>(f)];
-    for (int v : F.verts) {
+    for (int v : F.verts()) {
       const Sign s = side(L, v);
       if (s != Sign::Zero) {
         F.pattern.set(m, s);
@@ -698,6 +706,7 @@ class PlanarBuilder {
       Face& F = faces_[static_cast<std::size_t>(f)];
       maps_.ensure(last, F.pattern);
       F.out = maps_.active(F.pattern, last, 0) ? maps_.row(last, 0) : Row{};
+      if (!keep_patterns_) F.pattern.release();
     }
   }
 
@@ -706,10 +715,11 @@ class PlanarBuilder {
   Clock::time_point start_;
   unsigned long limit_ticks_ = 0;
   bool float_only_ = arithmetic_mode() == ArithmeticMode::FloatOnly;
+  bool keep_patterns_;
   LayerMaps maps_;
   planar::ChunkedVector<Line> lines_;
   planar::ChunkedVector<Vertex> verts_;
-  std::vector<Edge> edges_;
+  planar::ChunkedVector<Edge> edges_;
   planar::ChunkedVector<Face> faces_;
   std::vector<Sign> signs_;     // scratch
   std::vector<int> part_verts_[2], part_edges_[2];  // scratch of split_face: the two parts' lists
@@ -783,7 +793,7 @@ RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus st
   for (std::size_t f = 0; f < faces_.size(); ++f) {
     const Face& F = faces_[f];
     Cell& c = cx.cells[f];
-    for (int e : F.edges) {
+    for (int e : F.edges()) {
       const Edge& E = edges_[static_cast<std::size_t>(e)];
       const Line& L = lines_[static_cast<std::size_t>(E.line)];
       const bool below = E.neg == static_cast<int>(f);  // the cell is on the side a x + b y + c <= 0
@@ -795,12 +805,12 @@ RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus st
     }
     // The vertex average of a convex polygon with nonempty interior is an interior point.
     Rational sx = 0, sy = 0;
-    for (int v : F.verts) {
+    for (int v : F.verts()) {
       const auto& p = point_of(v);
       sx += p.first;
       sy += p.second;
     }
-    const Rational n(static_cast<long>(F.verts.size()));
+    const Rational n(static_cast<long>(F.ring.size()));
     c.point = {sx / n, sy / n};
     c.pattern = F.pattern.unpack(maps_.relu_count());
     if (status == BuildStatus::Complete) {
@@ -809,7 +819,8 @@ RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus st
     }
   }
   std::unordered_map<std::uint64_t, std::size_t> seen;
-  for (const Edge& E : edges_) {
+  for (std::size_t ei = 0; ei < edges_.size(); ++ei) {
+    const Edge& E = edges_[ei];
     if (E.pos == kNone || E.neg == kNone) continue;
     if (!seen.emplace(pair_key(E.pos, E.neg), cx.adjacencies.size()).second) continue;  // one pair, one adjacency
     const Line& L = lines_[static_cast<std::size_t>(E.line)];
@@ -863,7 +874,7 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
   // Pairs: two cells may share several edges (collinear ones, split by a neighbour's vertex);
   // each pair counts once, found among the edges of its lower-numbered cell.
   for (std::size_t f = 0; f < faces_.size(); ++f) {
-    const std::vector<int>& es = faces_[f].edges;
+    const std::span<const int> es = faces_[f].edges();
     for (std::size_t i = 0; i < es.size(); ++i) {
       const Edge& E = edges_[static_cast<std::size_t>(es[i])];
       const int g = E.pos == static_cast<int>(f) ? E.neg : E.pos;
@@ -889,7 +900,8 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
     line_mod[2 * i + 1] = mod_p(lines_[i].exact.b);
   }
   auto sub_p = [](std::uint64_t x, std::uint64_t y) { return x >= y ? x - y : x + kMersenne - y; };
-  for (const Edge& E : edges_) {
+  for (std::size_t ei = 0; ei < edges_.size(); ++ei) {
+    const Edge& E = edges_[ei];
     if (E.pos == kNone || E.neg == kNone) continue;
     // Delta = g_pos - g_neg = lambda n with n = (a, b) pointing from neg into pos (THEORY.md §1,
     // Theorem A), all in the output scale. lambda's sign is read off one nonzero component of n.
@@ -937,9 +949,9 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
   return v;
 }
 
-std::optional<PlanarBuilder> start(const Network& net, const Domain& domain, const BuildLimits& limits) {
+std::optional<PlanarBuilder> start(const Network& net, const Domain& domain, const BuildLimits& limits, bool keep_patterns) {
   std::optional<PlanarBuilder> b;
-  b.emplace(net, limits);
+  b.emplace(net, limits, keep_patterns);
   if (!b->prepare(domain)) return std::nullopt;
   return b;
 }
@@ -958,14 +970,14 @@ BuildStatus agreed_status(const BuildLimits& limits, BuildStatus local) {
 std::optional<RegionComplex> build_planar_complex(const Network& net, const Domain& domain, const BuildLimits& limits,
                                                   BuildObserver* observer) {
   if (observer) return std::nullopt;  // the certificate writer needs the general builder's events
-  auto b = start(net, domain, limits);
+  auto b = start(net, domain, limits, /*keep_patterns=*/true);
   if (!b) return std::nullopt;
   const BuildStatus status = agreed_status(limits, b->run());
   return b->to_region_complex(domain, status);
 }
 
 std::optional<PlanarVerdict> planar_convexity(const Network& net, const Domain& domain, const BuildLimits& limits) {
-  auto b = start(net, domain, limits);
+  auto b = start(net, domain, limits, /*keep_patterns=*/false);
   if (!b) return std::nullopt;
   return b->verdict(agreed_status(limits, b->run()));
 }

@@ -95,6 +95,8 @@ class Pattern {
     for (std::size_t i = 0; i < n; ++i) out[i] = get(i);
     return out;
   }
+  // Frees the storage (the pattern is empty afterwards and must not be read).
+  void release() { std::vector<std::uint64_t>().swap(w_); }
   std::size_t bytes() const { return w_.capacity() * sizeof(std::uint64_t); }
 
  private:

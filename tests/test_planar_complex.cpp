@@ -15,6 +15,7 @@
 #include "analysis/path_lifting.hpp"
 #include "analysis/witness.hpp"
 #include "geometry/planar_complex.hpp"
+#include "geometry/planar_ring.hpp"
 #include "geometry/region_complex.hpp"
 #include "support/random_nets.hpp"
 
@@ -362,4 +363,32 @@ TEST_CASE("planar builder output is pinned: same cells, pairs and witness, in th
   }
   CHECK(used == 60);
   CHECK(all == 12154336218981910890ULL);
+}
+
+TEST_CASE("a cell's boundary ring keeps its vertices and edges in step through inserts, growth and moves") {
+  using planar::Ring;
+  auto lists = [](const Ring& r) {
+    return std::pair{std::vector<int>(r.verts().begin(), r.verts().end()), std::vector<int>(r.edges().begin(), r.edges().end())};
+  };
+  Ring r;
+  CHECK(r.size() == 0);
+  const std::vector<int> v{10, 11, 12}, e{20, 21, 22};
+  r.assign(v, e);
+  CHECK(lists(r) == std::pair{v, e});
+  // Inserts at the front, the middle and the end, past the first block's capacity (3 + 2).
+  r.insert(0, 9, 19);
+  r.insert(2, 105, 205);
+  r.insert(r.size(), 13, 23);
+  r.insert(3, 115, 215);
+  CHECK(lists(r) == std::pair{std::vector<int>{9, 10, 105, 115, 11, 12, 13}, std::vector<int>{19, 20, 205, 215, 21, 22, 23}});
+  r.edges()[1] = 99;
+  CHECK(r.edges()[1] == 99);
+  CHECK(r.verts()[1] == 10);
+  // A shorter assign reuses the block; a move leaves the source empty.
+  r.assign(std::vector<int>{1, 2}, std::vector<int>{3, 4});
+  CHECK(lists(r) == std::pair{std::vector<int>{1, 2}, std::vector<int>{3, 4}});
+  Ring s = std::move(r);
+  CHECK(s.size() == 2);
+  CHECK(r.size() == 0);
+  CHECK_THROWS(s.assign(std::vector<int>{1, 2, 3}, std::vector<int>{1}));
 }
