@@ -23,6 +23,19 @@ struct Int256 {
     r.w[1] = r.w[2] = r.w[3] = fill;
     return r;
   }
+  static Int256 from_i128(__int128 v) {
+    Int256 r;
+    r.w[0] = static_cast<std::uint64_t>(v);
+    r.w[1] = static_cast<std::uint64_t>(static_cast<u128>(v) >> 64);
+    r.w[2] = r.w[3] = v < 0 ? ~std::uint64_t{0} : 0;
+    return r;
+  }
+  // True when the value is a signed 128-bit integer (then to_i128 is exact).
+  bool fits_i128() const {
+    const std::uint64_t fill = (w[1] >> 63) ? ~std::uint64_t{0} : 0;
+    return w[2] == fill && w[3] == fill;
+  }
+  __int128 to_i128() const { return static_cast<__int128>((static_cast<u128>(w[1]) << 64) | w[0]); }
   // nullopt when |z| >= 2^250 (outside the range the builder's bounds allow).
   static std::optional<Int256> from_mpz(const mpz_class& z) {
     if (sgn(z) == 0) return Int256{};

@@ -19,6 +19,7 @@
 #include "geometry/planar_box_filter.hpp"
 #include "geometry/planar_chunked.hpp"
 #include "geometry/planar_maps.hpp"
+#include "geometry/planar_out_rows.hpp"
 #include "geometry/planar_pattern.hpp"
 #include "geometry/planar_ring.hpp"
 #include "geometry/work_share.hpp"
@@ -71,8 +72,7 @@ struct Face {
   std::span<int> edges() { return ring.edges(); }
   std::span<const int> verts() const { return ring.verts(); }
   std::span<const int> edges() const { return ring.edges(); }
-  planar::Pattern pattern;
-  Row out;  // f on the cell, in the output layer's scale (set when the build completes)
+  planar::Pattern pattern;  // (f on the cell is in PlanarBuilder::outs_, by the same index)
   unsigned group = 0;  // walk bookkeeping: the group (serial) the cell belongs to ...
   unsigned stamp = 0;  // ... and the last (group, neuron) step that settled it
   unsigned chain = 0;  // the last step whose line was found to cross it (find_chain)
@@ -326,9 +326,10 @@ class PlanarBuilder {
     // group and stamp; the rest as for a fresh face.
     F.ring.assign(part_verts_[pi], part_edges_[pi]);
     F.pattern.set(m, Sign::Positive);
-    F.out = Row{};
+    outs_.set(static_cast<std::size_t>(f), Row{});
     F.chain = 0;
     faces_.push_back(std::move(N));
+    outs_.push_zero();
     return nf;
   }
 
@@ -358,6 +359,7 @@ class PlanarBuilder {
       edges_.push_back(Edge{corners[i], corners[(i + 1) % 4], sides[i], kNone, 0});
     F.pattern = planar::Pattern(maps_.relu_count());
     faces_.push_back(std::move(F));
+    outs_.push_zero();
     on_boundary_.assign(edges_.size(), 0);
   }
 
@@ -705,7 +707,7 @@ class PlanarBuilder {
     for (int f : group) {
       Face& F = faces_[static_cast<std::size_t>(f)];
       maps_.ensure(last, F.pattern);
-      F.out = maps_.active(F.pattern, last, 0) ? maps_.row(last, 0) : Row{};
+      outs_.set(static_cast<std::size_t>(f), maps_.active(F.pattern, last, 0) ? maps_.row(last, 0) : Row{});
       if (!keep_patterns_) F.pattern.release();
     }
   }
@@ -721,6 +723,7 @@ class PlanarBuilder {
   planar::ChunkedVector<Vertex> verts_;
   planar::ChunkedVector<Edge> edges_;
   planar::ChunkedVector<Face> faces_;
+  planar::OutRows outs_;  // f on each cell, in the output layer's scale (set when the build completes)
   std::vector<Sign> signs_;     // scratch
   std::vector<int> part_verts_[2], part_edges_[2];  // scratch of split_face: the two parts' lists
   std::vector<Vertex> hull_;    // scratch: the corners of the group being split
@@ -814,8 +817,9 @@ RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus st
     c.point = {sx / n, sy / n};
     c.pattern = F.pattern.unpack(maps_.relu_count());
     if (status == BuildStatus::Complete) {
-      c.gradient = {Rational(F.out.a.to_mpz()) / scale, Rational(F.out.b.to_mpz()) / scale};
-      c.offset = Rational(F.out.c.to_mpz()) / scale;
+      const Row out = outs_.get(f);
+      c.gradient = {Rational(out.a.to_mpz()) / scale, Rational(out.b.to_mpz()) / scale};
+      c.offset = Rational(out.c.to_mpz()) / scale;
     }
   }
   std::unordered_map<std::uint64_t, std::size_t> seen;
@@ -892,8 +896,9 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
   // instead of per edge: (x - y) mod p = (x mod p - y mod p) mod p, so the check is the same.
   std::vector<std::uint64_t> cell_mod(2 * faces_.size()), line_mod(2 * lines_.size());
   for (std::size_t f = 0; f < faces_.size(); ++f) {
-    cell_mod[2 * f] = mod_p(faces_[f].out.a);
-    cell_mod[2 * f + 1] = mod_p(faces_[f].out.b);
+    const Row out = outs_.get(f);
+    cell_mod[2 * f] = mod_p(out.a);
+    cell_mod[2 * f + 1] = mod_p(out.b);
   }
   for (std::size_t i = 0; i < lines_.size(); ++i) {
     line_mod[2 * i] = mod_p(lines_[i].exact.a);
@@ -905,8 +910,8 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
     if (E.pos == kNone || E.neg == kNone) continue;
     // Delta = g_pos - g_neg = lambda n with n = (a, b) pointing from neg into pos (THEORY.md §1,
     // Theorem A), all in the output scale. lambda's sign is read off one nonzero component of n.
-    const Row& up = faces_[static_cast<std::size_t>(E.pos)].out;
-    const Row& lo = faces_[static_cast<std::size_t>(E.neg)].out;
+    const Row up = outs_.get(static_cast<std::size_t>(E.pos));
+    const Row lo = outs_.get(static_cast<std::size_t>(E.neg));
     Int256 dx = up.a, dy = up.b;
     dx -= lo.a;
     dy -= lo.b;
@@ -934,11 +939,11 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
   // itself, so equal rows are adjacent (a sort of 8-byte keys, rows compared only on equal
   // hashes, instead of a hash table of 96-byte rows).
   std::vector<std::pair<std::size_t, int>> keyed(faces_.size());
-  for (std::size_t f = 0; f < faces_.size(); ++f) keyed[f] = {RowHash{}(faces_[f].out), static_cast<int>(f)};
+  for (std::size_t f = 0; f < faces_.size(); ++f) keyed[f] = {RowHash{}(outs_.get(f)), static_cast<int>(f)};
   auto limbs = [&](int f) {
-    const Row& r = faces_[static_cast<std::size_t>(f)].out;
-    return std::tie(r.a.w[0], r.a.w[1], r.a.w[2], r.a.w[3], r.b.w[0], r.b.w[1], r.b.w[2], r.b.w[3], r.c.w[0], r.c.w[1],
-                    r.c.w[2], r.c.w[3]);
+    const Row r = outs_.get(static_cast<std::size_t>(f));
+    return std::tuple(r.a.w[0], r.a.w[1], r.a.w[2], r.a.w[3], r.b.w[0], r.b.w[1], r.b.w[2], r.b.w[3], r.c.w[0], r.c.w[1],
+                      r.c.w[2], r.c.w[3]);
   };
   std::sort(keyed.begin(), keyed.end(), [&](const auto& x, const auto& y) {
     if (x.first != y.first) return x.first < y.first;

@@ -206,14 +206,6 @@ void LayerMaps::add_wide(Row& M, const Int256& r, const Row& o, bool subtract) {
 // entries at a time in SSE2 registers (GCC's -O2 cost model leaves the plain loop scalar).
 // The same IEEE operations, in the same order, as the scalar loop of the tail.
 namespace {
-// A signed 128-bit value as an Int256 (sign-extended).
-Int256 wide_of(__int128 v) {
-  Int256 c;
-  c.w[0] = static_cast<std::uint64_t>(v);
-  c.w[1] = static_cast<std::uint64_t>(static_cast<unsigned __int128>(v) >> 64);
-  c.w[2] = c.w[3] = v < 0 ? ~std::uint64_t{0} : 0;
-  return c;
-}
 
 #if defined(__x86_64__) && defined(__GNUC__)
 // add_scaled_column four entries at a time (AVX2 without FMA: the same operations); returns how
@@ -312,11 +304,7 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
             const std::vector<std::int64_t>& t = masked_[j];
             __int128 acc = 0;
             for (std::size_t k = 0; k < P.width; ++k) acc += static_cast<__int128>(t[k]) * col[k];
-            Int256 c;
-            c.w[0] = static_cast<std::uint64_t>(acc);
-            c.w[1] = static_cast<std::uint64_t>(static_cast<unsigned __int128>(acc) >> 64);
-            c.w[2] = c.w[3] = acc < 0 ? ~std::uint64_t{0} : 0;
-            add_wide(maps_[l + 1][j], c, o, !now);
+            add_wide(maps_[l + 1][j], Int256::from_i128(acc), o, !now);
           }
         } else {
           for (std::size_t j = 0; j < Q.width; ++j) {
@@ -429,9 +417,9 @@ void LayerMaps::catch_up(std::size_t l, std::size_t k) {
     return true;
   });
   if (narrow) {
-    M.a += wide_of(da);
-    M.b += wide_of(db);
-    M.c += wide_of(dc);
+    M.a += Int256::from_i128(da);
+    M.b += Int256::from_i128(db);
+    M.c += Int256::from_i128(dc);
   }
   v.copy_prefix(wp_, P.first_global);
 }

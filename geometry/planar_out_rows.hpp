@@ -1,0 +1,51 @@
+#pragma once
+// The output map a x + b y + c of every cell of the planar builder (geometry/planar_complex.cpp),
+// in the output layer's fixed-point scale, kept apart from the cells and in 128 bits when the
+// row fits (a wider row goes to a side table, found through a sentinel).
+//
+// Why: the verdict reads two of these per edge, a million times at [512, 512], and in a cell
+// they were 96 of its 152 bytes. Measured there: every output row of a float32 net fits 128
+// bits (the coefficients are ~100 bits), so the rows take 48 bytes each, in one dense array,
+// and the cells shrink to 56 bytes. The values are the same integers either way.
+#include <cstddef>
+#include <unordered_map>
+
+#include "geometry/int256.hpp"
+#include "geometry/planar_chunked.hpp"
+#include "geometry/planar_maps.hpp"
+
+namespace relucert::planar {
+
+class OutRows {
+ public:
+  std::size_t size() const { return rows_.size(); }
+  void push_zero() { rows_.push_back(Narrow{}); }
+
+  void set(std::size_t f, const Row& r) {
+    Narrow& n = rows_[f];
+    // kWide never occurs as a fitting value's a: fits_i128 admits -2^127, so exclude it here.
+    if (r.a.fits_i128() && r.b.fits_i128() && r.c.fits_i128() && r.a.to_i128() != kWide) {
+      n = Narrow{r.a.to_i128(), r.b.to_i128(), r.c.to_i128()};
+      wide_.erase(f);
+      return;
+    }
+    n = Narrow{kWide, 0, 0};
+    wide_[f] = r;
+  }
+
+  Row get(std::size_t f) const {
+    const Narrow& n = rows_[f];
+    if (n.a == kWide) return wide_.at(f);
+    return Row{Int256::from_i128(n.a), Int256::from_i128(n.b), Int256::from_i128(n.c)};
+  }
+
+ private:
+  struct Narrow {
+    __int128 a = 0, b = 0, c = 0;
+  };
+  static constexpr __int128 kWide = static_cast<__int128>(static_cast<unsigned __int128>(1) << 127);  // -2^127
+  ChunkedVector<Narrow> rows_;
+  std::unordered_map<std::size_t, Row> wide_;
+};
+
+}  // namespace relucert::planar
