@@ -19,7 +19,7 @@
 #include "geometry/planar_box_filter.hpp"
 #include "geometry/planar_chunked.hpp"
 #include "geometry/planar_maps.hpp"
-#include "geometry/planar_out_rows.hpp"
+#include "geometry/planar_compact_rows.hpp"
 #include "geometry/planar_pattern.hpp"
 #include "geometry/planar_ring.hpp"
 #include "geometry/work_share.hpp"
@@ -48,6 +48,15 @@ struct Line {
 Line make_line(const Row& r, RowOrigin origin, int owner) {
   return Line{r, r.a.to_double(), r.b.to_double(), r.c.to_double(), origin, owner};
 }
+
+// A line as the builder keeps it once an edge lies on it: the filter's doubles and the owner,
+// 32 bytes; its exact row is in PlanarBuilder::line_rows_ by the same index (a quarter million
+// lines at [512, 512]), and its origin follows from the owner (a neuron's index, or a box side).
+struct StoredLine {
+  double a = 0, b = 0, c = 0;
+  int owner = kNone;
+  std::uint32_t domain_side = 0;  // RowOrigin::index of a box side (owner == kNone)
+};
 
 // A vertex is the crossing of two lines, kept in homogeneous form (X : Y : W) = l1 x l2,
 // computed in double from the lines' approximations, with the magnitudes the error bound
@@ -156,8 +165,8 @@ class PlanarBuilder {
   // ---------------------------------------------------------------------------------------
 
   int make_vertex(int l1, int l2) {
-    const Line& A = lines_[static_cast<std::size_t>(l1)];
-    const Line& B = lines_[static_cast<std::size_t>(l2)];
+    const StoredLine& A = lines_[static_cast<std::size_t>(l1)];
+    const StoredLine& B = lines_[static_cast<std::size_t>(l2)];
     Vertex v;
     v.l1 = l1;
     v.l2 = l2;
@@ -169,9 +178,12 @@ class PlanarBuilder {
     v.mW = std::fabs(A.a * B.b) + std::fabs(A.b * B.a);
     int s = certified_sign(v.W, v.mW, kDet2);
     if (s == 2) {
-      if (float_only_) s = v.W > 0 ? 1 : (v.W < 0 ? -1 : 0);
-      else
-        s = sgn(mpz_of(A.exact.a) * mpz_of(B.exact.b) - mpz_of(A.exact.b) * mpz_of(B.exact.a));
+      if (float_only_) {
+        s = v.W > 0 ? 1 : (v.W < 0 ? -1 : 0);
+      } else {
+        const Row Ae = line_rows_.get(static_cast<std::size_t>(l1)), Be = line_rows_.get(static_cast<std::size_t>(l2));
+        s = sgn(mpz_of(Ae.a) * mpz_of(Be.b) - mpz_of(Ae.b) * mpz_of(Be.a));
+      }
     }
     if (s == 0) throw std::logic_error("planar: two parallel lines were asked to cross");
     v.sW = s;
@@ -204,8 +216,8 @@ class PlanarBuilder {
       if (float_only_) {
         s = D > 0 ? 1 : (D < 0 ? -1 : 0);
       } else {
-        const Row& A = lines_[static_cast<std::size_t>(v.l1)].exact;
-        const Row& B = lines_[static_cast<std::size_t>(v.l2)].exact;
+        const Row A = line_rows_.get(static_cast<std::size_t>(v.l1));
+        const Row B = line_rows_.get(static_cast<std::size_t>(v.l2));
         const mpz_class a1 = mpz_of(A.a), b1 = mpz_of(A.b), c1 = mpz_of(A.c);
         const mpz_class a2 = mpz_of(B.a), b2 = mpz_of(B.b), c2 = mpz_of(B.c);
         const mpz_class e = mpz_of(L.exact.a) * (b1 * c2 - c1 * b2) + mpz_of(L.exact.b) * (c1 * a2 - a1 * c2) +
@@ -261,8 +273,7 @@ class PlanarBuilder {
       }
     }
     if (line_id == kNone) {
-      line_id = static_cast<int>(lines_.size());
-      lines_.push_back(L);
+      line_id = store_line(L);
     }
     // Crossing points inside edges (signs + and - at the ends), from the last edge backwards
     // so that the earlier indices stay valid; the new vertex lands at index i + 1.
@@ -333,6 +344,22 @@ class PlanarBuilder {
     return nf;
   }
 
+  int store_line(const Line& L) {
+    const std::size_t id = lines_.size();
+    const auto side_index = static_cast<std::uint32_t>(L.owner == kNone ? L.origin.index : 0);
+    lines_.push_back(StoredLine{L.a, L.b, L.c, L.owner, side_index});
+    line_rows_.push_zero();
+    line_rows_.set(id, L.exact);
+    return static_cast<int>(id);
+  }
+  // Stored line `id` with its exact row (for the exact paths and the complex's rows).
+  Line line(int id) const {
+    const StoredLine& S = lines_[static_cast<std::size_t>(id)];
+    const RowOrigin origin = S.owner == kNone ? RowOrigin{RowOrigin::Kind::Domain, S.domain_side}
+                                              : RowOrigin{RowOrigin::Kind::Neuron, static_cast<std::size_t>(S.owner)};
+    return Line{line_rows_.get(static_cast<std::size_t>(id)), S.a, S.b, S.c, origin, S.owner};
+  }
+
   // ---------------------------------------------------------------------------------------
   // Driver
   // ---------------------------------------------------------------------------------------
@@ -346,8 +373,7 @@ class PlanarBuilder {
       const Int256 unit = *Int256::from_mpz(upper ? den : mpz_class(-den));
       (axis == 0 ? r.a : r.b) = unit;
       r.c = *Int256::from_mpz(upper ? mpz_class(-v.get_num()) : v.get_num());
-      lines_.push_back(make_line(r, RowOrigin{RowOrigin::Kind::Domain, 2 * axis + (upper ? 1 : 0)}, kNone));
-      return static_cast<int>(lines_.size() - 1);
+      return store_line(make_line(r, RowOrigin{RowOrigin::Kind::Domain, 2 * axis + (upper ? 1 : 0)}, kNone));
     };
     const int xlo = side_line(0, false), xhi = side_line(0, true), ylo = side_line(1, false), yhi = side_line(1, true);
     const int v0 = make_vertex(xlo, ylo), v1 = make_vertex(xhi, ylo), v2 = make_vertex(xhi, yhi), v3 = make_vertex(xlo, yhi);
@@ -662,7 +688,7 @@ class PlanarBuilder {
     mask_.assign(maps_.relu_count() / 32 + 1, 0);
     for (const Deferred& d : deferred_) {
       mask_[d.m >> 5] |= std::uint64_t{3} << (2 * (d.m & 31));
-      settle(g, lines_[static_cast<std::size_t>(d.line)], d.m);
+      settle(g, line(d.line), d.m);
     }
     const unsigned seen = ++step_serial_;
     faces_[static_cast<std::size_t>(g)].stamp = seen;
@@ -719,11 +745,12 @@ class PlanarBuilder {
   bool float_only_ = arithmetic_mode() == ArithmeticMode::FloatOnly;
   bool keep_patterns_;
   LayerMaps maps_;
-  planar::ChunkedVector<Line> lines_;
+  planar::ChunkedVector<StoredLine> lines_;
+  planar::CompactRows line_rows_;  // the exact row of each stored line
   planar::ChunkedVector<Vertex> verts_;
   planar::ChunkedVector<Edge> edges_;
   planar::ChunkedVector<Face> faces_;
-  planar::OutRows outs_;  // f on each cell, in the output layer's scale (set when the build completes)
+  planar::CompactRows outs_;  // f on each cell, in the output layer's scale (set when the build completes)
   std::vector<Sign> signs_;     // scratch
   std::vector<int> part_verts_[2], part_edges_[2];  // scratch of split_face: the two parts' lists
   std::vector<Vertex> hull_;    // scratch: the corners of the group being split
@@ -772,7 +799,7 @@ std::vector<NeuronId> PlanarBuilder::neuron_ids() const {
 
 std::pair<Rational, Rational> PlanarBuilder::vertex_point(int v) const {
   const Vertex& V = verts_[static_cast<std::size_t>(v)];
-  return exact_point(lines_[static_cast<std::size_t>(V.l1)].exact, lines_[static_cast<std::size_t>(V.l2)].exact);
+  return exact_point(line_rows_.get(static_cast<std::size_t>(V.l1)), line_rows_.get(static_cast<std::size_t>(V.l2)));
 }
 
 RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus status) const {
@@ -798,7 +825,7 @@ RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus st
     Cell& c = cx.cells[f];
     for (int e : F.edges()) {
       const Edge& E = edges_[static_cast<std::size_t>(e)];
-      const Line& L = lines_[static_cast<std::size_t>(E.line)];
+      const Line L = line(E.line);
       const bool below = E.neg == static_cast<int>(f);  // the cell is on the side a x + b y + c <= 0
       mpz_class a = mpz_of(L.exact.a), b = mpz_of(L.exact.b), cc = mpz_of(L.exact.c);
       Halfspace h = below ? make_halfspace({a, b}, mpz_class(-cc), L.origin) : make_halfspace({mpz_class(-a), mpz_class(-b)}, cc, L.origin);
@@ -827,7 +854,7 @@ RegionComplex PlanarBuilder::to_region_complex(const Domain& dom, BuildStatus st
     const Edge& E = edges_[ei];
     if (E.pos == kNone || E.neg == kNone) continue;
     if (!seen.emplace(pair_key(E.pos, E.neg), cx.adjacencies.size()).second) continue;  // one pair, one adjacency
-    const Line& L = lines_[static_cast<std::size_t>(E.line)];
+    const Line L = line(E.line);
     Adjacency adj;
     adj.lower = static_cast<std::size_t>(E.neg);
     adj.upper = static_cast<std::size_t>(E.pos);
@@ -901,8 +928,9 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
     cell_mod[2 * f + 1] = mod_p(out.b);
   }
   for (std::size_t i = 0; i < lines_.size(); ++i) {
-    line_mod[2 * i] = mod_p(lines_[i].exact.a);
-    line_mod[2 * i + 1] = mod_p(lines_[i].exact.b);
+    const Row n = line_rows_.get(i);
+    line_mod[2 * i] = mod_p(n.a);
+    line_mod[2 * i + 1] = mod_p(n.b);
   }
   auto sub_p = [](std::uint64_t x, std::uint64_t y) { return x >= y ? x - y : x + kMersenne - y; };
   for (std::size_t ei = 0; ei < edges_.size(); ++ei) {
@@ -915,7 +943,7 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
     Int256 dx = up.a, dy = up.b;
     dx -= lo.a;
     dy -= lo.b;
-    const Row& n = lines_[static_cast<std::size_t>(E.line)].exact;
+    const Row n = line_rows_.get(static_cast<std::size_t>(E.line));
     // Continuity forces Delta to be parallel to n; a failure is an internal error. The check
     // is exact modulo a prime (a necessary condition; the full-complex path checks it in Q).
     const auto pu = 2 * static_cast<std::size_t>(E.pos), pl = 2 * static_cast<std::size_t>(E.neg);

@@ -15,7 +15,7 @@
 #include "analysis/path_lifting.hpp"
 #include "analysis/witness.hpp"
 #include "geometry/planar_complex.hpp"
-#include "geometry/planar_out_rows.hpp"
+#include "geometry/planar_compact_rows.hpp"
 #include "geometry/planar_ring.hpp"
 #include "geometry/region_complex.hpp"
 #include "support/random_nets.hpp"
@@ -394,15 +394,15 @@ TEST_CASE("a cell's boundary ring keeps its vertices and edges in step through i
   CHECK_THROWS(s.assign(std::vector<int>{1, 2, 3}, std::vector<int>{1}));
 }
 
-TEST_CASE("output rows come back exactly, narrow or wide, including the 128-bit sentinel value") {
-  using planar::OutRows;
+TEST_CASE("compact rows come back exactly, narrow or wide, including the 128-bit sentinel value") {
+  using planar::CompactRows;
   using planar::Row;
   auto z = [](const char* s) { return *Int256::from_mpz(mpz_class(s)); };
   const Row narrow{z("-123456789012345678901234567890"), z("42"), z("0")};
   const Row wide{z("340282366920938463463374607431768211456"), z("-1"), z("7")};  // a = 2^128
   const Row sentinel{z("-170141183460469231731687303715884105728"), z("1"), z("2")};  // a = -2^127
   const Row top{z("170141183460469231731687303715884105727"), z("-170141183460469231731687303715884105727"), z("3")};
-  OutRows rows;
+  CompactRows rows;
   for (int i = 0; i < 5; ++i) rows.push_zero();
   rows.set(0, narrow);
   rows.set(1, wide);

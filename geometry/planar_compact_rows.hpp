@@ -1,12 +1,15 @@
 #pragma once
-// The output map a x + b y + c of every cell of the planar builder (geometry/planar_complex.cpp),
-// in the output layer's fixed-point scale, kept apart from the cells and in 128 bits when the
-// row fits (a wider row goes to a side table, found through a sentinel).
+// Exact rows a x + b y + c of the planar builder (geometry/planar_complex.cpp) by index: the
+// output map of every cell and the exact form of every stored line. Each is kept in 128 bits
+// when it fits (a wider row goes to a side table, found through a sentinel), apart from the
+// cells and lines themselves.
 //
-// Why: the verdict reads two of these per edge, a million times at [512, 512], and in a cell
-// they were 96 of its 152 bytes. Measured there: every output row of a float32 net fits 128
-// bits (the coefficients are ~100 bits), so the rows take 48 bytes each, in one dense array,
-// and the cells shrink to 56 bytes. The values are the same integers either way.
+// Why: at [512, 512] there are half a million cells and a quarter million lines, and memory
+// touched for the first time is the builder's largest cost on this VM (about 2 ms per MB,
+// docs/engine.md). Measured there: every output row and every line of a float32 net fits 128
+// bits (the coefficients are ~100 bits), so a row takes 48 bytes instead of 96, in one dense
+// array the verdict sweeps; cells shrink from 152 to 56 bytes and lines from 144 to 32. The
+// values are the same integers either way.
 #include <cstddef>
 #include <unordered_map>
 
@@ -16,7 +19,7 @@
 
 namespace relucert::planar {
 
-class OutRows {
+class CompactRows {
  public:
   std::size_t size() const { return rows_.size(); }
   void push_zero() { rows_.push_back(Narrow{}); }
