@@ -36,13 +36,14 @@ class CompactRows {
     wide_[f] = r;
   }
 
-  Row get(std::size_t f) const {
+  [[gnu::always_inline]] Row get(std::size_t f) const {
     const Narrow& n = rows_[f];
-    if (n.a == kWide) return wide_.at(f);
+    if (n.a == kWide) [[unlikely]] return wide(f);
     return Row{Int256::from_i128(n.a), Int256::from_i128(n.b), Int256::from_i128(n.c)};
   }
 
  private:
+  [[gnu::noinline]] Row wide(std::size_t f) const { return wide_.at(f); }
   struct Narrow {
     __int128 a = 0, b = 0, c = 0;
   };
