@@ -136,6 +136,8 @@ std::optional<LayerMaps> LayerMaps::plan(const Network& net) {
   out.catch128_.assign(plans_.size(), 0);
   for (std::size_t l = 1; l < plans_.size(); ++l) out.catch128_[l] = bound[l] < 0x1p+124;
   out.version_.resize(plans_.size());
+  out.epoch_.assign(plans_.size(), 1);
+  out.row_epoch_.resize(plans_.size());
   for (std::size_t l = 2; l + 1 < plans_.size(); ++l) {
     const LayerPlan& P = plans_[l];
     // Wide ReLU layers fed by the previous one through int64 entries (the rank-one path), not
@@ -256,6 +258,10 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
   for (std::size_t j = 1; j < l && first_diff == l; ++j)
     if (plans_[j].relu && !p.same_activity(wp_, plans_[j].first_global, plans_[j].first_global + plans_[j].width))
       first_diff = j;
+  // The activity of layers first_diff .. l-1 may change below: rows of the layers after them
+  // that were caught up before are no longer known to be right (catch_up's fast exit).
+  if (first_diff < l)
+    for (std::size_t j = first_diff + 1; j < epoch_.size(); ++j) ++epoch_[j];
   const std::size_t valid = std::min(maps_.size() - 1, first_diff);  // maps_[0..valid] are right
   if (valid >= l) {
     copy_pattern(p, l);
@@ -375,12 +381,16 @@ void LayerMaps::set_fresh(std::size_t j) {
     if (v.bytes() == 0) v = Pattern(n_relu_);
     v.copy_prefix(wp_, plans_[j].first_global);
   }
+  row_epoch_[j].assign(plans_[j].width, epoch_[j]);
 }
 
 // Row k of lazy layer l gets the rank-one terms of the layer-(l-1) neurons whose activity
 // differs between the pattern it is right for and the pattern held now. Only layer l-1 can
 // differ: a change in an earlier layer goes through extend, which makes every row fresh.
 void LayerMaps::catch_up(std::size_t l, std::size_t k) {
+  std::uint64_t& stamp = row_epoch_[l][k];
+  if (stamp == epoch_[l]) return;  // right since wp_'s earlier layers last changed: no scan
+  stamp = epoch_[l];
   Pattern& v = version_[l][k];
   const LayerPlan& P = plans_[l];
   const std::size_t base = plans_[l - 1].first_global, end = base + plans_[l - 1].width;

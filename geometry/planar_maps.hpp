@@ -109,6 +109,11 @@ class LayerMaps {
   std::size_t masked_layer_ = 0;
   Pattern masked_for_;                             // ... with D_l from this pattern
   std::vector<std::vector<Pattern>> version_;  // lazy layers: the pattern each row is right for
+  // Lazy layers: epoch_[l] changes whenever the activity of a layer < l may have changed in
+  // wp_; a row whose stamp equals it was caught up since and is right without comparing its
+  // pattern (a 16-word scan per read at [512, 512], most reads of a group's rows repeat).
+  std::vector<std::uint64_t> epoch_;
+  std::vector<std::vector<std::uint64_t>> row_epoch_;
   std::size_t n_relu_ = 0, last_relu_ = 0;
   std::vector<Map> maps_;   // maps_[j] is right for wp_ for every j < maps_.size()
   Pattern wp_;              // the pattern the maps are for
