@@ -283,11 +283,24 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
     if (carry && narrow_carry_[l]) {  // R' D_l: the next layer's entries of inactive neurons zeroed
       const LayerPlan& Q = plans_[l + 1];
       auto put = [&](std::size_t k) {
-        for (std::size_t j = 0; j < Q.width; ++j) masked_[j][k] = active(wp_, l, k) ? Q.sources[0].R[j][k] : 0;
+        const bool on = active(wp_, l, k);
+        for (std::size_t j = 0; j < Q.width; ++j) masked_[j][k] = on ? Q.sources[0].R[j][k] : 0;
+        std::int32_t& at = live_at_[k];
+        if (on && at < 0) {
+          at = static_cast<std::int32_t>(live_.size());
+          live_.push_back(static_cast<std::uint32_t>(k));
+        } else if (!on && at >= 0) {  // swap-remove
+          live_[static_cast<std::size_t>(at)] = live_.back();
+          live_at_[live_.back()] = at;
+          live_.pop_back();
+          at = -1;
+        }
         return true;
       };
       if (masked_layer_ != l) {  // made afresh, then kept up to date by the layer-l flips only
         masked_.assign(Q.width, std::vector<std::int64_t>(P.width));
+        live_.clear();
+        live_at_.assign(P.width, -1);
         for (std::size_t k = 0; k < P.width; ++k) put(k);
         masked_layer_ = l;
       } else {
@@ -308,8 +321,8 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
         if (narrow_carry_[l]) {  // |sum| <= width max|R'| max|R| < 2^126 (plan): 128-bit sums
           for (std::size_t j = 0; j < Q.width; ++j) {
             const std::vector<std::int64_t>& t = masked_[j];
-            __int128 acc = 0;
-            for (std::size_t k = 0; k < P.width; ++k) acc += static_cast<__int128>(t[k]) * col[k];
+            __int128 acc = 0;  // over the active neurons only: the others' entries of R' D_l are 0
+            for (const std::uint32_t k : live_) acc += static_cast<__int128>(t[k]) * col[k];
             add_wide(maps_[l + 1][j], Int256::from_i128(acc), o, !now);
           }
         } else {

@@ -108,6 +108,10 @@ class LayerMaps {
   std::vector<std::vector<std::int64_t>> masked_;  // R' D_l for the carry of layer masked_layer_ ...
   std::size_t masked_layer_ = 0;
   Pattern masked_for_;                             // ... with D_l from this pattern
+  // The layer's neurons active in masked_for_ (any order) and each one's place in it (-1: not
+  // active): the carry's sums run over these only (about half the width).
+  std::vector<std::uint32_t> live_;
+  std::vector<std::int32_t> live_at_;
   std::vector<std::vector<Pattern>> version_;  // lazy layers: the pattern each row is right for
   // Lazy layers: epoch_[l] changes whenever the activity of a layer < l may have changed in
   // wp_; a row whose stamp equals it was caught up since and is right without comparing its
