@@ -29,7 +29,7 @@ class CompactRows {
     // kWide never occurs as a fitting value's a: fits_i128 admits -2^127, so exclude it here.
     if (r.a.fits_i128() && r.b.fits_i128() && r.c.fits_i128() && r.a.to_i128() != kWide) {
       n = Narrow{r.a.to_i128(), r.b.to_i128(), r.c.to_i128()};
-      wide_.erase(f);
+      if (!wide_.empty()) wide_.erase(f);  // (no hashing on the common path: no wide rows)
       return;
     }
     n = Narrow{kWide, 0, 0};

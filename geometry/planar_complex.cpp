@@ -337,8 +337,7 @@ class PlanarBuilder {
     // group and stamp; the rest as for a fresh face.
     F.ring.assign(part_verts_[pi], part_edges_[pi]);
     F.pattern.set(m, Sign::Positive);
-    outs_.set(static_cast<std::size_t>(f), Row{});
-    F.chain = 0;
+    F.chain = 0;  // (its output row is still zero: rows are set when its group finishes, after every split)
     faces_.push_back(std::move(N));
     outs_.push_zero();
     return nf;

@@ -280,11 +280,9 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
     bool follow = approx_ok_[l] && !S.wide;
     Approx& A = approx_[l];
     if (carry) approx_ok_[l + 1] = 0;
-    if (carry && narrow_carry_[l]) {  // R' D_l: the next layer's entries of inactive neurons zeroed
-      const LayerPlan& Q = plans_[l + 1];
+    if (carry && narrow_carry_[l]) {  // D_l as the list of active neurons: R' D_l r sums over them
       auto put = [&](std::size_t k) {
         const bool on = active(wp_, l, k);
-        for (std::size_t j = 0; j < Q.width; ++j) masked_[j][k] = on ? Q.sources[0].R[j][k] : 0;
         std::int32_t& at = live_at_[k];
         if (on && at < 0) {
           at = static_cast<std::int32_t>(live_.size());
@@ -297,17 +295,16 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
         }
         return true;
       };
-      if (masked_layer_ != l) {  // made afresh, then kept up to date by the layer-l flips only
-        masked_.assign(Q.width, std::vector<std::int64_t>(P.width));
+      if (live_layer_ != l) {  // made afresh, then kept up to date by the layer-l flips only
         live_.clear();
         live_at_.assign(P.width, -1);
         for (std::size_t k = 0; k < P.width; ++k) put(k);
-        masked_layer_ = l;
+        live_layer_ = l;
       } else {
-        wp_.for_each_active_diff(masked_for_, P.first_global, P.first_global + P.width,
+        wp_.for_each_active_diff(live_for_, P.first_global, P.first_global + P.width,
                                  [&](std::size_t gk) { return put(gk - P.first_global); });
       }
-      masked_for_ = wp_;
+      live_for_ = wp_;
     }
     const std::size_t base = plans_[l - 1].first_global;
     p.for_each_active_diff(wp_, base, base + plans_[l - 1].width, [&](std::size_t gi) {
@@ -320,8 +317,8 @@ void LayerMaps::ensure_maps(std::size_t l, const Pattern& p) {
         const std::vector<std::int64_t>& col = S.C[i];
         if (narrow_carry_[l]) {  // |sum| <= width max|R'| max|R| < 2^126 (plan): 128-bit sums
           for (std::size_t j = 0; j < Q.width; ++j) {
-            const std::vector<std::int64_t>& t = masked_[j];
-            __int128 acc = 0;  // over the active neurons only: the others' entries of R' D_l are 0
+            const std::vector<std::int64_t>& t = T.R[j];
+            __int128 acc = 0;  // over the active neurons only: D_l zeroes the others
             for (const std::uint32_t k : live_) acc += static_cast<__int128>(t[k]) * col[k];
             add_wide(maps_[l + 1][j], Int256::from_i128(acc), o, !now);
           }
