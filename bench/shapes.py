@@ -5,8 +5,10 @@ widths 4..10 (two hidden layers), and depth 2..6 at d = 3 (width 8); PyTorch def
 `relucert check --lines 0 --method region-complex` (the complex is built completely: the
 reference code's workload). CPU time from wait4 (microseconds), peak memory from /usr/bin/time. Prints Markdown.
 
-The reference column holds the reference code's CPU times measured in issue #15 (one torch
-thread, same machine) where the issue gives them; this script does not run the reference.
+The reference columns hold the reference code's CPU times measured in issue #15 (one torch
+thread, same machine) where the issue gives them, with its cell counts where it gives them; this
+script does not run the reference. The issue's nets are not ours (other seeds, other cell counts),
+so the comparison is by CPU time per cell when the issue gives the cells, by time per net otherwise.
 A second table: growth with the number of cells at d = 2, widths 64..512 (issue #15, item 3).
 """
 import json
@@ -22,7 +24,8 @@ from fractions import Fraction
 CLI = sys.argv[1] if len(sys.argv) > 1 else "build/relucert"
 SEEDS = int(os.environ.get("SEEDS", "3"))
 REPEATS = int(os.environ.get("REPEATS", "2"))  # runs per net; the table takes the best time of them
-REFERENCE = {(6, (10, 10)): 3.3, (3, (8,) * 6): 0.37, (3, (10, 10)): 0.043}  # CPU s, issue #15
+# Issue #15: (CPU seconds, cells of its net or None where the issue does not say).
+REFERENCE = {(6, (10, 10)): (3.3, 56000), (3, (8,) * 6): (0.37, 9600), (3, (10, 10)): (0.043, None)}
 
 
 def f32(x):
@@ -75,19 +78,25 @@ def main():
     print(f"Machine: {cpu}, {os.cpu_count()} cores, Linux {platform.release()}. Command: `bash bench/shapes.sh` "
           f"(medians of {SEEDS} nets per shape, each net's best of {REPEATS} runs; CPU = user + system time of the whole process from wait4, one thread, "
           f"start-up (about 4 ms) and JSON included; check time = the check's own time as `--json` reports it; "
-          f"the comparison with the reference uses the process CPU).\n")
-    print("| d | widths | cells | CPU time | check time | cells/s | peak memory | reference CPU (issue #15) | relucert vs reference |")
+          f"the comparison with the reference uses the process CPU: per cell where issue #15 gives its net's cells, "
+          f"since its nets are not these, per net otherwise).\n")
+    print("| d | widths | cells | CPU time | check time | cells/s | peak memory | reference CPU (issue #15) | relucert vs reference (target: 3x) |")
     print("|---|---|---|---|---|---|---|---|---|")
     shapes = [(d, (w, w)) for d in (3, 4, 5, 6) for w in (4, 6, 8, 10)] + [(3, (8,) * k) for k in (3, 4, 5, 6)]
     for d, widths in shapes:
         rs = [run(net(d, widths, s)) for s in range(SEEDS)]  # (cells, cpu, mem, verdict, seconds)
         cells, cpu_s, mem = median([r[0] for r in rs]), median([r[1] for r in rs]), median([r[2] for r in rs])
         check_s = median([r[4] for r in rs])
-        ref = REFERENCE.get((d, widths))
+        ref_cpu, ref_cells = REFERENCE.get((d, widths), (None, None))
         # The reference figures are for one specific net each; ours are medians of SEEDS nets.
-        cmp = f"{ref / cpu_s:.2f}x faster" if ref and cpu_s > 0 and ref >= cpu_s else (f"{cpu_s / ref:.2f}x slower" if ref else "-")
+        cmp, ref_txt = "-", "-"
+        if ref_cpu and cpu_s > 0:
+            speed = (ref_cpu / ref_cells) / (cpu_s / cells) if ref_cells else ref_cpu / cpu_s
+            how = "per cell" if ref_cells else "per net"
+            cmp = f"{speed:.2f}x faster ({how})" if speed >= 1 else f"{1 / speed:.2f}x slower ({how})"
+            ref_txt = f"{ref_cpu} s" + (f" for {ref_cells // 1000}k cells" if ref_cells else "")
         print(f"| {d} | {list(widths)} | {cells} | {cpu_s:.3f} s | {check_s * 1000:.1f} ms | {cells / max(check_s, 1e-4):,.0f} | {mem:.0f} MB | "
-              f"{f'{ref} s' if ref else '-'} | {cmp} |")
+              f"{ref_txt} | {cmp} |")
     # Issue #15 item 3: growth in cells at d = 2 (the planar builder), one net per width.
     print("\nGrowth at d = 2 (random, one net per width; target: cells/s at [512, 512] within 1.5x of the rate at [64, 64]):\n")
     print("Time: the check's own time as `relucert check --json` reports it (in-process, one thread, best of 5 runs;")
