@@ -4,9 +4,9 @@
 // when it fits (a wider row goes to a side table, found through a sentinel), apart from the
 // cells and lines themselves.
 //
-// Why: at [512, 512] there are half a million cells and a quarter million lines, and memory
-// touched for the first time is the builder's largest cost on this VM (about 2 ms per MB,
-// docs/engine.md). Measured there: every output row and every line of a float32 net fits 128
+// Why: at [512, 512] there are half a million cells and a quarter million lines; memory
+// touched for the first time can cost about 2.6 ms per MB on this VM, and memory read in a
+// sweep costs its cache misses (docs/engine.md, "Memory per cell"). Measured there: every output row and every line of a float32 net fits 128
 // bits (the coefficients are ~100 bits), so a row takes 48 bytes instead of 96, in one dense
 // array the verdict sweeps; cells shrink from 152 to 56 bytes and lines from 144 to 32. The
 // values are the same integers either way.

@@ -20,6 +20,7 @@
 #include "geometry/planar_chunked.hpp"
 #include "geometry/planar_maps.hpp"
 #include "geometry/planar_compact_rows.hpp"
+#include "geometry/planar_hilbert.hpp"
 #include "geometry/planar_pattern.hpp"
 #include "geometry/planar_ring.hpp"
 #include "geometry/work_share.hpp"
@@ -142,7 +143,8 @@ class PlanarBuilder {
     try {
       for (std::size_t l = 1; l <= maps_.layer_count(); ++l) {
         if (!maps_.layer(l).relu) continue;
-        const std::vector<int> groups = dfs_order();
+        check_connected();
+        const std::vector<int> groups = spatial_order();
         for (int g : groups) process_group(l, g);
       }
       if (maps_.last_relu() == 0) finish_group({0});
@@ -388,28 +390,61 @@ class PlanarBuilder {
     on_boundary_.assign(edges_.size(), 0);
   }
 
-  // All faces, in depth-first order over the adjacency graph: neighbours differ in few
-  // neurons, which keeps LayerMaps::ensure on its cheap path.
-  std::vector<int> dfs_order() const {
-    std::vector<int> order;
+  // All faces, in the order of a Hilbert curve through their centroids (geometry/planar_hilbert.hpp
+  // says why; ties in face order). The centroids are the vertices' means in double: only a hint.
+  std::vector<int> spatial_order() const {
+    const std::size_t n = faces_.size();
+    std::vector<std::pair<double, double>> centre(n);
+    double lo[2] = {HUGE_VAL, HUGE_VAL}, hi[2] = {-HUGE_VAL, -HUGE_VAL};
+    for (std::size_t f = 0; f < n; ++f) {
+      double sx = 0, sy = 0;
+      const std::span<const int> vs = faces_[f].verts();
+      for (int v : vs) {
+        const Vertex& V = verts_[static_cast<std::size_t>(v)];
+        sx += V.X / V.W;
+        sy += V.Y / V.W;
+      }
+      centre[f] = {sx / static_cast<double>(vs.size()), sy / static_cast<double>(vs.size())};
+      if (std::isfinite(centre[f].first) && std::isfinite(centre[f].second)) {
+        lo[0] = std::min(lo[0], centre[f].first);
+        hi[0] = std::max(hi[0], centre[f].first);
+        lo[1] = std::min(lo[1], centre[f].second);
+        hi[1] = std::max(hi[1], centre[f].second);
+      }
+    }
+    constexpr int kBits = 16;
+    std::vector<std::pair<std::uint64_t, int>> key(n);
+    for (std::size_t f = 0; f < n; ++f)
+      key[f] = {planar::hilbert_index(planar::hilbert_grid(centre[f].first, lo[0], hi[0], kBits),
+                                      planar::hilbert_grid(centre[f].second, lo[1], hi[1], kBits), kBits),
+                static_cast<int>(f)};
+    std::sort(key.begin(), key.end());
+    std::vector<int> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = key[i].second;
+    return order;
+  }
+
+  // The subdivision is connected (an invariant of splitting convex cells; checked, as the
+  // depth-first order that came before the Hilbert order did on the way).
+  void check_connected() const {
     std::vector<char> seen(faces_.size(), 0);
     std::vector<int> stack{0};
     seen[0] = 1;
+    std::size_t reached = 1;
     while (!stack.empty()) {
       const int f = stack.back();
       stack.pop_back();
-      order.push_back(f);
       for (int e : faces_[static_cast<std::size_t>(f)].edges()) {
         const Edge& E = edges_[static_cast<std::size_t>(e)];
         const int g = E.pos == f ? E.neg : E.pos;
         if (g != kNone && !seen[static_cast<std::size_t>(g)]) {
           seen[static_cast<std::size_t>(g)] = 1;
+          ++reached;
           stack.push_back(g);
         }
       }
     }
-    if (order.size() != faces_.size()) throw std::logic_error("planar: the subdivision is not connected");
-    return order;
+    if (reached != faces_.size()) throw std::logic_error("planar: the subdivision is not connected");
   }
 
   void check_limits() {

@@ -8,7 +8,8 @@
 // The maps depend only on the activation pattern of earlier layers. `ensure` updates the maps
 // it holds from the last pattern it was asked for: when only layer l-1 changed, layer l's map
 // changes by one rank-one term per flipped neuron (and a narrow next layer, the output, is
-// carried along), which is why the builder visits cells in adjacency order.
+// carried along), which is why the builder visits cells in an order that keeps consecutive ones
+// close (geometry/planar_hilbert.hpp).
 #include <cstddef>
 #include <cstdint>
 #include <optional>

@@ -6,8 +6,9 @@
 // Why not two std::vector<int>: at [512, 512] the builder holds half a million cells, and
 // two vectors cost 48 bytes in the cell plus two heap blocks (the capacity doubling leaves
 // them 80% larger than their contents on average). On this VM memory touched for the first
-// time costs about 2 ms per MB (the kernel zeroes it), more than the arithmetic of a cell;
-// one block of 2 x capacity ints and a 16-byte handle halve what a boundary takes.
+// time can cost about 2.6 ms per MB (the kernel zeroes it; docs/engine.md, "Memory per cell"),
+// more than the arithmetic of a cell; one block of 2 x capacity ints and a 16-byte handle
+// halve what a boundary takes.
 #include <cstdint>
 #include <cstring>
 #include <memory>
