@@ -936,23 +936,6 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
   v.status = status;
   v.cells = faces_.size();
   if (status != BuildStatus::Complete) return v;
-  // Pairs: two cells may share several edges (collinear ones, split by a neighbour's vertex);
-  // each pair counts once, found among the edges of its lower-numbered cell.
-  for (std::size_t f = 0; f < faces_.size(); ++f) {
-    const std::span<const int> es = faces_[f].edges();
-    for (std::size_t i = 0; i < es.size(); ++i) {
-      const Edge& E = edges_[static_cast<std::size_t>(es[i])];
-      const int g = E.pos == static_cast<int>(f) ? E.neg : E.pos;
-      if (g == kNone || g < static_cast<int>(f)) continue;
-      bool again = false;
-      for (std::size_t j = 0; j < i && !again; ++j) {
-        const Edge& D = edges_[static_cast<std::size_t>(es[j])];
-        again = (D.pos == static_cast<int>(f) ? D.neg : D.pos) == g;
-      }
-      if (!again) ++v.pairs;
-    }
-  }
-  v.convex = true;
   // The residues the parallelism check needs, once per cell (gradient) and per line (normal)
   // instead of per edge: (x - y) mod p = (x mod p - y mod p) mod p, so the check is the same.
   std::vector<std::uint64_t> cell_mod(2 * faces_.size()), line_mod(2 * lines_.size());
@@ -967,35 +950,67 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
     line_mod[2 * i + 1] = mod_p(n.b);
   }
   auto sub_p = [](std::uint64_t x, std::uint64_t y) { return x >= y ? x - y : x + kMersenne - y; };
-  for (std::size_t ei = 0; ei < edges_.size(); ++ei) {
-    const Edge& E = edges_[ei];
-    if (E.pos == kNone || E.neg == kNone) continue;
-    // Delta = g_pos - g_neg = lambda n with n = (a, b) pointing from neg into pos (THEORY.md §1,
-    // Theorem A), all in the output scale. lambda's sign is read off one nonzero component of n.
-    const Row up = outs_.get(static_cast<std::size_t>(E.pos));
-    const Row lo = outs_.get(static_cast<std::size_t>(E.neg));
-    Int256 dx = up.a, dy = up.b;
-    dx -= lo.a;
-    dy -= lo.b;
-    const Row n = line_rows_.get(static_cast<std::size_t>(E.line));
-    // Continuity forces Delta to be parallel to n; a failure is an internal error. The check
-    // is exact modulo a prime (a necessary condition; the full-complex path checks it in Q).
-    const auto pu = 2 * static_cast<std::size_t>(E.pos), pl = 2 * static_cast<std::size_t>(E.neg);
-    const auto ln = 2 * static_cast<std::size_t>(E.line);
-    const std::uint64_t mdx = sub_p(cell_mod[pu], cell_mod[pl]), mdy = sub_p(cell_mod[pu + 1], cell_mod[pl + 1]);
-    const std::uint64_t lhs = reduce_p(static_cast<unsigned __int128>(mdx) * line_mod[ln + 1]);
-    const std::uint64_t rhs = reduce_p(static_cast<unsigned __int128>(mdy) * line_mod[ln]);
-    if (lhs != rhs) throw std::logic_error("planar: gradient jump is not parallel to the edge normal");
-    const int s = !n.a.is_zero() ? dx.sign() * n.a.sign() : dy.sign() * n.b.sign();
-    if (s < 0 && v.convex) {  // the first concave edge: where the caller builds its witness
-      v.convex = false;
-      const auto [x0, y0] = vertex_point(E.v0);
-      const auto [x1, y1] = vertex_point(E.v1);
-      v.kink_point = Vector{(x0 + x1) / 2, (y0 + y1) / 2};
-      v.kink_normal = Vector{Rational(n.a.to_mpz()), Rational(n.b.to_mpz())};
-      const int owner = lines_[static_cast<std::size_t>(E.line)].owner;
-      if (owner != kNone) v.kink_neuron = neuron_ids().at(static_cast<std::size_t>(owner));
+  // One pass over the cells, in the order they were made, and over each one's edges: an inner
+  // edge is tested from its positive side, so the two output rows it reads are those of the
+  // cell at hand and of a neighbour, made near it in time (the cells are made along the
+  // groups' Hilbert order), not those of the cells an edge joins in edge order (edges of the
+  // first layers join cells made far apart: the sweep in edge order had 40% of the build's
+  // cache misses at [512, 512]). The kink is the concave edge of least number, as the sweep in
+  // edge order found first.
+  v.convex = true;
+  std::size_t kink = edges_.size(), tested = 0;
+  for (std::size_t f = 0; f < faces_.size(); ++f) {
+    const std::span<const int> es = faces_[f].edges();
+    for (std::size_t i = 0; i < es.size(); ++i) {
+      const Edge& E = edges_[static_cast<std::size_t>(es[i])];
+      const int g = E.pos == static_cast<int>(f) ? E.neg : E.pos;
+      if (g == kNone) continue;
+      // Pairs: two cells may share several edges (collinear ones, split by a neighbour's
+      // vertex); each pair counts once, found among the edges of its lower-numbered cell.
+      if (g > static_cast<int>(f)) {
+        bool again = false;
+        for (std::size_t j = 0; j < i && !again; ++j) {
+          const Edge& D = edges_[static_cast<std::size_t>(es[j])];
+          again = (D.pos == static_cast<int>(f) ? D.neg : D.pos) == g;
+        }
+        if (!again) ++v.pairs;
+      }
+      if (E.pos != static_cast<int>(f)) continue;
+      ++tested;
+      // Delta = g_pos - g_neg = lambda n with n = (a, b) pointing from neg into pos (THEORY.md §1,
+      // Theorem A), all in the output scale. lambda's sign is read off one nonzero component of n.
+      const Row up = outs_.get(f);
+      const Row lo = outs_.get(static_cast<std::size_t>(E.neg));
+      Int256 dx = up.a, dy = up.b;
+      dx -= lo.a;
+      dy -= lo.b;
+      const Row n = line_rows_.get(static_cast<std::size_t>(E.line));
+      // Continuity forces Delta to be parallel to n; a failure is an internal error. The check
+      // is exact modulo a prime (a necessary condition; the full-complex path checks it in Q).
+      const auto pu = 2 * f, pl = 2 * static_cast<std::size_t>(E.neg);
+      const auto ln = 2 * static_cast<std::size_t>(E.line);
+      const std::uint64_t mdx = sub_p(cell_mod[pu], cell_mod[pl]), mdy = sub_p(cell_mod[pu + 1], cell_mod[pl + 1]);
+      const std::uint64_t lhs = reduce_p(static_cast<unsigned __int128>(mdx) * line_mod[ln + 1]);
+      const std::uint64_t rhs = reduce_p(static_cast<unsigned __int128>(mdy) * line_mod[ln]);
+      if (lhs != rhs) throw std::logic_error("planar: gradient jump is not parallel to the edge normal");
+      const int sign = !n.a.is_zero() ? dx.sign() * n.a.sign() : dy.sign() * n.b.sign();
+      if (sign < 0) kink = std::min(kink, static_cast<std::size_t>(es[i]));
     }
+  }
+  // Every inner edge is on its positive cell's boundary, once: as many as the edges say.
+  std::size_t inner = 0;
+  for (std::size_t ei = 0; ei < edges_.size(); ++ei) inner += edges_[ei].pos != kNone && edges_[ei].neg != kNone;
+  if (inner != tested) throw std::logic_error("planar: an inner edge is missing from its cell's boundary");
+  if (kink < edges_.size()) {  // the first concave edge: where the caller builds its witness
+    const Edge& E = edges_[kink];
+    v.convex = false;
+    const Row n = line_rows_.get(static_cast<std::size_t>(E.line));
+    const auto [x0, y0] = vertex_point(E.v0);
+    const auto [x1, y1] = vertex_point(E.v1);
+    v.kink_point = Vector{(x0 + x1) / 2, (y0 + y1) / 2};
+    v.kink_normal = Vector{Rational(n.a.to_mpz()), Rational(n.b.to_mpz())};
+    const int owner = lines_[static_cast<std::size_t>(E.line)].owner;
+    if (owner != kNone) v.kink_neuron = neuron_ids().at(static_cast<std::size_t>(owner));
   }
   // Distinct affine pieces: cells sorted by the hash of their output row, then by the row
   // itself, so equal rows are adjacent (a sort of 8-byte keys, rows compared only on equal
