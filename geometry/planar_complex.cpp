@@ -144,8 +144,9 @@ class PlanarBuilder {
       for (std::size_t l = 1; l <= maps_.layer_count(); ++l) {
         if (!maps_.layer(l).relu) continue;
         check_connected();
-        const std::vector<int> groups = spatial_order();
-        for (int g : groups) process_group(l, g);
+        renumber_faces(spatial_order());  // the groups are then cells 0, 1, 2, ... in that order
+        const std::size_t count = faces_.size();
+        for (std::size_t g = 0; g < count; ++g) process_group(l, static_cast<int>(g));
       }
       if (maps_.last_relu() == 0) finish_group({0});
     } catch (const Aborted& a) {
@@ -422,6 +423,42 @@ class PlanarBuilder {
     std::vector<int> order(n);
     for (std::size_t i = 0; i < n; ++i) order[i] = key[i].second;
     return order;
+  }
+
+  // Cell order[i] becomes cell i, for every i (order is a permutation of the cells), and its
+  // boundary moves to a fresh block, so that the cells, their boundaries and their patterns lie
+  // in memory in the order the next pass reads them (the cells of a pass are made in the order
+  // of its groups, the groups of the first passes were made in line order, all over the box).
+  // Every edge's sides are renamed. The output rows are still all zero (finish_group sets them
+  // in the last pass, after its renumbering), so they need no permutation.
+  void renumber_faces(const std::vector<int>& order) {
+    const std::size_t n = faces_.size();
+    if (order.size() != n) throw std::logic_error("planar: the renumbering is not a permutation");
+    std::vector<int> new_of(n, kNone);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto f = static_cast<std::size_t>(order[i]);
+      if (f >= n || new_of[f] != kNone) throw std::logic_error("planar: the renumbering is not a permutation");
+      new_of[f] = static_cast<int>(i);
+    }
+    planar::ChunkedVector<Face> moved;
+    for (std::size_t i = 0; i < n; ++i) {
+      Face& F = faces_[static_cast<std::size_t>(order[i])];
+      Face N;
+      N.ring.assign(F.verts(), F.edges());
+      N.pattern = F.pattern;  // a copy, made in the new order
+      N.group = F.group;
+      N.stamp = F.stamp;
+      N.chain = F.chain;
+      N.slot = F.slot;
+      F = Face{};  // frees the old blocks as it goes
+      moved.push_back(std::move(N));
+    }
+    faces_ = std::move(moved);
+    for (std::size_t e = 0; e < edges_.size(); ++e) {
+      Edge& E = edges_[e];
+      if (E.pos != kNone) E.pos = new_of[static_cast<std::size_t>(E.pos)];
+      if (E.neg != kNone) E.neg = new_of[static_cast<std::size_t>(E.neg)];
+    }
   }
 
   // The subdivision is connected (an invariant of splitting convex cells; checked, as the
