@@ -22,6 +22,7 @@
 #include "geometry/planar_compact_rows.hpp"
 #include "geometry/planar_hilbert.hpp"
 #include "geometry/planar_pattern.hpp"
+#include "geometry/planar_radix_sort.hpp"
 #include "geometry/planar_ring.hpp"
 #include "geometry/work_share.hpp"
 
@@ -419,7 +420,7 @@ class PlanarBuilder {
       key[f] = {planar::hilbert_index(planar::hilbert_grid(centre[f].first, lo[0], hi[0], kBits),
                                       planar::hilbert_grid(centre[f].second, lo[1], hi[1], kBits), kBits),
                 static_cast<int>(f)};
-    std::sort(key.begin(), key.end());
+    planar::radix_sort_by_key(key);  // ties in face order
     std::vector<int> order(n);
     for (std::size_t i = 0; i < n; ++i) order[i] = key[i].second;
     return order;
@@ -1049,22 +1050,27 @@ PlanarVerdict PlanarBuilder::verdict(BuildStatus status) const {
     const int owner = lines_[static_cast<std::size_t>(E.line)].owner;
     if (owner != kNone) v.kink_neuron = neuron_ids().at(static_cast<std::size_t>(owner));
   }
-  // Distinct affine pieces: cells sorted by the hash of their output row, then by the row
-  // itself, so equal rows are adjacent (a sort of 8-byte keys, rows compared only on equal
-  // hashes, instead of a hash table of 96-byte rows).
-  std::vector<std::pair<std::size_t, int>> keyed(faces_.size());
+  // Distinct affine pieces: cells sorted by the hash of their output row, then the cells of
+  // one hash by the row itself, so equal rows are adjacent (a sort of 8-byte keys, rows compared
+  // only on equal hashes, instead of a hash table of 96-byte rows).
+  std::vector<std::pair<std::uint64_t, int>> keyed(faces_.size());
   for (std::size_t f = 0; f < faces_.size(); ++f) keyed[f] = {RowHash{}(outs_.get(f)), static_cast<int>(f)};
+  planar::radix_sort_by_key(keyed);
   auto limbs = [&](int f) {
     const Row r = outs_.get(static_cast<std::size_t>(f));
     return std::tuple(r.a.w[0], r.a.w[1], r.a.w[2], r.a.w[3], r.b.w[0], r.b.w[1], r.b.w[2], r.b.w[3], r.c.w[0], r.c.w[1],
                       r.c.w[2], r.c.w[3]);
   };
-  std::sort(keyed.begin(), keyed.end(), [&](const auto& x, const auto& y) {
-    if (x.first != y.first) return x.first < y.first;
-    return limbs(x.second) < limbs(y.second);
-  });
-  for (std::size_t i = 0; i < keyed.size(); ++i)
-    if (i == 0 || keyed[i].first != keyed[i - 1].first || limbs(keyed[i].second) != limbs(keyed[i - 1].second)) ++v.pieces;
+  for (std::size_t i = 0; i < keyed.size();) {
+    std::size_t j = i + 1;
+    while (j < keyed.size() && keyed[j].first == keyed[i].first) ++j;
+    if (j - i > 1)
+      std::sort(keyed.begin() + static_cast<std::ptrdiff_t>(i), keyed.begin() + static_cast<std::ptrdiff_t>(j),
+                [&](const auto& x, const auto& y) { return limbs(x.second) < limbs(y.second); });
+    for (std::size_t k = i; k < j; ++k)
+      if (k == i || limbs(keyed[k].second) != limbs(keyed[k - 1].second)) ++v.pieces;
+    i = j;
+  }
   return v;
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "geometry/planar_complex.hpp"
 #include "geometry/planar_compact_rows.hpp"
 #include "geometry/planar_hilbert.hpp"
+#include "geometry/planar_radix_sort.hpp"
 #include "geometry/planar_ring.hpp"
 #include "geometry/region_complex.hpp"
 #include "support/random_nets.hpp"
@@ -484,6 +486,28 @@ TEST_CASE("the Hilbert curve of the group order visits every grid cell once, eac
   CHECK(planar::hilbert_grid(std::nan(""), -1.0, 1.0, 4) == 0);
   CHECK(planar::hilbert_grid(HUGE_VAL, -1.0, 1.0, 4) == 0);
   CHECK(planar::hilbert_grid(0.5, 1.0, 1.0, 4) == 0);  // an empty range
+}
+
+TEST_CASE("the builder's radix sort orders by key and keeps the order of equal keys") {
+  std::mt19937_64 rng(11);
+  for (const std::size_t n : {0u, 1u, 2u, 7u, 300u, 5000u}) {
+    for (const int kind : {0, 1, 2, 3}) {
+      std::vector<std::pair<std::uint64_t, int>> v(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        std::uint64_t k = rng();
+        if (kind == 1) k %= 5;                                  // many ties
+        if (kind == 2) k = (k & 0xff00ff0000ULL) | 0xf0000000000000ULL;  // shared and constant bits
+        if (kind == 3) k = ~std::uint64_t{0} - (k % 3);         // top bits set everywhere
+        v[i] = {k, static_cast<int>(rng() % 1000)};             // payloads in no order
+      }
+      auto expected = v;
+      std::stable_sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      planar::radix_sort_by_key(v);
+      CAPTURE(n);
+      CAPTURE(kind);
+      CHECK(v == expected);
+    }
+  }
 }
 
 TEST_CASE("a cell's boundary ring keeps its vertices and edges in step through inserts, growth and moves") {
