@@ -99,13 +99,13 @@ def main():
               f"{ref_txt} | {cmp} |")
     # Issue #15 item 3: growth in cells at d = 2 (the planar builder), one net per width.
     print("\nGrowth at d = 2 (random, one net per width; target: cells/s at [512, 512] within 1.5x of the rate at [64, 64]):\n")
-    print("Time: the check's own time as `relucert check --json` reports it (in-process, one thread, best of 5 runs;")
+    print(f"Time: the check's own time as `relucert check --json` reports it (in-process, one thread, best of {5 * REPEATS} runs;")
     print("the process CPU beside it, from wait4, includes start-up).\n")
     print("| widths | cells | check time | process CPU | cells/s | time per cell vs [64, 64] | peak memory |")
     print("|---|---|---|---|---|---|---|")
     base = None
     for w in (64, 128, 256, 512):
-        runs = [run(net(2, (w, w), 0)) for _ in range(5 if w < 512 else 3)]
+        runs = [run(net(2, (w, w), 0)) for _ in range(5)]  # each run() times REPEATS runs; this VM's speed drifts
         cells, mem = runs[0][0], max(r[2] for r in runs)
         check_s, cpu_s = min(r[4] for r in runs), min(r[1] for r in runs)
         rate = cells / check_s
