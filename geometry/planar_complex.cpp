@@ -443,15 +443,11 @@ class PlanarBuilder {
     }
     planar::ChunkedVector<Face> moved;
     for (std::size_t i = 0; i < n; ++i) {
-      Face& F = faces_[static_cast<std::size_t>(order[i])];
-      Face N;
-      N.ring.assign(F.verts(), F.edges());
-      N.pattern = F.pattern;  // a copy, made in the new order
-      N.group = F.group;
-      N.stamp = F.stamp;
-      N.chain = F.chain;
-      N.slot = F.slot;
-      F = Face{};  // frees the old blocks as it goes
+      Face N = std::move(faces_[static_cast<std::size_t>(order[i])]);
+      planar::Ring fresh;  // its blocks made anew, in the new order; the old ones freed as it goes
+      fresh.assign(N.verts(), N.edges());
+      N.ring = std::move(fresh);
+      N.pattern = planar::Pattern(N.pattern);
       moved.push_back(std::move(N));
     }
     faces_ = std::move(moved);
