@@ -307,6 +307,22 @@ std::uint64_t unordered_fingerprint(const Network& net, const Domain& box) {
   return h;
 }
 
+// `fp` over the random generator's first 60 degenerate d = 2 nets that the planar builder
+// takes, on their small boxes, combined into one value (and a check that there are 60).
+std::uint64_t over_random_planar_nets(std::uint64_t (*fp)(const Network&, const Domain&)) {
+  testing::RandomNetGenerator gen(20261206);
+  std::uint64_t all = 0;
+  int used = 0;
+  for (int i = 0; used < 60 && i < 5000; ++i) {
+    testing::RandomCase rc = (i % 3 == 0) ? gen.icnn() : gen.general();
+    if (rc.net.input_dim() != 2 || !build_planar_complex(rc.net, rc.box)) continue;
+    all = all * 1000003 + fp(rc.net, rc.box);
+    ++used;
+  }
+  CHECK(used == 60);
+  return all;
+}
+
 // A wide net of small integer weights (on a box of integer side): zero lines through common
 // points and box corners, parallel and coincident lines, dead and constant neurons, bent
 // lines along earlier edges: degenerate walks in every layer, and the lazy rows of
@@ -404,17 +420,7 @@ TEST_CASE("planar builder output is pinned: same cells, pairs and witness, in th
     CHECK(got == p.expected);
   }
   // The random generator's degenerate d = 2 nets, on their small boxes, all in one value.
-  testing::RandomNetGenerator gen(20261206);
-  std::uint64_t all = 0;
-  int used = 0;
-  for (int i = 0; used < 60 && i < 5000; ++i) {
-    testing::RandomCase rc = (i % 3 == 0) ? gen.icnn() : gen.general();
-    if (rc.net.input_dim() != 2 || !build_planar_complex(rc.net, rc.box)) continue;
-    all = all * 1000003 + fingerprint(rc.net, rc.box);
-    ++used;
-  }
-  CHECK(used == 60);
-  CHECK(all == 698181801699467355ULL);
+  CHECK(over_random_planar_nets(fingerprint) == 698181801699467355ULL);
 }
 
 // Recorded with the builder of commit fa2e589 (groups in depth-first order, before the Hilbert
@@ -451,17 +457,7 @@ TEST_CASE("planar builder output up to order is pinned: the same cells, pieces, 
     CAPTURE(p.depth);
     CHECK(unordered_fingerprint(small_int_net(p.width, p.depth, p.seed), Domain::box({-3, -3}, {3, 3})) == p.expected);
   }
-  testing::RandomNetGenerator gen(20261206);
-  std::uint64_t all = 0;
-  int used = 0;
-  for (int i = 0; used < 60 && i < 5000; ++i) {
-    testing::RandomCase rc = (i % 3 == 0) ? gen.icnn() : gen.general();
-    if (rc.net.input_dim() != 2 || !build_planar_complex(rc.net, rc.box)) continue;
-    all = all * 1000003 + unordered_fingerprint(rc.net, rc.box);
-    ++used;
-  }
-  CHECK(used == 60);
-  CHECK(all == 12057222525330805443ULL);
+  CHECK(over_random_planar_nets(unordered_fingerprint) == 12057222525330805443ULL);
 }
 
 TEST_CASE("the Hilbert curve of the group order visits every grid cell once, each next to the one before") {
