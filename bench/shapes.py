@@ -94,7 +94,7 @@ def main():
             speed = (ref_cpu / ref_cells) / (cpu_s / cells) if ref_cells else ref_cpu / cpu_s
             how = "per cell" if ref_cells else "per net"
             cmp = f"{speed:.2f}x faster ({how})" if speed >= 1 else f"{1 / speed:.2f}x slower ({how})"
-            ref_txt = f"{ref_cpu} s" + (f" for {ref_cells // 1000}k cells" if ref_cells else "")
+            ref_txt = f"{ref_cpu} s" + (f" for {ref_cells / 1000:g}k cells" if ref_cells else "")
         print(f"| {d} | {list(widths)} | {cells} | {cpu_s:.3f} s | {check_s * 1000:.1f} ms | {cells / max(check_s, 1e-4):,.0f} | {mem:.0f} MB | "
               f"{ref_txt} | {cmp} |")
     # Issue #15 item 3: growth in cells at d = 2 (the planar builder), one net per width.
